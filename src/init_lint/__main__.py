@@ -1,0 +1,3 @@
+from init_lint.cli import main
+
+raise SystemExit(main())
