@@ -149,10 +149,20 @@ TORCH_BASES = {
 }
 
 
+#: the names above that `torch.nn` and `torch.nn.modules` re-export; the others are reachable
+#: only through the file that defines them (`torch.nn.modules.linear.NonDynamicallyQuantizableLinear`)
+TORCH_NN_EXPORTS = frozenset(
+    name
+    for name in (*LAYERS, *TORCH_BASES)
+    if not name.startswith("_") and name not in ("NonDynamicallyQuantizableLinear", "LazyModuleMixin")
+)
+
+
 def lookup_torch_class(qualified_name: str) -> Optional[str]:
     """The class name if `qualified_name` names a torch.nn layer or layer base, else None.
 
-    Accepts `torch.nn.Linear`, `torch.nn.modules.Linear`, `torch.nn.modules.linear.Linear`.
+    Accepts `torch.nn.Linear`, `torch.nn.modules.Linear`, `torch.nn.modules.linear.Linear`: the
+    re-exports and the defining file, not incidental re-imports such as `torch.nn.modules.activation.Module`.
     """
     parts = qualified_name.split(".")
     if len(parts) < 3 or parts[0] != "torch" or parts[1] != "nn":
@@ -162,11 +172,11 @@ def lookup_torch_class(qualified_name: str) -> Optional[str]:
         return None
     middle = parts[2:-1]
     if not middle:
-        return name if not name.startswith("_") else None
+        return name if name in TORCH_NN_EXPORTS else None
     if middle[0] != "modules":
         return None
     if len(middle) == 1:
-        return name
+        return name if name in TORCH_NN_EXPORTS else None
     home = TORCH_MODULES.get(name) or TORCH_BASES.get(name)
     return name if len(middle) == 2 and middle[1] == home else None
 
