@@ -1,0 +1,27 @@
+"""A module that defines `reset_parameters()` delegating to each Linear's own `reset_parameters()` (the default, chosen deliberately) but does not call it from `__init__` (seen in torch/nn/modules/adaptive.py: AdaptiveLogSoftmaxWithLoss, which imports `from torch.nn import Linear, ModuleList, Sequential`).
+
+Unsure: after construction every layer holds PyTorch's default, but the author wrote a reset method that says the default is intended. Expected: no findings (precision over recall). The lead may decide otherwise.
+"""
+import torch
+from torch.nn import Linear, Module, ModuleList, Sequential
+
+
+class AdaptiveHead(Module):
+    def __init__(self, in_features=16, n_classes=20, cutoffs=(8, 14), div_value=4.0):
+        super().__init__()
+        self.cutoffs = list(cutoffs) + [n_classes]
+        self.head = Linear(in_features, self.cutoffs[0] + len(cutoffs), bias=False)
+        self.tail = ModuleList()
+        for i in range(len(cutoffs)):
+            hsz = int(in_features // (div_value ** (i + 1)))
+            osz = self.cutoffs[i + 1] - self.cutoffs[i]
+            self.tail.append(Sequential(Linear(in_features, hsz, bias=False), Linear(hsz, osz, bias=False)))
+
+    def reset_parameters(self):
+        self.head.reset_parameters()
+        for i2h, h2o in self.tail:
+            i2h.reset_parameters()
+            h2o.reset_parameters()
+
+    def forward(self, x):
+        return self.head(x)

@@ -1,0 +1,27 @@
+"""A conv-norm-activation block whose conv class comes from a constructor parameter defaulting to nn.Conv2d (`conv_layer(...)`) (seen in torchvision/ops/misc.py: ConvNormActivation / Conv2dNormActivation).
+
+Unsure: with the default argument the conv keeps PyTorch's default init (true), but the class is whatever the caller passes; the linter would have to follow a parameter's default value. Expected: no finding (precision over recall). The lead may decide to report it.
+"""
+import torch
+from torch import nn
+
+
+class ConvNormActivation(nn.Sequential):
+    def __init__(
+        self,
+        in_channels=3,
+        out_channels=8,
+        kernel_size=3,
+        stride=1,
+        norm_layer=nn.BatchNorm2d,
+        activation_layer=nn.ReLU,
+        conv_layer=nn.Conv2d,
+    ):
+        padding = (kernel_size - 1) // 2
+        layers = [conv_layer(in_channels, out_channels, kernel_size, stride, padding, bias=norm_layer is None)]
+        if norm_layer is not None:
+            layers.append(norm_layer(out_channels))
+        if activation_layer is not None:
+            layers.append(activation_layer(inplace=True))
+        super().__init__(*layers)
+        self.out_channels = out_channels
