@@ -1,0 +1,123 @@
+"""Which dotted name an expression refers to, from the file's imports and definitions.
+
+`T.nn.Linear` with `import torch as T` and `L` with `from torch.nn import Linear as L` both
+qualify to `torch.nn.Linear`.  Names defined in the file itself (classes, functions, assignments
+at module level) qualify to `<local>.Name`, so that a local `Linear` never passes for torch's.
+This is a cheap, flow-insensitive pass: the last binding of a module-level name wins, which is
+what matters for the classes and layers a file defines.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+LOCAL = "<local>"
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """`a.b.c` as a string, or None if the expression is not a plain dotted name."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _module_path(node: cst.BaseExpression) -> str:
+    return dotted_name(node) or ""
+
+
+class ImportTable:
+    """Maps the names a file binds to what they refer to."""
+
+    def __init__(self) -> None:
+        self.bindings: dict[str, str] = {}
+        self.package_relative: dict[str, tuple[int, str]] = {}
+
+    @classmethod
+    def from_module(cls, module: cst.Module) -> "ImportTable":
+        table = cls()
+        for statement in _walk_statements(module.body):
+            table._bind_statement(statement)
+        for statement in module.body:
+            table._bind_local_definition(statement)
+        return table
+
+    def _bind_statement(self, statement: cst.BaseSmallStatement) -> None:
+        if isinstance(statement, cst.Import):
+            for alias in statement.names:
+                full = _module_path(alias.name)
+                if alias.asname is not None:
+                    self.bindings[alias.asname.name.value] = full
+                else:
+                    head = full.split(".")[0]
+                    self.bindings[head] = head
+        elif isinstance(statement, cst.ImportFrom):
+            if isinstance(statement.names, cst.ImportStar):
+                return
+            module = _module_path(statement.module) if statement.module is not None else ""
+            level = len(statement.relative)
+            for alias in statement.names:
+                name = alias.name.value if isinstance(alias.name, cst.Name) else _module_path(alias.name)
+                local = alias.asname.name.value if alias.asname is not None else name
+                if level:
+                    self.package_relative[local] = (level, f"{module}.{name}" if module else name)
+                    self.bindings[local] = f"{'.' * level}{module + '.' if module else ''}{name}"
+                else:
+                    self.bindings[local] = f"{module}.{name}" if module else name
+
+    def _bind_local_definition(self, statement: cst.CSTNode) -> None:
+        if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+            self.bindings[statement.name.value] = f"{LOCAL}.{statement.name.value}"
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            self.bindings[target.target.value] = f"{LOCAL}.{target.target.value}"
+                elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+                    self.bindings[small.target.value] = f"{LOCAL}.{small.target.value}"
+        elif isinstance(statement, cst.If):
+            # `if TYPE_CHECKING:` / version switches: definitions inside still define the name.
+            for inner in statement.body.body:
+                self._bind_local_definition(inner)
+
+    def qualify(self, node: cst.BaseExpression) -> Optional[str]:
+        """The qualified name of a dotted expression, or None if its head is not bound here."""
+        name = dotted_name(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.bindings.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def imports_torch(self) -> bool:
+        return any(target == "torch" or target.startswith("torch.") for target in self.bindings.values())
+
+
+def _walk_statements(body) -> "list[cst.BaseSmallStatement]":
+    """Every import statement of the file in source order, at any depth (imports inside
+    functions, `try` blocks and `if` switches count)."""
+    found: list[cst.BaseSmallStatement] = []
+
+    def visit(node: cst.CSTNode) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
+        elif isinstance(node, cst.BaseCompoundStatement) or isinstance(
+            node, (cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.IndentedBlock)
+        ):
+            for child in node.children:
+                if isinstance(child, (cst.BaseStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler,
+                                      cst.ExceptStarHandler, cst.Finally, cst.If)):
+                    visit(child)
+
+    for statement in body:
+        visit(statement)
+    return found

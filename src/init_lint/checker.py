@@ -1,0 +1,164 @@
+"""Check one file's source: parse, analyze, run the rules, place and filter the findings.
+
+Never imports torch and never runs the code it reads.  Any failure to read or parse becomes an
+INI900 finding, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from init_lint.analysis import FileAnalysis, analyze
+from init_lint.config import Settings
+from init_lint.diagnostics import Finding
+from init_lint.rules import ALL_RULES
+from init_lint.rules.base import CheckContext
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+@dataclass
+class ParsedFile:
+    module: Optional[cst.Module]
+    text: str
+    error: Optional[Finding] = None
+
+
+def decode(data: bytes, path: str) -> tuple[Optional[str], Optional[Finding]]:
+    """The file's text in its declared encoding (PEP 263 cookie or BOM), or an INI900 finding."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        return None, unparsable(path, f"cannot determine the encoding: {error.msg if hasattr(error, 'msg') else error}")
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        return None, unparsable(path, f"cannot decode as {encoding}: {error}")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def unparsable(path: str, reason: str, line: int = 1, column: int = 0) -> Finding:
+    return Finding("INI900", f"cannot check this file: {reason}", path, line, column, line, column)
+
+
+def mentions_torch(data: bytes, settings: Settings) -> bool:
+    if b"torch" in data:
+        return True
+    return any(name.rsplit(".", 1)[-1].encode() in data for name, _ in settings.extra_layers)
+
+
+def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
+    text, error = decode(data, path)
+    if error is not None:
+        return ParsedFile(None, "", error)
+    if len(data) > settings.max_file_size:
+        return ParsedFile(None, text, unparsable(
+            path, f"{len(data)} bytes is over max-file-size ({settings.max_file_size}); raise it in [tool.init-lint]"))
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as error:
+        return ParsedFile(None, text, unparsable(path, f"syntax error: {error.message}", error.raw_line,
+                                                 max(error.raw_column, 0)))
+    except (RecursionError, MemoryError) as error:
+        return ParsedFile(None, text, unparsable(path, f"too deeply nested to parse ({type(error).__name__})"))
+    except Exception as error:  # libcst raises a few other types on odd input; never crash a run
+        return ParsedFile(None, text, unparsable(path, f"{type(error).__name__}: {error}"))
+    return ParsedFile(module, text)
+
+
+def syntax_check_only(data: bytes, text: str, path: str) -> Optional[Finding]:
+    """For files that never mention torch: no analysis, but a syntax error is still reported (cheaply)."""
+    try:
+        ast.parse(text, filename=path)
+    except SyntaxError as error:
+        return unparsable(path, f"syntax error: {error.msg}", error.lineno or 1, max((error.offset or 1) - 1, 0))
+    except (RecursionError, MemoryError, ValueError) as error:
+        return unparsable(path, f"{type(error).__name__}: {error}")
+    return None
+
+
+def check_source(data: bytes | str, path: str = "<stdin>", settings: Optional[Settings] = None) -> list[Finding]:
+    """Every enabled finding of one file, sorted by position."""
+    findings, _ = check_source_with_analysis(data, path, settings)
+    return findings
+
+
+def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", settings: Optional[Settings] = None
+                               ) -> tuple[list[Finding], Optional[FileAnalysis]]:
+    settings = settings or Settings()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not mentions_torch(data, settings):
+        text, error = decode(data, path)
+        if error is None:
+            error = syntax_check_only(data, text, path)
+        return _filter([error] if error else [], text or "", path, settings), None
+    parsed = parse(data, path, settings)
+    if parsed.error is not None:
+        return _filter([parsed.error], parsed.text, path, settings), None
+    try:
+        analysis = analyze(parsed.module, settings.extra_layer_map())
+        findings = run_rules(analysis, path, settings)
+    except RecursionError:
+        return _filter([unparsable(path, "too deeply nested to analyze")], parsed.text, path, settings), None
+    return _filter(findings, parsed.text, path, settings), analysis
+
+
+def run_rules(analysis: FileAnalysis, path: str, settings: Settings) -> list[Finding]:
+    context = CheckContext(analysis, strict=settings.strict)
+    raw = []
+    for code, rule in ALL_RULES.items():
+        if not settings.is_enabled(code, path):
+            continue
+        for finding in rule.check(context):
+            raw.append((code, finding))
+    if not raw:
+        return []
+    positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    findings = []
+    for code, item in raw:
+        where = positions.get(item.node)
+        if where is None:
+            continue
+        findings.append(Finding(code, item.message, path, where.start.line, where.start.column, where.end.line,
+                                where.end.column, item.fix, item.strict, item.plan))
+    return findings
+
+
+def _filter(findings: list[Finding], text: str, path: str, settings: Settings) -> list[Finding]:
+    lines = text.splitlines()
+    kept = []
+    for finding in findings:
+        if finding.code != "INI900" and not settings.is_enabled(finding.code, path):
+            continue
+        if finding.code != "INI900" and (_noqa(lines, finding.line, finding.code) or
+                                         _noqa(lines, finding.end_line, finding.code)):
+            continue
+        kept.append(finding)
+    kept.sort(key=Finding.sort_key)
+    return kept
+
+
+def _noqa(lines: list[str], line: int, code: str) -> bool:
+    if not 0 < line <= len(lines):
+        return False
+    text = lines[line - 1]
+    if "noqa" not in text.lower():
+        return False
+    for match in _NOQA.finditer(text):
+        codes = match.group("codes")
+        if codes is None:
+            return True
+        if any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
+            return True
+    return False

@@ -1,0 +1,181 @@
+"""Settings: `[tool.init-lint]` in pyproject.toml, overridden by the command line.
+
+Rule selection works like ruff's: `select` and `ignore` take codes or code prefixes (`INI`,
+`INI00`, `INI003`); the more specific of a matching select and ignore wins.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older Pythons only
+    import tomli as tomllib
+
+from init_lint.catalogue import LAYERS
+
+FIX_STYLES = ("explicit", "skip-init")
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "build", "dist", "node_modules",
+    ".init_lint_cache", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
+)
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used: the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple = ("INI",)
+    ignore: tuple = ()
+    extend_select: tuple = ()
+    #: glob pattern -> codes ignored in matching files
+    per_file_ignores: tuple = ()
+    exclude: tuple = DEFAULT_EXCLUDE
+    extend_exclude: tuple = ()
+    strict: bool = False
+    fix_style: str = "explicit"
+    #: a project's own layer classes (qualified or class name) -> the torch layer they behave like
+    extra_layers: tuple = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: the folder paths in per-file-ignores and exclude are relative to
+    root: Optional[str] = None
+    source: Optional[str] = field(default=None, compare=False)
+
+    def is_enabled(self, code: str, path: Optional[str] = None) -> bool:
+        selected = max((len(p) for p in self.select + self.extend_select if code.startswith(p)), default=-1)
+        ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        if path is not None:
+            for pattern, codes in self.per_file_ignores:
+                if self._matches(path, pattern):
+                    ignored = max([ignored] + [len(p) for p in codes if code.startswith(p)])
+        return selected >= 0 and selected > ignored
+
+    def is_excluded(self, path: str) -> bool:
+        return any(self._matches(path, pattern) for pattern in self.exclude + self.extend_exclude)
+
+    def _matches(self, path: str, pattern: str) -> bool:
+        relative = path
+        if self.root is not None:
+            try:
+                relative = os.path.relpath(os.path.abspath(path), self.root)
+            except ValueError:
+                relative = path
+        relative = relative.replace(os.sep, "/")
+        name = relative.rsplit("/", 1)[-1]
+        pattern = pattern.rstrip("/")
+        return fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern) or \
+            fnmatch.fnmatchcase(relative, pattern + "/*") or any(
+                fnmatch.fnmatchcase(part, pattern) for part in relative.split("/")[:-1])
+
+    def extra_layer_map(self) -> dict:
+        return dict(self.extra_layers)
+
+    def with_overrides(self, **overrides) -> "Settings":
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+_KEYS = {
+    "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "strict", "fix-style",
+    "extra-layers", "max-file-size",
+}
+
+
+def find_pyproject(start: Path) -> Optional[Path]:
+    """The nearest pyproject.toml with a [tool.init-lint] table, from `start` upwards."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in [folder, *folder.parents]:
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "init-lint" in data.get("tool", {}):
+                return path
+    return None
+
+
+def load_settings(path: Optional[Path]) -> Settings:
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    table = data.get("tool", {}).get("init-lint", {})
+    return settings_from_table(table, str(path), str(path.parent.resolve()))
+
+
+def settings_from_table(table: dict, source: str, root: str) -> Settings:
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise ConfigError(f"{source}: unknown key {unknown[0]!r} in [tool.init-lint] "
+                          f"(known: {', '.join(sorted(_KEYS))})")
+    settings = Settings(root=root, source=source)
+    values: dict = {}
+    for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude"):
+        if key in table:
+            values[key.replace("-", "_")] = tuple(_codes_or_strings(table[key], key, source))
+    for key in ("select", "ignore", "extend-select"):
+        for code in values.get(key.replace("-", "_"), ()):
+            validate_code_prefix(code, f"{source}: {key}")
+    if "per-file-ignores" in table:
+        mapping = table["per-file-ignores"]
+        if not isinstance(mapping, dict):
+            raise ConfigError(f"{source}: per-file-ignores must be a table of pattern = [codes]")
+        pairs = []
+        for pattern, codes in mapping.items():
+            codes = tuple(_codes_or_strings(codes, f"per-file-ignores.{pattern}", source))
+            for code in codes:
+                validate_code_prefix(code, f"{source}: per-file-ignores")
+            pairs.append((pattern, codes))
+        values["per_file_ignores"] = tuple(pairs)
+    if "strict" in table:
+        if not isinstance(table["strict"], bool):
+            raise ConfigError(f"{source}: strict must be true or false")
+        values["strict"] = table["strict"]
+    if "fix-style" in table:
+        if table["fix-style"] not in FIX_STYLES:
+            raise ConfigError(f"{source}: fix-style must be one of {', '.join(FIX_STYLES)}")
+        values["fix_style"] = table["fix-style"]
+    if "max-file-size" in table:
+        if not isinstance(table["max-file-size"], int) or table["max-file-size"] <= 0:
+            raise ConfigError(f"{source}: max-file-size must be a positive number of bytes")
+        values["max_file_size"] = table["max-file-size"]
+    if "extra-layers" in table:
+        mapping = table["extra-layers"]
+        if not isinstance(mapping, dict):
+            raise ConfigError(f"{source}: extra-layers must be a table of class = \"torch layer\"")
+        for name, layer in mapping.items():
+            if layer not in LAYERS:
+                raise ConfigError(f"{source}: extra-layers.{name}: {layer!r} is not a layer init-lint knows "
+                                  f"(one of {', '.join(sorted(LAYERS))})")
+        values["extra_layers"] = tuple(sorted(mapping.items()))
+    return replace(settings, **values)
+
+
+def validate_code_prefix(code: str, where: str) -> None:
+    from init_lint.rules import ALL_RULES
+
+    if not any(rule.startswith(code) for rule in ALL_RULES) and code != "ALL":
+        raise ConfigError(f"{where}: {code!r} selects no rule (rules: {', '.join(ALL_RULES)})")
+
+
+def _codes_or_strings(value: object, key: str, source: str) -> list:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: {key} must be a list of strings")
+    return [v.strip() for v in value]

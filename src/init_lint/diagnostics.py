@@ -1,0 +1,50 @@
+"""What a check reports: findings with a code, a position, a message and whether a fix exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    path: str
+    #: 1-based line and 0-based column of the reported node's start, and of its end
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    #: None when no fix exists, else SAFE or UNSAFE
+    fix: Optional[str] = None
+    #: reported only because strict mode is on (init delegated to code out of sight, or zero fills)
+    strict: bool = False
+    #: what the fixer needs; not part of the finding's identity or of its serialized form
+    plan: object = field(default=None, compare=False, hash=False, repr=False)
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code)
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "filename": self.path,
+            "location": {"row": self.line, "column": self.column + 1},
+            "end_location": {"row": self.end_line, "column": self.end_column + 1},
+            "fix": None if self.fix is None else {"applicability": self.fix},
+            "strict": self.strict,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Finding":
+        fix = data.get("fix")
+        return cls(
+            data["code"], data["message"], data["filename"], data["location"]["row"], data["location"]["column"] - 1,
+            data["end_location"]["row"], data["end_location"]["column"] - 1,
+            None if fix is None else fix["applicability"], data.get("strict", False),
+        )

@@ -1,0 +1,23 @@
+"""The rule catalogue: one rule per module, each with its documentation and examples."""
+
+from __future__ import annotations
+
+from init_lint.rules import (
+    bias_fan_in_mismatch, constant_weight_fill, fan_init_on_1d, implicit_default_init, unparsable_file,
+    zero_weight_fill,
+)
+from init_lint.rules.base import Rule
+
+ALL_RULES: dict[str, Rule] = {
+    module.RULE.code: module.RULE
+    for module in (implicit_default_init, constant_weight_fill, zero_weight_fill, bias_fan_in_mismatch,
+                   fan_init_on_1d, unparsable_file)
+}
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    wanted = code_or_name.strip()
+    for rule in ALL_RULES.values():
+        if wanted.upper() == rule.code or wanted.lower() == rule.name:
+            return rule
+    return None

@@ -1,0 +1,111 @@
+"""INI004 bias-fan-in-mismatch: a bias bound 1/sqrt(N) where N is not the layer's fan_in."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from init_lint.diagnostics import UNSAFE
+from init_lint.rules._layers import describe, literal_fan_in, symbol_value, targets
+from init_lint.rules._replace import replace_plan
+from init_lint.rules.base import CheckContext, RawFinding, Rule
+
+
+class BiasFanInMismatch(Rule):
+    def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        analysis = context.analysis
+        seen: set = set()
+        for event in analysis.facts.bounds:
+            if id(event.node) in seen:
+                continue
+            wrong = []
+            for site in targets(analysis, event.sites, event.spec, event.dispatch_id):
+                if site.owner is None:
+                    continue
+                expected = literal_fan_in(site)
+                used = symbol_value(event.n, site)
+                if expected is not None and used is not None and used != expected:
+                    wrong.append((site, used, expected))
+            if not wrong:
+                continue
+            seen.add(id(event.node))
+            site, used, expected = wrong[0]
+            plan = replace_plan(event.statement, event.node, [w[0] for w in wrong], "bias", analysis.module) \
+                if len(wrong) == 1 and event.sites else None
+            yield RawFinding(
+                event.node,
+                f"bias bound 1/sqrt({used}) but {describe(site, analysis)} has fan_in {expected}; "
+                f"use 1/sqrt(fan_in) (fan_in = in_features, or in_channels // groups * kernel volume)",
+                fix=UNSAFE if plan else None,
+                plan=plan,
+            )
+
+
+RULE = BiasFanInMismatch(
+    code="INI004",
+    name="bias-fan-in-mismatch",
+    summary="A bias drawn from uniform(-1/sqrt(N), 1/sqrt(N)) where N is provably not the layer's fan_in.",
+    what="""
+        Finds `uniform_(bias, -b, b)` with `b = 1/sqrt(N)` (also `N ** -0.5`, `math.sqrt(1 / N)`) on the bias
+        of a Linear or Conv layer where N evaluates to a number different from the layer's fan_in:
+        out_features, the bias's own shape (`b.shape[0]`, `b.numel()`, `len(b)`), a stale literal, a
+        convolution's in_channels without its kernel volume or groups. It reports only what it can prove
+        from literal arguments; symbolic sizes are never guessed.
+    """,
+    why="""
+        PyTorch's default bounds the bias by `1/sqrt(fan_in)` so that a layer's pre-activations have the
+        same scale whatever its width. A bound from the wrong size makes biases too large or too small,
+        which shifts every activation of the layer at initialization.
+    """,
+    example="""
+        self.fc2 = nn.Linear(16, 4)
+        bound = 1 / math.sqrt(self.fc2.out_features)
+        nn.init.uniform_(self.fc2.bias, -bound, bound)
+    """,
+    use_instead="""
+        self.fc2 = nn.Linear(16, 4)
+        bound = 1 / math.sqrt(self.fc2.in_features)
+        nn.init.uniform_(self.fc2.bias, -bound, bound)
+    """,
+    fix_safety="""
+        Unsafe (`--unsafe-fixes`): the statement is replaced by the default bias recipe with the true
+        fan_in. Code whose comments say it replicates a reference implementation is never rewritten.
+    """,
+    valid=[
+        """
+        import math
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(16, 4)
+                fan_in, _ = nn.init._calculate_fan_in_and_fan_out(self.fc.weight)
+                bound = 1 / math.sqrt(fan_in)
+                nn.init.uniform_(self.fc.bias, -bound, bound)
+        """,
+    ],
+    invalid=[
+        """
+        import math
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(16, 4)
+                bound = 1 / math.sqrt(self.fc.out_features)
+                nn.init.uniform_(self.fc.bias, -bound, bound)
+        """,
+        """
+        import math
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(8, 16, 3)
+                bound = 1 / math.sqrt(8)
+                nn.init.uniform_(self.conv.bias, -bound, bound)
+        """,
+    ],
+)

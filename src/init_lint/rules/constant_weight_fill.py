@@ -1,0 +1,106 @@
+"""INI002 constant-weight-fill: a layer weight filled with one non-zero value."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from init_lint.analysis.values import Tri
+from init_lint.diagnostics import UNSAFE
+from init_lint.rules._layers import describe, output_units, targets
+from init_lint.rules._replace import replace_plan
+from init_lint.rules.base import CheckContext, RawFinding, Rule
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class ConstantWeightFill(Rule):
+    def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        analysis = context.analysis
+        seen: set = set()
+        for event in analysis.facts.fills:
+            if not _is_number(event.value) or event.value == 0 or id(event.node) in seen:
+                continue
+            if event.level < Tri.YES and not context.strict:
+                continue
+            layers = [s for s in targets(analysis, event.sites, event.spec, event.dispatch_id)
+                      if output_units(s) != 1 and s.owner is not None]
+            if not layers:
+                continue
+            seen.add(id(event.node))
+            plan = replace_plan(event.statement, event.node, layers, "weight", analysis.module)
+            yield RawFinding(
+                event.node,
+                f"weight of {describe(layers[0], analysis)} filled with the constant {event.value!r}: every unit "
+                f"computes the same output and gets the same gradient forever; use a random init "
+                f"(the default is kaiming_uniform_(w, a=math.sqrt(5)))",
+                fix=UNSAFE if plan else None,
+                plan=plan,
+            )
+
+
+RULE = ConstantWeightFill(
+    code="INI002",
+    name="constant-weight-fill",
+    summary="A Linear or Conv weight filled with one non-zero value.",
+    what="""
+        Finds `ones_`, `constant_(w, c)`, `w.fill_(c)`, `w.data.fill_(c)` and `w.copy_(torch.ones(...))` with a
+        non-zero constant on the weight of a Linear, Conv, ConvTranspose or Bilinear layer, directly or
+        through an `apply` / `modules()` dispatch. Layers with a single output unit are not reported.
+    """,
+    why="""
+        With every weight equal, all units of the layer compute the same function of the input and
+        receive the same gradient, so they stay identical through training: the layer has the capacity
+        of a single unit.
+    """,
+    example="""
+        self.fc = nn.Linear(16, 8)
+        nn.init.constant_(self.fc.weight, 0.5)
+    """,
+    use_instead="""
+        self.fc = nn.Linear(16, 8)
+        nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))
+    """,
+    fix_safety="""
+        Unsafe (`--unsafe-fixes`): the fill is replaced by the layer's default weight recipe, which
+        changes the initial values on purpose. No fix where the fill covers layers of different kinds.
+    """,
+    valid=[
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(16, 8)
+                self.norm = nn.LayerNorm(8)
+                nn.init.kaiming_uniform_(self.fc.weight)
+                nn.init.constant_(self.fc.bias, 0.1)
+                nn.init.ones_(self.norm.weight)
+        """,
+    ],
+    invalid=[
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(16, 8)
+                nn.init.constant_(self.fc.weight, 0.5)
+                nn.init.zeros_(self.fc.bias)
+        """,
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(16, 8)
+                with torch.no_grad():
+                    self.fc.weight.data.fill_(1.0)
+                    self.fc.bias.zero_()
+        """,
+    ],
+)

@@ -1,0 +1,160 @@
+"""INI001 implicit-default-init: a layer whose weight or bias keeps PyTorch's hidden default."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from init_lint.analysis.values import PARAMS, Tri
+from init_lint.diagnostics import SAFE
+from init_lint.fixes.plans import InsertRecipe
+from init_lint.rules._layers import describe
+from init_lint.rules.base import CheckContext, RawFinding, Rule
+
+
+class ImplicitDefaultInit(Rule):
+    def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        analysis = context.analysis
+        tree = analysis.tree
+        by_call: dict = {}
+        for site in analysis.facts.sites:
+            if site.owner is None or site.skip_init or tree.is_abstract_base(site.owner):
+                continue
+            by_call.setdefault(id(site.call), []).append(site)
+        for sites in by_call.values():
+            levels: dict = {}
+            models: list = []
+            for param in PARAMS:
+                needing = [s for s in sites if s.needs(param)]
+                if not needing:
+                    continue
+                verdicts = [tree.verdict(s, param) for s in needing]
+                levels[param] = min(v.level for v in verdicts)
+                for verdict in verdicts:
+                    models.extend(m for m in verdict.models if m not in models)
+            if not levels:
+                continue
+            worst = min(levels.values())
+            if worst == Tri.YES or (worst == Tri.MAYBE and not context.strict):
+                continue
+            params = tuple(p for p in PARAMS if p in levels and levels[p] == worst)
+            site = sites[0]
+            yield RawFinding(
+                site.call,
+                self._message(site, params, models, worst, context),
+                fix=None if site.spec.lazy or worst == Tri.MAYBE else SAFE,
+                plan=None if site.spec.lazy or worst == Tri.MAYBE else InsertRecipe(site, params),
+                strict=worst == Tri.MAYBE,
+            )
+
+    def _message(self, site, params, models, level, context: CheckContext) -> str:
+        what = " and ".join(params)
+        layer = describe(site, context.analysis)
+        via = [m for m in models if m != site.owner]
+        where = f" (in {site.owner}, as built by {', '.join(via)})" if via else f" (in {site.owner})"
+        if level == Tri.MAYBE:
+            return (f"{layer}{where}: init of its {what} is delegated to code init-lint cannot see or runs only "
+                    f"under a condition; unverified, initialize it explicitly or silence with noqa")
+        if site.spec.lazy:
+            return (f"{layer}{where} draws PyTorch's default {what} at its first call; initialize it explicitly "
+                    f"after materializing (no autofix: fan_in is unknown until then)")
+        return (f"{layer}{where} keeps PyTorch's implicit default init for its {what}; "
+                f"initialize explicitly, defaults are invisible and can change between releases")
+
+
+RULE = ImplicitDefaultInit(
+    code="INI001",
+    name="implicit-default-init",
+    summary="A Linear, Conv or Bilinear layer whose weight or bias is never explicitly initialized.",
+    what="""
+        Finds `nn.Linear`, `nn.Conv1d/2d/3d`, `nn.ConvTranspose1d/2d/3d` and `nn.Bilinear` layers of an
+        `nn.Module` whose weight or bias no code initializes after construction: not the class itself,
+        not an `apply(fn)` / `modules()` / `parameters()` dispatch of the class or of a model that
+        builds it. The message names the parameter and the model through which the layer is built.
+    """,
+    why="""
+        PyTorch initializes these layers with a recipe you cannot see in your code
+        (`kaiming_uniform_(w, a=math.sqrt(5))`, then a uniform bias bounded by `1/sqrt(fan_in)`).
+        Defaults are part of no model's code, so a PyTorch release that changes them silently
+        changes your runs, and a reader cannot tell what the initial distribution is.
+    """,
+    example="""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+    """,
+    use_instead="""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+                nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))
+                bound = 1 / math.sqrt(3)
+                nn.init.uniform_(self.fc.bias, -bound, bound)
+    """,
+    fix_safety="""
+        Safe: the inserted code is PyTorch's default recipe, written out. With `--fix-style explicit`
+        (the default) the constructor still draws first, so exact values change but not their
+        distribution; with `--fix-style skip-init` the layer is built with `torch.nn.utils.skip_init`
+        and the values are bitwise identical under the same seed. Lazy layers get no fix.
+    """,
+    valid=[
+        """
+        import math
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+                nn.init.xavier_uniform_(self.fc.weight)
+                nn.init.zeros_(self.fc.bias)
+        """,
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+                self.apply(self._init)
+
+            def _init(self, m):
+                if isinstance(m, nn.Linear):
+                    nn.init.normal_(m.weight, std=0.02)
+                    nn.init.zeros_(m.bias)
+        """,
+        """
+        class Linear:
+            def __init__(self, a, b):
+                self.a = a
+
+        class Net:
+            def __init__(self):
+                self.fc = Linear(3, 4)
+        """,
+    ],
+    invalid=[
+        """
+        import torch as T
+
+        class Net(T.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hid = T.nn.Linear(3, 4)
+        """,
+        """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.head = nn.Linear(8, 2)
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        nn.init.kaiming_normal_(m.weight)
+                        nn.init.zeros_(m.bias)
+        """,
+    ],
+)

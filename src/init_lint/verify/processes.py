@@ -1,0 +1,140 @@
+"""Starting, waiting for and killing the worker processes that run user code (parent side).
+
+On Linux a fork server (`child.serve_forks`) imports torch once and forks a fresh worker per source,
+so verifying a file costs its own import and build, not another `import torch`.  Elsewhere, or
+if the fork server cannot start, each worker is a new Python process.  Either way every worker is a
+separate process in its own session, so a timeout kills it with anything it started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+from init_lint.verify.child import EXIT_STATUS_FILE
+
+_INIT_LINT_ROOT = str(Path(__file__).resolve().parents[2])
+_PREFIX = "import sys; sys.path.insert(0, sys.argv[1]); from init_lint.verify.child import "
+_WORKER = [sys.executable, "-c", _PREFIX + "run; run(sys.argv[2])", _INIT_LINT_ROOT]
+_FORK_SERVER = [sys.executable, "-c", _PREFIX + "serve_forks; serve_forks()", _INIT_LINT_ROOT]
+_POLL_SECONDS = 0.01
+# the fork server is not started without it: no interpreter writes __pycache__ into the user's tree
+_ENV_EXTRA = {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
+class Worker:
+    """One running worker: wait for it with a deadline, or kill it."""
+
+    def wait(self, timeout: float) -> Optional[int]:
+        """The exit code (negative: the signal that killed it), or None if the deadline passed first."""
+        raise NotImplementedError
+
+    def kill(self) -> None:
+        raise NotImplementedError
+
+
+class _SpawnedWorker(Worker):
+    def __init__(self, request: Path, stdout: Path, stderr: Path):
+        with open(stdout, "ab") as out, open(stderr, "ab") as err:
+            self._process = subprocess.Popen(
+                [*_WORKER, str(request)],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                env={**os.environ, **_ENV_EXTRA},
+                start_new_session=os.name == "posix",
+            )
+
+    def wait(self, timeout: float) -> Optional[int]:
+        try:
+            return self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        _kill_group(self._process.pid, fallback=self._process.kill)
+        self._process.wait()
+
+
+class _ForkedWorker(Worker):
+    def __init__(self, supervisor_pid: int, out: Path):
+        self._pid = supervisor_pid
+        self._status = out / EXIT_STATUS_FILE
+
+    def wait(self, timeout: float) -> Optional[int]:
+        deadline = time.monotonic() + timeout
+        while not self._status.exists():
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(_POLL_SECONDS)
+        return int(self._status.read_text())
+
+    def kill(self) -> None:
+        _kill_group(self._pid)
+
+
+class _ForkServer:
+    """The fork server process, started on first use and shared by every thread of this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: Optional[subprocess.Popen] = None
+        self._unusable = not sys.platform.startswith("linux")
+
+    def start(self, request: Path, out: Path) -> Optional[Worker]:
+        """A forked worker, or None when no fork server can run here (the caller spawns one instead)."""
+        with self._lock:
+            if self._unusable:
+                return None
+            try:
+                server = self._running()
+                server.stdin.write(f"{request}\n")
+                server.stdin.flush()
+                line = server.stdout.readline().strip()
+                return _ForkedWorker(int(line), out)
+            except (OSError, ValueError):
+                self._unusable = True  # a fork server that failed once is not trusted again
+                return None
+
+    def _running(self) -> subprocess.Popen:
+        if self._process is not None and self._process.poll() is None:
+            return self._process
+        self._process = subprocess.Popen(
+            _FORK_SERVER,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=os.path.abspath(os.sep),
+            env={**os.environ, **_ENV_EXTRA},
+        )
+        greeting = self._process.stdout.readline().strip()
+        if greeting != "ready":
+            self._process.kill()
+            raise OSError(f"the fork server did not start: {greeting or 'no answer'}")
+        return self._process
+
+
+_fork_server = _ForkServer()
+
+
+def start_worker(request: Path, out: Path, stdout: Path, stderr: Path, *, fork: bool = True) -> Worker:
+    """Start a worker for `request`; `fork=False` forces a fresh interpreter."""
+    worker = _fork_server.start(request, out) if fork else None
+    return worker or _SpawnedWorker(request, stdout, stderr)
+
+
+def _kill_group(pid: int, fallback=None) -> None:
+    try:
+        if os.name == "posix":
+            os.killpg(pid, signal.SIGKILL)
+        elif fallback is not None:
+            fallback()
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
