@@ -6,6 +6,7 @@ from typing import Iterator
 
 from init_lint.analysis.values import PARAMS, Tri
 from init_lint.diagnostics import SAFE
+from init_lint.fixes.feasibility import insert_problem
 from init_lint.fixes.plans import InsertRecipe
 from init_lint.rules._layers import describe
 from init_lint.rules.base import CheckContext, RawFinding, Rule
@@ -20,6 +21,7 @@ class ImplicitDefaultInit(Rule):
             if site.owner is None or site.skip_init or tree.is_abstract_base(site.owner):
                 continue
             by_call.setdefault(id(site.call), []).append(site)
+        judged = []
         for sites in by_call.values():
             levels: dict = {}
             models: list = []
@@ -37,12 +39,17 @@ class ImplicitDefaultInit(Rule):
             if worst == Tri.YES or (worst == Tri.MAYBE and not context.strict):
                 continue
             params = tuple(p for p in PARAMS if p in levels and levels[p] == worst)
-            site = sites[0]
+            judged.append((sites[0], params, models, worst))
+        fixable = {id(site.call) for site, _, _, worst in judged if worst == Tri.NO and not site.spec.lazy}
+        for site, params, models, worst in judged:
+            plan = None
+            if id(site.call) in fixable and insert_problem(site, analysis, fixable) is None:
+                plan = InsertRecipe(site, params)
             yield RawFinding(
                 site.call,
                 self._message(site, params, models, worst, context),
-                fix=None if site.spec.lazy or worst == Tri.MAYBE else SAFE,
-                plan=None if site.spec.lazy or worst == Tri.MAYBE else InsertRecipe(site, params),
+                fix=SAFE if plan else None,
+                plan=plan,
                 strict=worst == Tri.MAYBE,
             )
 

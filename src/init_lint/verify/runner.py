@@ -35,6 +35,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -261,9 +262,9 @@ def _finish_child(child, deadline: float, timeout: float) -> ChildOutcome:
         outcome.failure = f"timed out after {timeout:g} s {_where(outcome.events)}"
     elif "done" not in names:
         outcome.failure = f"the process {_how_it_ended(returncode)} {_where(outcome.events)}"
-        last_line = _last_line(workdir / "stderr.txt")
-        if last_line:
-            outcome.failure += f" ({last_line})"
+        last_error = _last_error_line(workdir / "stderr.txt")
+        if last_error:
+            outcome.failure += f" ({last_error})"
     return outcome
 
 
@@ -353,9 +354,14 @@ def _how_it_ended(returncode: Optional[int]) -> str:
     return f"exited with code {returncode}"
 
 
-def _last_line(path: Path) -> str:
+_EXCEPTION_LINE = re.compile(r"^(Fatal Python error|[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt))\b")
+
+
+def _last_error_line(path: Path) -> str:
+    """The last line of stderr that names an exception or a fatal error; warnings are not the cause."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
-    return lines[-1].strip()[:300] if lines else ""
+    errors = [line.strip() for line in lines if _EXCEPTION_LINE.match(line)]
+    return errors[-1][:300] if errors else ""
