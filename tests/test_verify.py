@@ -349,9 +349,10 @@ def test_without_the_fork_server_each_side_is_a_fresh_interpreter(tmp_path, monk
     no_fork = processes._ForkServer()
     no_fork._unusable = True
     monkeypatch.setattr(processes, "_fork_server", no_fork)
-    assert verify(tmp_path, ORIGINAL, RIGHT_FIX).classes[0].status == IDENTICAL
-    crash = "import os\nos._exit(4)\n"
-    assert verify(tmp_path, crash, crash).error == "the process exited with code 4 while importing the file"
+    crash = "\n\nclass Boom(nn.Module):\n    def __init__(self):\n        import os\n        os._exit(4)\n"
+    result = verify(tmp_path, ORIGINAL + crash, RIGHT_FIX + crash)
+    assert [(c.name, c.status) for c in result.classes] == [("Net", IDENTICAL)]  # built before the crash
+    assert result.error == "the process exited with code 4 while building Boom"
 
 
 def test_compare_tensors_treats_nan_as_equal_to_nan_only():
@@ -433,3 +434,20 @@ def test_command_on_a_folder(tmp_path, hand_written_fix, capsys):
 def test_command_needs_paths(capsys):
     assert command([]) == 2
     assert "give the files or folders" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("style", ["explicit", "skip-init"])
+@pytest.mark.parametrize(
+    "encoding, prefix",
+    [("utf-8", b""), ("latin-1", b"# -*- coding: latin-1 -*-\n"), ("utf-8", b"\xef\xbb\xbf")],
+    ids=["utf-8", "latin-1 cookie", "BOM"],
+)
+def test_the_real_fixer_end_to_end(tmp_path, style, encoding, prefix):
+    """verify_file with init_lint.api.fix_source: a default-init model, fixed in memory, keeps every value."""
+    pytest.importorskip("init_lint.api")
+    source = ORIGINAL.replace("import math\n", "import math\nLABEL = 'caf\u00e9'\n")
+    path = tmp_path / "model.py"
+    path.write_bytes(prefix + source.encode(encoding))
+    result = runner.verify_file(path, style=style)
+    assert [(c.name, c.status, c.detail) for c in result.classes] == [("Net", IDENTICAL, "5 tensors")]
+    assert path.read_bytes() == prefix + source.encode(encoding)  # nothing on disk changes

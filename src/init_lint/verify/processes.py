@@ -8,6 +8,7 @@ separate process in its own session, so a timeout kills it with anything it star
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
@@ -85,6 +86,7 @@ class _ForkServer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._process: Optional[subprocess.Popen] = None
+        self._owner = os.getpid()
         self._unusable = not sys.platform.startswith("linux")
 
     def start(self, request: Path, out: Path) -> Optional[Worker]:
@@ -103,6 +105,8 @@ class _ForkServer:
                 return None
 
     def _running(self) -> subprocess.Popen:
+        if self._owner != os.getpid():  # this process was forked: the server's pipes belong to the parent
+            self._process, self._owner = None, os.getpid()
         if self._process is not None and self._process.poll() is None:
             return self._process
         self._process = subprocess.Popen(
@@ -118,7 +122,17 @@ class _ForkServer:
         if greeting != "ready":
             self._process.kill()
             raise OSError(f"the fork server did not start: {greeting or 'no answer'}")
+        atexit.register(_stop, self._process)
         return self._process
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """End of stdin tells the fork server to exit; wait for it so no process outlives init-lint."""
+    try:
+        server.stdin.close()
+        server.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        server.kill()
 
 
 _fork_server = _ForkServer()
