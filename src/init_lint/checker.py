@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from init_lint.analysis import FileAnalysis, analyze
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
+from init_lint.positions import locate
 from init_lint.rules import ALL_RULES
 from init_lint.rules.base import CheckContext
 
@@ -108,13 +108,13 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
         return _filter([parsed.error], parsed.text, path, settings), None
     try:
         analysis = analyze(parsed.module, settings.extra_layer_map())
-        findings = run_rules(analysis, path, settings)
+        findings = run_rules(analysis, path, settings, parsed.text)
     except RecursionError:
         return _filter([unparsable(path, "too deeply nested to analyze")], parsed.text, path, settings), None
     return _filter(findings, parsed.text, path, settings), analysis
 
 
-def run_rules(analysis: FileAnalysis, path: str, settings: Settings) -> list[Finding]:
+def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str) -> list[Finding]:
     context = CheckContext(analysis, strict=settings.strict)
     raw = []
     for code, rule in ALL_RULES.items():
@@ -124,10 +124,10 @@ def run_rules(analysis: FileAnalysis, path: str, settings: Settings) -> list[Fin
             raw.append((code, finding))
     if not raw:
         return []
-    positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = locate(analysis.module, text, [item.node for _, item in raw])
     findings = []
     for code, item in raw:
-        where = positions.get(item.node)
+        where = positions.get(id(item.node))
         if where is None:
             continue
         findings.append(Finding(code, item.message, path, where.start.line, where.start.column, where.end.line,

@@ -16,6 +16,7 @@ import libcst as cst
 from init_lint.analysis.frameworks import TORCH_CONTAINER_BASES, TORCH_MODULE_BASES, Framework, framework_of_base
 from init_lint.analysis.names import LOCAL, ImportTable
 from init_lint.analysis.values import Tri
+from init_lint.analysis.walk import children
 from init_lint.catalogue import lookup_torch_class
 
 
@@ -156,7 +157,7 @@ def _class_defs(module: cst.Module) -> Iterator[cst.ClassDef]:
             if isinstance(node.body, cst.IndentedBlock):
                 stack.extend(s for s in node.body.body if isinstance(s, cst.ClassDef))
         elif isinstance(node, (cst.If, cst.Try)):
-            for child in node.children:
+            for child in children(node):
                 if isinstance(child, cst.IndentedBlock):
                     stack.extend(child.body)
                 elif isinstance(child, (cst.Else, cst.If)):

@@ -29,6 +29,7 @@ from init_lint.analysis.values import (
     ModuleInstance, Negated, OneDimTensor, OtherClass, PartialValue, SelfValue, SuperValue, Symbol, TensorValue,
     TorchClass, Tri,
 )
+from init_lint.analysis.walk import children, contains, walk
 from init_lint.catalogue import LAYERS, TORCH_BASES, LayerSpec, lookup_torch_class
 
 MAX_DEPTH = 12
@@ -118,6 +119,7 @@ class Interpreter:
     # ---------------------------------------------------------------- entries
 
     def run(self) -> FileFacts:
+        self.built_elsewhere = _classes_built_by_others(self.classes)
         for info in self.classes.modules():
             self._run_class(info)
         self._run_scripts()
@@ -131,7 +133,10 @@ class Interpreter:
         self.entry = f"{info.name}.__init__"
         if init is not None:
             owner, node = init
-            self._call_function(FunctionValue(node, owner.name, bound_self=True), [], {}, instance, owner)
+            # A class other classes build gets their arguments, not its defaults: read its
+            # parameters as unknown so that every configuration they may choose is seen.
+            self._call_function(FunctionValue(node, owner.name, bound_self=True), [], {}, instance, owner,
+                                unknown_params=info.name in self.built_elsewhere)
         self._commit_marks(instance, secondary=False)
         self.facts.attrs[info.name] = dict(instance.attrs)
         init_sites = list(instance.sites)
@@ -182,7 +187,7 @@ class Interpreter:
     def _call_function(self, fn: FunctionValue, args: list, kwargs: dict, instance: Instance,
                        method_owner: Optional[ClassInfo], fill_missing: bool = False,
                        depth: int = 0, dispatch_spec: Optional[LayerSpec] = None,
-                       in_loop: bool = False, level: Tri = Tri.YES) -> object:
+                       in_loop: bool = False, level: Tri = Tri.YES, unknown_params: bool = False) -> object:
         node = fn.node
         if depth > MAX_DEPTH or node in self.active:
             return UNKNOWN
@@ -205,6 +210,8 @@ class Interpreter:
                 continue
             if name in call_kwargs:
                 env[name] = call_kwargs[name]
+            elif unknown_params:
+                env[name] = UNKNOWN
             elif p.default is not None:
                 default = self._eval(p.default, Frame({}, instance, method_owner, None, depth + 1))
                 # `conv_layer=nn.Conv2d`: the caller chooses the class; the default is only one choice.
@@ -451,10 +458,12 @@ class Interpreter:
         if node is None:
             return None
         if isinstance(node, cst.Integer):
-            return int(node.evaluated_value) if isinstance(node.evaluated_value, int) else UNKNOWN
+            return _integer(node.value)
         if isinstance(node, cst.Float):
-            return float(node.evaluated_value)
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            return _float(node.value)
+        if isinstance(node, cst.SimpleString):
+            return _string(node)
+        if isinstance(node, cst.ConcatenatedString):
             value = node.evaluated_value
             return value if isinstance(value, str) else UNKNOWN
         if isinstance(node, cst.Name):
@@ -1458,6 +1467,43 @@ def _choice(*options: object) -> object:
     return ChoiceValue(tuple(options))
 
 
+def _integer(text: str) -> object:
+    # `Integer.evaluated_value` goes through ast.literal_eval: slow on real files.
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        return UNKNOWN
+
+
+def _float(text: str) -> object:
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        return UNKNOWN
+
+
+def _string(node: cst.SimpleString) -> object:
+    prefix = node.prefix.lower()
+    body = node.raw_value
+    if "b" in prefix or "f" in prefix:
+        return UNKNOWN
+    if "\\" not in body or "r" in prefix:
+        return body
+    value = node.evaluated_value
+    return value if isinstance(value, str) else UNKNOWN
+
+
+def _classes_built_by_others(classes: ClassTable) -> set:
+    """Module classes of the file that another class of the file names (builds, or passes as a value)."""
+    names = {info.name for info in classes.modules()}
+    built: set = set()
+    for info in classes.classes.values():
+        for node in walk(info.node.body):
+            if isinstance(node, cst.Name) and node.value in names and node.value != info.name:
+                built.add(node.value)
+    return built
+
+
 def _elements_by_kind(iterable: object) -> list:
     if isinstance(iterable, ContainerValue) and not iterable.dict_like:
         groups: dict = {}
@@ -1629,13 +1675,7 @@ def _inside(node: cst.CSTNode, statement: Optional[cst.CSTNode]) -> bool:
     """Whether `node` is lexically part of `statement` (a cheap check by walking down)."""
     if statement is None:
         return False
-    stack = [statement]
-    while stack:
-        current = stack.pop()
-        if current is node:
-            return True
-        stack.extend(current.children)
-    return False
+    return contains(statement, node)
 
 
 def _block(suite: cst.BaseSuite) -> list:
@@ -1705,7 +1745,7 @@ def _forward_feeds(node: cst.FunctionDef) -> dict:
             return deps(expr.expression)
         if isinstance(expr, cst.Subscript):
             return deps(expr.value)
-        for child in expr.children:
+        for child in children(expr):
             deps(child)
         return set()
 
@@ -1751,7 +1791,7 @@ def _all_small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]
             ordered.extend(current.body)
         elif isinstance(current, (cst.FunctionDef, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.Else,
                                   cst.IndentedBlock, cst.ExceptHandler, cst.Finally)):
-            stack[:0] = [c for c in current.children if isinstance(c, (cst.BaseStatement, cst.BaseSuite, cst.Else,
+            stack[:0] = [c for c in children(current) if isinstance(c, (cst.BaseStatement, cst.BaseSuite, cst.Else,
                                                                         cst.ExceptHandler, cst.Finally, cst.If))]
     return iter(ordered)
 

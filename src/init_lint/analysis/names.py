@@ -13,6 +13,8 @@ from typing import Optional
 
 import libcst as cst
 
+from init_lint.analysis.walk import children
+
 LOCAL = "<local>"
 
 
@@ -113,7 +115,7 @@ def _walk_statements(body) -> "list[cst.BaseSmallStatement]":
         elif isinstance(node, cst.BaseCompoundStatement) or isinstance(
             node, (cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.IndentedBlock)
         ):
-            for child in node.children:
+            for child in children(node):
                 if isinstance(child, (cst.BaseStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler,
                                       cst.ExceptStarHandler, cst.Finally, cst.If)):
                     visit(child)

@@ -15,6 +15,7 @@ import libcst as cst
 from init_lint.analysis import FileAnalysis
 from init_lint.analysis.interpreter import BUILTIN_PURE, CONTAINERS, NON_DRAWING_MODULES
 from init_lint.analysis.values import LayerSite
+from init_lint.analysis.walk import walk as _walk
 from init_lint.catalogue import LAYERS, lookup_torch_class
 
 
@@ -66,9 +67,3 @@ def _descendants(node: cst.CSTNode) -> set:
     return {id(n) for n in _walk(node)}
 
 
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))

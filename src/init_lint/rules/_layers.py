@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+import libcst as cst
+
 from init_lint.analysis import FileAnalysis
 from init_lint.analysis.values import ContainerValue, LayerSite, LayerValue, ModuleInstance, Symbol
 from init_lint.catalogue import BILINEAR, CONV, CONV_TRANSPOSE, LINEAR, fan_in, kernel_volume
@@ -23,15 +25,14 @@ def describe(site: LayerSite, analysis: FileAnalysis) -> str:
     return f"{where} = {shape}"
 
 
-def constructor_text(site: LayerSite) -> str:
-    parts = []
-    for name in site.spec.signature:
-        if name not in site.args:
-            continue
-        value = site.args[name]
-        text = repr(value) if isinstance(value, (int, tuple, bool, str)) else "..."
-        parts.append(text if not parts or list(site.args).index(name) == len(parts) else f"{name}={text}")
-    return f"{site.spec.name}({', '.join(parts)})"
+def constructor_text(site: LayerSite, limit: int = 60) -> str:
+    """The constructor call as written, on one line (shortened when long)."""
+    code = _CODE.code_for_node(site.call)
+    text = " ".join(code.split())
+    return text if len(text) <= limit else text[: limit - 4] + "...)"
+
+
+_CODE = cst.Module(body=[])
 
 
 def literal_fan_in(site: LayerSite) -> Optional[int]:
