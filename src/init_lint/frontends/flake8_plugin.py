@@ -77,7 +77,8 @@ class InitLintPlugin:
             return [(1, 0, f"INI900 cannot check this file: {settings_or_error}")]
         settings = settings_or_error.with_overrides(
             strict=True if self.strict else None,
-            extra_layers=_merge_layers(settings_or_error.extra_layers, self.extra_layers) if self.extra_layers else None,
+            extra_layers=_merge_layers(settings_or_error.extra_layers, self.extra_layers) if self.extra_layers
+            else None,
         )
         if not _mentions_torch(text, settings.extra_layers):
             return []  # the cheap path: no libcst import, no parse

@@ -31,6 +31,7 @@ from init_lint.diagnostics import SAFE, Finding
 from init_lint.frontends._source import encode_as_declared, split_lines
 from init_lint.frontends.lsp_fixes import line_hunks, single_fix
 from init_lint.output import RULE_DOCS
+from init_lint.rules import ALL_RULES
 
 FIX_ALL_KIND = "source.fixAll.init-lint"
 SOURCE = "init-lint"
@@ -51,6 +52,8 @@ class Checked:
     findings: list
     config_error: Optional[str] = None
     _fix: Optional[tuple] = field(default=None, repr=False)
+    #: finding -> its single-fix hunks or None; editors ask for code actions at every cursor move
+    _single: dict = field(default_factory=dict, repr=False)
 
     def fix_all(self) -> tuple:
         """(fixed text, applied findings); the text unchanged when nothing could be fixed."""
@@ -65,6 +68,12 @@ class Checked:
                 log.warning("%s", error)
                 self._fix = (self.text, [])
         return self._fix
+
+    def single_fix(self, finding: Finding) -> Optional[list]:
+        if finding not in self._single:
+            fixed_all, applied = self.fix_all()
+            self._single[finding] = single_fix(self.text, finding, fixed_all, applied, self.findings, self.recheck)
+        return self._single[finding]
 
     def recheck(self, text: str) -> list:
         from init_lint.api import check_source
@@ -194,13 +203,11 @@ def code_actions(server: InitLintServer, params: types.CodeActionParams) -> list
         for finding in fixable:
             if not _overlaps(finding, params.range, lines, document):
                 continue
-            fixed_all, applied = checked.fix_all()
-            hunks = single_fix(checked.text, finding, fixed_all, applied, checked.findings, checked.recheck)
+            hunks = checked.single_fix(finding)
             if hunks is None:
                 continue
             actions.append(types.CodeAction(
-                title=f"Fix {finding.code}: initialize explicitly" if finding.code == "INI001" else
-                f"Fix {finding.code}",
+                title=f"Fix {finding.code} ({ALL_RULES[finding.code].name})",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic(finding, lines, document)],
                 edit=workspace_edit(server, document, hunks, lines),

@@ -1,0 +1,271 @@
+"""The language server, started as `python -m init_lint lsp` and driven over its pipes by pygls's client."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import re
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls", reason="the language server tests need pygls (pip install 'init-lint[lsp]')")
+
+from lsprotocol import types  # noqa: E402
+from pygls.lsp.client import LanguageClient  # noqa: E402
+
+FIX_ALL = "source.fixAll.init-lint"
+TIMEOUT = 20
+
+MODEL = textwrap.dedent("""\
+    import torch
+    from torch import nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hid = nn.Linear(3, 4)
+            s, self.emb = "😀", nn.Linear(4, 4)
+            self.out = nn.Linear(4, 2)
+            self.seq = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+            self.gate = nn.Linear(4, 1)
+            nn.init.constant_(self.gate.weight, 0.5)
+
+        def forward(self, x):
+            return self.out(torch.relu(self.hid(x)))
+""")
+
+
+def cli_fix(text: str, cwd: Path) -> str:
+    """What `init-lint check --fix` makes of the text, read from stdin as an editor's on-save command would."""
+    return subprocess.run([sys.executable, "-m", "init_lint", "check", "--fix", "--stdin-filename", "m.py", "-"],
+                          input=text.encode(), capture_output=True, cwd=cwd, timeout=60).stdout.decode()
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def offset(text: str, position: types.Position) -> int:
+    """A UTF-16 LSP position as an index into the text (what an editor does with it)."""
+    lines = _LINE.findall(text)
+    if position.line >= len(lines):
+        return len(text)
+    line, units, index = lines[position.line], 0, 0
+    while index < len(line) and units < position.character:
+        units += 2 if ord(line[index]) > 0xFFFF else 1
+        index += 1
+    return sum(map(len, lines[:position.line])) + index
+
+
+def apply_edit(text: str, edit: types.WorkspaceEdit, uri: str) -> str:
+    if edit.document_changes:
+        edits = [e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits]
+    else:
+        edits = list(edit.changes[uri])
+    spans = sorted(((offset(text, e.range.start), offset(text, e.range.end), e.new_text) for e in edits), reverse=True)
+    for start, end, new_text in spans:  # all positions refer to the original text; apply from the end
+        text = text[:start] + new_text + text[end:]
+    return text
+
+
+class Editor:
+    """A client session with one server process: open documents, wait for diagnostics, ask for actions."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.client = LanguageClient("init-lint-tests", "1")
+        self.published: asyncio.Queue = asyncio.Queue()
+        self.versions: dict = {}
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:  # pygls passes no client here
+            self.published.put_nowait(params)
+
+    async def __aenter__(self) -> "Editor":
+        await self.client.start_io(sys.executable, "-m", "init_lint", "lsp", cwd=str(self.folder))
+        capabilities = types.ClientCapabilities(
+            workspace=types.WorkspaceClientCapabilities(
+                workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)),
+            general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+        )
+        result = await asyncio.wait_for(self.client.initialize_async(types.InitializeParams(
+            capabilities=capabilities, root_uri=self.folder.as_uri(), process_id=None)), TIMEOUT)
+        self.capabilities = result.capabilities
+        self.client.initialized(types.InitializedParams())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await asyncio.wait_for(self.client.shutdown_async(None), TIMEOUT)
+        self.client.exit(None)
+        await asyncio.wait_for(self.client.stop(), TIMEOUT)
+
+    def uri(self, name: str) -> str:
+        return (self.folder / name).as_uri()
+
+    async def diagnostics(self, uri: str) -> list:
+        while True:
+            params = await asyncio.wait_for(self.published.get(), TIMEOUT)
+            if params.uri == uri:
+                return list(params.diagnostics)
+
+    async def open(self, name: str, text: str) -> list:
+        uri = self.uri(name)
+        self.versions[uri] = 1
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+        return await self.diagnostics(uri)
+
+    async def replace(self, name: str, text: str) -> list:
+        uri = self.uri(name)
+        self.versions[uri] += 1
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            [types.TextDocumentContentChangeWholeDocument(text=text)]))
+        return await self.diagnostics(uri)
+
+    async def actions(self, name: str, where: types.Range, only: list, diagnostics: list = ()) -> list:
+        params = types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=self.uri(name)), range=where,
+            context=types.CodeActionContext(diagnostics=list(diagnostics), only=only))
+        return await asyncio.wait_for(self.client.text_document_code_action_async(params), TIMEOUT) or []
+
+
+def session(folder: Path, body) -> None:
+    async def main():
+        async with Editor(folder) as editor:
+            await body(editor)
+
+    asyncio.run(main())
+
+
+def everything(text: str) -> types.Range:
+    return types.Range(types.Position(0, 0), types.Position(len(_LINE.findall(text)), 0))
+
+
+def test_diagnostics_and_fix_all_equal_the_cli(tmp_path):
+    expected = cli_fix(MODEL, tmp_path)
+    assert expected != MODEL
+
+    async def body(editor: Editor) -> None:
+        assert FIX_ALL in editor.capabilities.code_action_provider.code_action_kinds
+        diagnostics = await editor.open("model.py", MODEL)
+        assert [(d.code, d.range.start.line, d.range.start.character) for d in diagnostics] == [
+            ("INI001", 7, 19), ("INI001", 8, 28), ("INI001", 9, 19), ("INI001", 10, 33), ("INI001", 10, 50),
+            ("INI001", 11, 20)]
+        emb = diagnostics[1]
+        # `s, self.emb = "😀", ` : the emoji is one code point but two UTF-16 units
+        assert MODEL.splitlines()[8][27:27 + len("nn.Linear(4, 4)")] == "nn.Linear(4, 4)"
+        assert (emb.range.start.character, emb.range.end.character) == (28, 28 + len("nn.Linear(4, 4)"))
+        assert {(d.source, d.severity) for d in diagnostics} == {("init-lint", types.DiagnosticSeverity.Warning)}
+        assert diagnostics[0].code_description.href == \
+            "https://github.com/init-lint/init-lint/blob/main/docs/rules.md#ini001"
+        assert "self.hid" in diagnostics[0].message
+
+        actions = await editor.actions("model.py", everything(MODEL), [FIX_ALL])
+        assert [(a.title, a.kind) for a in actions] == [("Fix all init-lint findings", FIX_ALL)]
+        assert apply_edit(MODEL, actions[0].edit, editor.uri("model.py")) == expected
+
+    session(tmp_path, body)
+
+
+def added_lines(before: str, after: str) -> Counter:
+    return Counter(line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line.startswith("+ "))
+
+
+def test_quick_fixes_fix_one_finding_each(tmp_path):
+    async def body(editor: Editor) -> None:
+        text = MODEL
+        diagnostics = await editor.open("model.py", text)
+        offered = {}
+        for d in diagnostics:
+            actions = await editor.actions("model.py", d.range, [types.CodeActionKind.QuickFix], [d])
+            offered[d.range.start.line, d.range.start.character] = actions
+        # seq[0] and seq[1] share one statement, so their init lines cannot be told apart: no single fix
+        assert [key for key, actions in offered.items() if actions] == [(7, 19), (8, 28), (9, 19), (11, 20)]
+        action = offered[7, 19][0]
+        assert action.kind == types.CodeActionKind.QuickFix and action.diagnostics[0].code == "INI001"
+        assert action.edit.document_changes[0].text_document.version == 1
+        only_hid = apply_edit(text, action.edit, editor.uri("model.py"))
+        added = added_lines(text, only_hid)
+        assert not added - added_lines(text, cli_fix(text, tmp_path))  # lines of the CLI's own fix, no others
+        assert any("self.hid" in line for line in added)
+        assert not any(name in line for line in added for name in ("emb", "out", "seq", "gate"))
+
+        # Apply the quick fixes one by one, each on the text the previous one left.
+        while True:
+            fixable = []
+            for d in diagnostics:
+                fixable.extend(await editor.actions("model.py", d.range, [types.CodeActionKind.QuickFix], [d]))
+            if not fixable:
+                break
+            fixed = apply_edit(text, fixable[0].edit, editor.uri("model.py"))
+            after = await editor.replace("model.py", fixed)
+            assert sorted(d.message for d in after) == sorted(
+                d.message for d in diagnostics if d.message != fixable[0].diagnostics[0].message)
+            text, diagnostics = fixed, after
+        assert [d.message.split(" =")[0] for d in diagnostics] == ["self.seq[0]", "self.seq[1]"]
+        actions = await editor.actions("model.py", everything(text), [FIX_ALL])
+        assert apply_edit(text, actions[0].edit, editor.uri("model.py")) == cli_fix(text, tmp_path)
+
+    session(tmp_path, body)
+
+
+def test_change_save_close_and_syntax_errors(tmp_path):
+    path = tmp_path / "model.py"
+    clean = MODEL.split("        self.hid")[0] + "        pass\n"
+
+    async def body(editor: Editor) -> None:
+        assert await editor.open("model.py", clean) == []
+        assert await editor.actions("model.py", everything(clean), []) == []
+        diagnostics = await editor.replace("model.py", MODEL)
+        assert len(diagnostics) == 6
+        broken = MODEL + "    def broken(:\n"
+        diagnostics = await editor.replace("model.py", broken)
+        assert [(d.code, d.severity, d.range.start.line) for d in diagnostics] == [
+            ("INI900", types.DiagnosticSeverity.Error, 16)]
+        path.write_text(MODEL)
+        await editor.replace("model.py", MODEL)
+        editor.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            types.TextDocumentIdentifier(uri=editor.uri("model.py"))))
+        assert len(await editor.diagnostics(editor.uri("model.py"))) == 6
+        editor.client.text_document_did_close(types.DidCloseTextDocumentParams(
+            types.TextDocumentIdentifier(uri=editor.uri("model.py"))))
+        assert await editor.diagnostics(editor.uri("model.py")) == []
+
+    session(tmp_path, body)
+
+
+def test_project_configuration_is_honored(tmp_path):
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[tool.init-lint]\nper-file-ignores = { "pkg/legacy.py" = ["INI001"] }\n'
+                                            'fix-style = "skip-init"\n')
+
+    async def body(editor: Editor) -> None:
+        assert await editor.open("project/pkg/legacy.py", MODEL) == []
+        diagnostics = await editor.open("project/pkg/model.py", MODEL)
+        assert len(diagnostics) == 6
+        actions = await editor.actions("project/pkg/model.py", everything(MODEL), [FIX_ALL])
+        fixed = apply_edit(MODEL, actions[0].edit, editor.uri("project/pkg/model.py"))
+        assert "nn.utils.skip_init(nn.Linear, 3, 4)" in fixed
+
+        (project / "pyproject.toml").write_text('[tool.init-lint]\nselect = ["INI7"]\n')
+        diagnostics = await editor.replace("project/pkg/model.py", MODEL + "\n")
+        assert [(d.code, d.severity) for d in diagnostics] == [("INI900", types.DiagnosticSeverity.Error)]
+        assert "selects no rule" in diagnostics[0].message
+
+    session(tmp_path, body)
+
+
+def test_without_pygls_the_command_says_what_to_install(tmp_path):
+    # A real interpreter run in which pygls cannot be imported (a None entry in sys.modules makes
+    # `import pygls` raise ImportError), as on an install without the [lsp] extra.
+    script = "import sys; sys.modules['pygls'] = None; from init_lint.cli import main; raise SystemExit(main(['lsp']))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "pip install 'init-lint[lsp]'" in result.stderr
