@@ -32,21 +32,22 @@ class Cache:
         digest.update(data)
         return digest.hexdigest()
 
-    def get(self, key: str) -> Optional[list[Finding]]:
+    def get(self, key: str) -> Optional[tuple[list[Finding], Optional[dict]]]:
         try:
             with open(os.path.join(self.folder, key[:2], key), "r", encoding="utf-8") as handle:
-                return [Finding.from_dict(item) for item in json.load(handle)]
+                data = json.load(handle)
+            return [Finding.from_dict(item) for item in data["findings"]], data.get("exports")
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, findings: list[Finding]) -> None:
+    def put(self, key: str, findings: list[Finding], exports: Optional[dict] = None) -> None:
         folder = os.path.join(self.folder, key[:2])
         try:
             os.makedirs(folder, exist_ok=True)
             _ensure_gitignore(os.path.dirname(self.folder))
             temporary = os.path.join(folder, f".{key}.{os.getpid()}")
             with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump([f.to_dict() for f in findings], handle)
+                json.dump({"findings": [f.to_cache() for f in findings], "exports": exports}, handle)
             os.replace(temporary, os.path.join(folder, key))
         except OSError:
             pass

@@ -131,7 +131,7 @@ def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str) 
         if where is None:
             continue
         findings.append(Finding(code, item.message, path, where.start.line, where.start.column, where.end.line,
-                                where.end.column, item.fix, item.strict, item.plan))
+                                where.end.column, item.fix, item.strict, item.plan, item.depends))
     return findings
 
 

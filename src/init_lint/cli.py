@@ -130,12 +130,17 @@ def run_check(args: argparse.Namespace) -> int:
 
     files = list(discover(paths, settings))
     mode = Mode(fix=args.fix, diff=args.diff, unsafe=args.unsafe_fixes, style=args.fix_style)
-    cache_root = None if args.no_cache or args.fix or args.diff else (settings.root or os.getcwd())
+    cache_root = None if args.no_cache else (settings.root or os.getcwd())
+    project = not args.per_file and any(os.path.isdir(p) for p in paths)
+    if project:
+        outcomes = _project_outcomes(files, settings, mode, args, cache_root)
+    else:
+        outcomes = run(files, settings, mode, args.jobs, None if (args.fix or args.diff) else cache_root)
     remaining: list[Finding] = []
     fixed = 0
     errors = 0
     stdout = sys.stdout
-    for outcome in run(files, settings, mode, args.jobs, cache_root):
+    for outcome in outcomes:
         if outcome.error:
             print(f"init-lint: error: {outcome.error}", file=sys.stderr)
             errors += 1
@@ -153,7 +158,8 @@ def run_check(args: argparse.Namespace) -> int:
     elif args.output_format != "text":
         stdout.write(render(remaining, args.output_format))
     if args.output_format == "text" and not args.quiet and not args.diff:
-        print(summary(remaining, fixed, unsafe_hidden=not args.unsafe_fixes), file=sys.stdout if not args.statistics else sys.stderr)
+        print(summary(remaining, fixed, unsafe_hidden=not args.unsafe_fixes),
+              file=sys.stdout if not args.statistics else sys.stderr)
     if args.diff and fixed and not args.quiet:
         print(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
     if errors or any(f.code == "INI900" for f in remaining):
@@ -165,6 +171,30 @@ def run_check(args: argparse.Namespace) -> int:
     if remaining and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _project_outcomes(files: list, settings: Settings, mode, args: argparse.Namespace, cache_root: Optional[str]) -> list:
+    """Project mode: check every file (exports included), judge INI001 across files, then fix."""
+    import dataclasses
+
+    from init_lint.engine import Mode, run
+    from init_lint.project import ProjectIndex
+
+    checked = list(run(files, settings, Mode(exports=True), args.jobs, cache_root))
+    index = ProjectIndex()
+    for outcome in checked:
+        index.add(outcome.path, outcome.exports)
+    index.link()
+    for outcome in checked:
+        judged = (index.judge(f, outcome.path, settings.strict) for f in outcome.findings)
+        outcome.findings = [f for f in judged if f is not None]
+        outcome.exports = None
+    if not (mode.fix or mode.diff):
+        return checked
+    to_fix = {o.path: frozenset((f.line, f.column, f.code) for f in o.findings) for o in checked
+              if any(f.fix is not None for f in o.findings)}
+    fixed = {o.path: o for o in run(list(to_fix), settings, mode, args.jobs, None, keep=to_fix)}
+    return [fixed.get(o.path, o) for o in checked]
 
 
 def _run_stdin(args: argparse.Namespace) -> int:

@@ -55,32 +55,46 @@ class Settings:
         ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
         if path is not None:
             for pattern, codes in self.per_file_ignores:
-                if self._matches(path, pattern):
+                if self._matches_file(path, pattern):
                     ignored = max([ignored] + [len(p) for p in codes if code.startswith(p)])
         return selected >= 0 and selected > ignored
 
-    def is_excluded(self, path: str) -> bool:
-        return any(self._matches(path, pattern) for pattern in self.exclude + self.extend_exclude)
+    def is_excluded(self, path: str, base: Optional[str] = None) -> bool:
+        """Whether a path found under the folder `base` (one the user named) is excluded.
 
-    def _matches(self, path: str, pattern: str) -> bool:
-        relative = path
-        if self.root is not None:
-            try:
-                relative = os.path.relpath(os.path.abspath(path), self.root)
-            except ValueError:
-                relative = path
-        relative = relative.replace(os.sep, "/")
-        name = relative.rsplit("/", 1)[-1]
+        Patterns without a slash match a file or folder name below `base` (never the folders
+        above it: naming a folder checks it); patterns with a slash match the path relative to
+        the project root.
+        """
+        return any(self._matches(path, pattern, base) for pattern in self.exclude + self.extend_exclude)
+
+    def _matches(self, path: str, pattern: str, base: Optional[str] = None) -> bool:
         pattern = pattern.rstrip("/")
-        return fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern) or \
-            fnmatch.fnmatchcase(relative, pattern + "/*") or any(
-                fnmatch.fnmatchcase(part, pattern) for part in relative.split("/")[:-1])
+        if "/" not in pattern:
+            below = _relative(path, base) if base is not None else path.replace(os.sep, "/")
+            parts = [p for p in below.split("/") if p not in ("", ".")]
+            return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+        relative = _relative(path, self.root) if self.root is not None else path.replace(os.sep, "/")
+        return fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(relative, pattern + "/*")
+
+    def _matches_file(self, path: str, pattern: str) -> bool:
+        relative = _relative(path, self.root) if self.root is not None else path.replace(os.sep, "/")
+        name = relative.rsplit("/", 1)[-1]
+        return fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern)
 
     def extra_layer_map(self) -> dict:
         return dict(self.extra_layers)
 
     def with_overrides(self, **overrides) -> "Settings":
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _relative(path: str, base: str) -> str:
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    except ValueError:
+        relative = path
+    return relative.replace(os.sep, "/")
 
 
 _KEYS = {

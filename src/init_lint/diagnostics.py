@@ -25,6 +25,8 @@ class Finding:
     strict: bool = False
     #: what the fixer needs; not part of the finding's identity or of its serialized form
     plan: object = field(default=None, compare=False, hash=False, repr=False)
+    #: INI001 in project mode: (layer type, ((param, ((model, way, model's own coverage), ...)), ...))
+    depends: tuple = field(default=(), compare=False, hash=False, repr=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code)
@@ -40,6 +42,11 @@ class Finding:
             "strict": self.strict,
         }
 
+    def to_cache(self) -> dict:
+        data = self.to_dict()
+        data["depends"] = self.depends
+        return data
+
     @classmethod
     def from_dict(cls, data: dict) -> "Finding":
         fix = data.get("fix")
@@ -47,4 +54,11 @@ class Finding:
             data["code"], data["message"], data["filename"], data["location"]["row"], data["location"]["column"] - 1,
             data["end_location"]["row"], data["end_location"]["column"] - 1,
             None if fix is None else fix["applicability"], data.get("strict", False),
+            depends=_freeze(data.get("depends", ())),
         )
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value

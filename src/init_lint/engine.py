@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from init_lint.cache import Cache
-from init_lint.checker import check_source, unparsable
+from init_lint.checker import check_source, check_source_with_analysis, unparsable
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
 from init_lint.files import WriteError, read, write_atomically
+from init_lint.project import file_exports, import_only_exports
 
 #: below this many files a process pool costs more than it saves
 POOL_THRESHOLD = 8
@@ -29,6 +30,10 @@ class Mode:
     diff: bool = False
     unsafe: bool = False
     style: Optional[str] = None
+    #: project mode, first pass: report what the file exports for the other files
+    exports: bool = False
+    #: project mode, fixing: only the findings that survived the project-wide judgement, by position
+    keep: Optional[frozenset] = None
 
 
 @dataclass
@@ -39,6 +44,7 @@ class FileOutcome:
     error: Optional[str] = None
     diff: str = ""
     refused: list = field(default_factory=list)
+    exports: Optional[dict] = None
 
 
 def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = None) -> FileOutcome:
@@ -53,7 +59,8 @@ def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = 
     try:
         if mode.fix or mode.diff:
             return _fix(path, data, settings, mode)
-        return FileOutcome(path, _check(path, data, settings, cache))
+        findings, exports = _check(path, data, settings, cache, mode.exports)
+        return FileOutcome(path, findings, exports=exports)
     except RecursionError:
         return FileOutcome(path, [unparsable(path, "too deeply nested to analyze")])
     except Exception as error:  # a bug in init-lint: report it on this file, keep going with the others
@@ -61,23 +68,28 @@ def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = 
                                                    f"please report it")])
 
 
-def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache]) -> list[Finding]:
+def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
+           with_exports: bool = False) -> tuple[list[Finding], Optional[dict]]:
     key = cache.key(path, data) if cache is not None else None
     if key is not None:
         cached = cache.get(key)
-        if cached is not None:
+        if cached is not None and (cached[1] is not None or not with_exports):
             return cached
-    findings = [_plain(f) for f in check_source(data, path, settings)]
+    found, analysis = check_source_with_analysis(data, path, settings)
+    findings = [_plain(f) for f in found]
+    exports = None
+    if with_exports:
+        exports = file_exports(analysis) if analysis is not None else import_only_exports(data)
     if key is not None:
-        cache.put(key, findings)
-    return findings
+        cache.put(key, findings, exports)
+    return findings, exports
 
 
 def _fix(path: str, data: bytes, settings: Settings, mode: Mode) -> FileOutcome:
     from init_lint.fixes.apply import FixError, fix_source
 
     try:
-        result = fix_source(data, path, settings, unsafe=mode.unsafe, style=mode.style)
+        result = fix_source(data, path, settings, unsafe=mode.unsafe, style=mode.style, keep=mode.keep)
     except FixError as error:
         return FileOutcome(path, [_plain(f) for f in check_source(data, path, settings)], error=str(error))
     outcome = FileOutcome(path, [_plain(f) for f in result.remaining], len(result.fixed),
@@ -116,14 +128,18 @@ def _worker(args: tuple) -> FileOutcome:
 
 
 def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
-        cache_root: Optional[str] = None) -> Iterator[FileOutcome]:
-    """Outcomes in the order of `paths`, computed by `jobs` processes (0: one per core)."""
+        cache_root: Optional[str] = None, keep: Optional[dict] = None) -> Iterator[FileOutcome]:
+    """Outcomes in the order of `paths`, computed by `jobs` processes (0: one per core).
+
+    `keep` (project mode) maps a path to the positions of the findings its fix may touch.
+    """
     jobs = jobs or os.cpu_count() or 1
+    modes = [dataclasses.replace(mode, keep=keep[p]) if keep is not None else mode for p in paths]
     if jobs <= 1 or len(paths) < POOL_THRESHOLD:
         cache = Cache(cache_root, settings) if cache_root is not None else None
-        for path in paths:
-            yield process(path, settings, mode, cache)
+        for path, path_mode in zip(paths, modes):
+            yield process(path, settings, path_mode, cache)
         return
     chunk = max(1, min(16, len(paths) // (jobs * 4)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_worker, [(p, settings, mode, cache_root) for p in paths], chunksize=chunk)
+        yield from pool.map(_worker, [(p, settings, m, cache_root) for p, m in zip(paths, modes)], chunksize=chunk)

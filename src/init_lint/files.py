@@ -21,10 +21,10 @@ def discover(paths: list[str], settings: Settings) -> Iterator[str]:
     for path in paths:
         if os.path.isdir(path) and not path.endswith(".py"):
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not settings.is_excluded(os.path.join(root, d)))
+                dirs[:] = sorted(d for d in dirs if not settings.is_excluded(os.path.join(root, d), path))
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    if name.endswith((".py", ".pyi")) and not settings.is_excluded(full) and full not in seen:
+                    if name.endswith((".py", ".pyi")) and not settings.is_excluded(full, path) and full not in seen:
                         seen.add(full)
                         yield full
         elif path not in seen:

@@ -1,6 +1,8 @@
 """`init_weights(mode)` picking one of several init functions through a factory that returns functools.partial objects; only the 'jax' function covers Conv2d, the default ('') mode covers Linear only (seen in timm/models/vision_transformer.py: get_init_weights_vit).
 
 Unsure: in the default mode the patch-embedding Conv2d keeps PyTorch's default (true: timm's default ViT init leaves it so), but seeing it requires taking the intersection over every function the factory may return. Expected: INI001 on the conv (the truth); if the lead prefers precision here, drop it.
+
+Decided: `mode` is a constructor argument, unknown statically; one mode's init covers the Conv2d and the other's does not, so the layer is unverified: reported in strict mode only (precision over recall).
 """
 from functools import partial
 
@@ -35,7 +37,7 @@ def get_init_fn(mode="", head_bias=0.0):
 class TinyViT(nn.Module):
     def __init__(self, num_classes=10, weight_init=""):
         super().__init__()
-        self.patch_embed = nn.Conv2d(3, 16, kernel_size=4, stride=4)  # expect: INI001
+        self.patch_embed = nn.Conv2d(3, 16, kernel_size=4, stride=4)  # expect-strict: INI001
         self.fc = nn.Linear(16, 16)
         self.head = nn.Linear(16, num_classes)
         self.init_weights(weight_init)

@@ -2,7 +2,7 @@
 
 Findings are reported where the factory builds each layer: the Linear head keeps its default weight and bias; the 1x1 conv head (use_conv_head=True) gets its weight from the Conv2d loop but its bias keeps the default.
 
-Decided: constructor parameters take their default values (the way the model is usually built, and the way `init-lint verify` builds it), so a branch the defaults never take builds nothing to report.
+Decided: constructor parameters are unknown (the caller chooses `use_conv_head`), so both heads the factory can build are judged.
 """
 import torch
 from torch import nn
@@ -12,7 +12,7 @@ def _create_fc(num_features, num_classes, use_conv=False):
     if num_classes <= 0:
         fc = nn.Identity()
     elif use_conv:
-        fc = nn.Conv2d(num_features, num_classes, 1, bias=True)
+        fc = nn.Conv2d(num_features, num_classes, 1, bias=True)  # expect: INI001
     else:
         fc = nn.Linear(num_features, num_classes, bias=True)  # expect: INI001
     return fc

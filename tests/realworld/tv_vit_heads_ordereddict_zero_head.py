@@ -29,7 +29,7 @@ class TinyViT(nn.Module):
         if representation_size is None:
             heads["head"] = nn.Linear(hidden, num_classes)
         else:
-            heads["pre_logits"] = nn.Linear(hidden, representation_size)
+            heads["pre_logits"] = nn.Linear(hidden, representation_size)  # expect-strict: INI001
             heads["act"] = nn.Tanh()
             heads["head"] = nn.Linear(representation_size, num_classes)
         self.heads = nn.Sequential(heads)

@@ -93,6 +93,8 @@ class FileFacts:
     fan_inits: list = field(default_factory=list)
     #: module classes of the file referenced as values (passed around), which unknown callables may build
     class_refs: set = field(default_factory=set)
+    #: classes of other modules the file names (qualified as imported): unknown callables may build them too
+    external_refs: set = field(default_factory=set)
     #: class name -> forward data flow: attribute -> attributes whose output feeds it
     forward_feeds: dict = field(default_factory=dict)
     #: class name -> attrs value map at the end of __init__
@@ -119,7 +121,6 @@ class Interpreter:
     # ---------------------------------------------------------------- entries
 
     def run(self) -> FileFacts:
-        self.built_elsewhere = _classes_built_by_others(self.classes)
         for info in self.classes.modules():
             self._run_class(info)
         self._run_scripts()
@@ -133,10 +134,10 @@ class Interpreter:
         self.entry = f"{info.name}.__init__"
         if init is not None:
             owner, node = init
-            # A class other classes build gets their arguments, not its defaults: read its
-            # parameters as unknown so that every configuration they may choose is seen.
+            # Constructor arguments are whatever the caller passes: read them as unknown, so that
+            # every configuration (`if use_gpsa:`, `if parallel_depth > 0:`) is seen, not only the defaults.
             self._call_function(FunctionValue(node, owner.name, bound_self=True), [], {}, instance, owner,
-                                unknown_params=info.name in self.built_elsewhere)
+                                unknown_params=True)
         self._commit_marks(instance, secondary=False)
         self.facts.attrs[info.name] = dict(instance.attrs)
         init_sites = list(instance.sites)
@@ -210,7 +211,7 @@ class Interpreter:
                 continue
             if name in call_kwargs:
                 env[name] = call_kwargs[name]
-            elif unknown_params:
+            elif unknown_params and not (p.default is not None and _is_layer_class(p.default, self)):
                 env[name] = UNKNOWN
             elif p.default is not None:
                 default = self._eval(p.default, Frame({}, instance, method_owner, None, depth + 1))
@@ -376,7 +377,7 @@ class Interpreter:
             owner = self._eval(target.value, frame)
             name = target.attr.value
             if isinstance(owner, SelfValue):
-                frame.instance.attrs[name] = value
+                frame.instance.attrs[name] = _branch_join(frame.instance.attrs, name, value, frame)
                 self._give_address(value, f"{frame.self_name or 'self'}.{name}", frame)
             elif name in PARAMS:
                 self._mark_target(owner, name, frame, replaced=True)
@@ -389,7 +390,7 @@ class Interpreter:
             elif isinstance(owner, ContainerValue):
                 key = _subscript_key(target, self, frame)
                 if isinstance(key, str):
-                    owner.keys[key] = value
+                    owner.keys[key] = _branch_join(owner.keys, key, value, frame)
                 owner.items.append(value)
 
     def _give_address(self, value: object, expr: str, frame: Frame) -> None:
@@ -606,6 +607,8 @@ class Interpreter:
         return self._module_values[name]
 
     def _external(self, qualified: str) -> object:
+        if qualified.rsplit(".", 1)[-1][:1].isupper() and not qualified.startswith("torch."):
+            self.facts.external_refs.add(qualified)
         extra = self.extra_layers.get(qualified) or self.extra_layers.get(qualified.rsplit(".", 1)[-1])
         if extra is not None:
             return TorchClass(extra)
@@ -689,7 +692,12 @@ class Interpreter:
             if child_attrs is not None and attr in child_attrs:
                 return child_attrs[attr]
             return _Member(owner, attr)
-        if isinstance(owner, (ModuleInstance, ChoiceValue)):
+        if isinstance(owner, ChoiceValue):
+            options = [self._attribute_of(o, attr, frame) for o in owner.options if o is not None]
+            if options and all(o is not UNKNOWN and not isinstance(o, _Member) for o in options):
+                return _choice(*options)
+            return _Member(owner, attr)
+        if isinstance(owner, ModuleInstance):
             return _Member(owner, attr)
         return UNKNOWN
 
@@ -890,9 +898,9 @@ class Interpreter:
         self.facts.sites.append(site)
         return LayerValue((site,))
 
-    def _build(self, child: Optional[str], node: cst.Call, frame: Frame) -> ModuleInstance:
+    def _build(self, child: Optional[str], node: cst.Call, frame: Frame, external: Optional[str] = None) -> ModuleInstance:
         parent = frame.instance.owner.name if frame.instance.owner else None
-        event = BuildEvent(parent, self.entry, next(self.seq), child, node)
+        event = BuildEvent(parent, self.entry, next(self.seq), child, node, external)
         frame.instance.builds.append(event)
         self.facts.builds.append(event)
         return ModuleInstance(event)
@@ -1037,6 +1045,10 @@ class Interpreter:
         if qualified.startswith("torch.nn.") and tail in NON_DRAWING_MODULES:
             return _NonDrawing()
         self._escape(args, kwargs, frame)
+        if tail[:1].isupper() and not qualified.startswith(("torch.", "typing.", "collections.")):
+            # A class from another module (`Mlp(...)` from `.layers`): in project mode, the model that
+            # builds it passes its init on to it.
+            return self._build(None, node, frame, external=qualified)
         return UNKNOWN
 
     def _call_super(self, name: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
@@ -1459,6 +1471,13 @@ def _join(values: list) -> object:
     return ChoiceValue(tuple(values))
 
 
+def _branch_join(mapping: dict, key: object, value: object, frame: Frame) -> object:
+    """An assignment in a branch that may not run keeps what the other branch assigned too."""
+    if frame.level < Tri.YES and key in mapping and mapping[key] is not value:
+        return _choice(mapping[key], value)
+    return value
+
+
 def _choice(*options: object) -> object:
     if len(options) == 1:
         return options[0]
@@ -1493,15 +1512,10 @@ def _string(node: cst.SimpleString) -> object:
     return value if isinstance(value, str) else UNKNOWN
 
 
-def _classes_built_by_others(classes: ClassTable) -> set:
-    """Module classes of the file that another class of the file names (builds, or passes as a value)."""
-    names = {info.name for info in classes.modules()}
-    built: set = set()
-    for info in classes.classes.values():
-        for node in walk(info.node.body):
-            if isinstance(node, cst.Name) and node.value in names and node.value != info.name:
-                built.add(node.value)
-    return built
+def _is_layer_class(default: cst.BaseExpression, interpreter: "Interpreter") -> bool:
+    """`conv_layer=nn.Conv2d`: a default that names a torch layer class (kept, as a default)."""
+    qualified = interpreter.imports.qualify(default) if isinstance(default, (cst.Name, cst.Attribute)) else None
+    return qualified is not None and lookup_torch_class(qualified) in LAYERS
 
 
 def _elements_by_kind(iterable: object) -> list:

@@ -14,15 +14,33 @@ from typing import Optional
 
 from init_lint.analysis.classes import ClassTable
 from init_lint.analysis.interpreter import FileFacts
-from init_lint.analysis.values import BuildEvent, DispatchEvent, LayerSite, Tri
+from init_lint.analysis.values import PARAMS, BuildEvent, DispatchEvent, LayerSite, Tri
+from init_lint.catalogue import LAYERS
+
+_SPEC_NAMES = tuple(LAYERS)
 
 
 @dataclass
 class Verdict:
-    """How sure the analysis is that a parameter is initialized, and through which models it is not."""
+    """How sure the analysis is that a parameter is initialized, and through which models it is not.
+
+    `alternatives` maps each model (a class no class of the file builds) through which the layer
+    may be built to the coverage on the way down from it, and `root_levels` to the coverage the
+    model itself gets from module-level code.  Project mode re-evaluates the verdict when another
+    file builds one of these models.
+    """
 
     level: Tri
     models: list = field(default_factory=list)
+    alternatives: dict = field(default_factory=dict)
+    root_levels: dict = field(default_factory=dict)
+
+
+def combine(alternatives: dict, root_level) -> Tri:
+    """The worst way to build: min over models of max(coverage on the way, the model's own coverage)."""
+    if not alternatives:
+        return Tri.YES
+    return min(max(level, root_level(root)) for root, level in alternatives.items())
 
 
 class ModuleTree:
@@ -31,8 +49,11 @@ class ModuleTree:
         self.classes = classes
         self.builders: dict[str, list[BuildEvent]] = {}
         self.unknown_builds: list[BuildEvent] = []
+        self.external_builds: list[BuildEvent] = []
         for build in facts.builds:
-            if build.child is None:
+            if build.external is not None:
+                self.external_builds.append(build)
+            elif build.child is None:
                 self.unknown_builds.append(build)
             else:
                 self.builders.setdefault(build.child, []).append(build)
@@ -41,7 +62,8 @@ class ModuleTree:
             for build in event.scope_builds:
                 self.dispatches_by_build.setdefault(id(build), []).append(event)
         self.subclassed = {base for info in classes.classes.values() for base in info.local_bases()}
-        self._cache: dict = {}
+        self._paths: dict = {}
+        self._roots: dict = {}
 
     def is_abstract_base(self, name: str) -> bool:
         """A base class of other module classes that no code of the file builds: its subclasses carry its layers."""
@@ -63,7 +85,8 @@ class ModuleTree:
     def verdict(self, site: LayerSite, param: str) -> Verdict:
         verdict = self._verdict(site, param)
         if verdict.level == Tri.NO and (site.type_from_default or site.from_external_hook):
-            return Verdict(Tri.MAYBE, verdict.models)
+            verdict.level = Tri.MAYBE
+            verdict.alternatives = {}
         return verdict
 
     def _verdict(self, site: LayerSite, param: str) -> Verdict:
@@ -73,47 +96,84 @@ class ModuleTree:
         if not site.entry.endswith(".__init__"):
             # Built after construction (`reset_classifier`): enclosing models' init has already run.
             return Verdict(own, [site.owner] if own < Tri.YES else [])
-        ancestors = self._class_verdict(site.owner, site.spec.name, param, frozenset())
-        if ancestors is None:
-            return Verdict(own, [site.owner] if own < Tri.YES else [])
-        return Verdict(max(own, ancestors.level), ancestors.models)
+        spec = site.spec.name
+        alternatives = {root: max(own, level) for root, level in self.paths(site.owner, spec, param).items()}
+        root_levels = {root: self.root_coverage(root, spec, param) for root in alternatives}
+        level = combine(alternatives, root_levels.__getitem__)
+        models = [root for root, way in alternatives.items() if max(way, root_levels[root]) == level]
+        return Verdict(level, models if level < Tri.YES else [], alternatives, root_levels)
 
-    def _class_verdict(self, name: str, spec_name: str, param: str, visiting: frozenset) -> Optional[Verdict]:
-        """The worst coverage over the ways `name` is built; None for a way that loops back (no real model)."""
+    def paths(self, name: str, spec_name: str, param: str, visiting: frozenset = frozenset()) -> dict:
+        """Model -> the worst coverage on the way from that model down to class `name`.
+
+        A class no class of the file builds is a model of its own: {name: NO}.  An empty result
+        means every way is covered (or loops back, which builds nothing real).
+        """
         key = (name, spec_name, param)
-        if key in self._cache:
-            return self._cache[key]
+        if key in self._paths:
+            return self._paths[key]
         if name in visiting:
-            return None
+            return {}
         visiting = visiting | {name}
         class_builds = [b for b in self.builders.get(name, ()) if b.parent is not None]
-        script_builds = [b for b in self.builders.get(name, ()) if b.parent is None]
         if not class_builds:
-            level = max((self.build_coverage(b, spec_name, param) for b in script_builds), default=Tri.NO)
-            if name in self.facts.class_refs:
-                for build in self.unknown_builds:
-                    via = self.build_coverage(build, spec_name, param)
-                    if build.parent is not None and via < Tri.YES:
-                        above = self._class_verdict(build.parent, spec_name, param, visiting)
-                        via = max(via, above.level) if above is not None else via
-                    level = max(level, via)
-            result = Verdict(level, [name] if level < Tri.YES else [])
+            result = {name: Tri.NO}
         else:
-            worst = Tri.YES
-            models: list = []
+            result = {}
             for build in class_builds:
                 here = self.build_coverage(build, spec_name, param)
-                if here < Tri.YES:
-                    above = self._class_verdict(build.parent, spec_name, param, visiting)
-                    if above is None:
-                        continue
-                    here = max(here, above.level)
-                    if here < Tri.YES:
-                        models.extend(m for m in above.models if m not in models)
-                worst = min(worst, here)
-            result = Verdict(worst, models)
-        self._cache[key] = result
+                if here == Tri.YES:
+                    continue
+                for root, level in self.paths(build.parent, spec_name, param, visiting).items():
+                    way = max(here, level)
+                    result[root] = min(result.get(root, Tri.YES), way)
+        if not visiting - {name}:
+            self._paths[key] = result
         return result
+
+    def root_coverage(self, name: str, spec_name: str, param: str, visiting: frozenset = frozenset()) -> Tri:
+        """What code outside the file's classes does for a model: `net = Net(); net.apply(init)` at
+        module level, or a class of the file that builds it through a variable (`block_cls(...)`)."""
+        key = (name, spec_name, param)
+        if key in self._roots:
+            return self._roots[key]
+        if name in visiting:
+            return Tri.NO
+        visiting = visiting | {name}
+        scripts = [b for b in self.builders.get(name, ()) if b.parent is None]
+        level = max((self.build_coverage(b, spec_name, param) for b in scripts), default=Tri.NO)
+        if name in self.facts.class_refs:
+            for build in self.unknown_builds:
+                via = self.build_coverage(build, spec_name, param)
+                if build.parent is not None and via < Tri.YES:
+                    above = self.paths(build.parent, spec_name, param)
+                    via = max(via, combine(above, lambda root: self.root_coverage(root, spec_name, param, visiting)))
+                level = max(level, via)
+        self._roots[key] = level
+        return level
+
+    def exported_unknown_builds(self) -> list:
+        """The builds through a variable (`mlp_layer(...)`), which may build a class of another file."""
+        return [self.exported_build(build) for build in self.unknown_builds if build.parent is not None]
+
+    def exported_build(self, build: BuildEvent) -> dict:
+        """For a class of another file built here: (spec, param) -> {model: (way, model's own coverage)}.
+
+        An empty mapping for a (spec, param) means the build is covered whatever happens.
+        """
+        exported: dict = {}
+        for spec_name in _SPEC_NAMES:
+            for param in PARAMS:
+                here = self.build_coverage(build, spec_name, param)
+                if here == Tri.YES:
+                    exported[(spec_name, param)] = {}
+                    continue
+                ways = self.paths(build.parent, spec_name, param) if build.parent is not None else {"<module>": Tri.NO}
+                exported[(spec_name, param)] = {
+                    root: (max(here, level), self.root_coverage(root, spec_name, param) if build.parent else Tri.NO)
+                    for root, level in ways.items()
+                }
+        return exported
 
     def sites_under(self, event: DispatchEvent) -> list[LayerSite]:
         """Every layer a dispatch reaches: its own scope and the layers of the submodules it reaches."""

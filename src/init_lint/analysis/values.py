@@ -231,6 +231,8 @@ class BuildEvent:
     #: the class built, or None for an unknown callable that may build any class passed around as a value
     child: Optional[str]
     call: cst.Call = field(repr=False)
+    #: a class imported from elsewhere (its qualified name as the file imports it): project mode follows it
+    external: Optional[str] = None
 
 
 @dataclass(eq=False)

@@ -43,7 +43,8 @@ class FixResult:
 
 
 def fix_source(data: Union[bytes, str], path: str = "<stdin>", settings: Optional[Settings] = None, *,
-               unsafe: bool = False, style: Optional[str] = None, skip_constructor_draws: bool = False) -> FixResult:
+               unsafe: bool = False, style: Optional[str] = None, skip_constructor_draws: bool = False,
+               keep: Optional[frozenset] = None) -> FixResult:
     """Apply the fixes of one file's findings.
 
     `style` is "explicit" or "skip-init" (default: the settings').  `skip_constructor_draws`
@@ -54,6 +55,9 @@ def fix_source(data: Union[bytes, str], path: str = "<stdin>", settings: Optiona
     style = style or settings.fix_style
     raw = data.encode("utf-8") if isinstance(data, str) else data
     findings, analysis = check_source_with_analysis(raw, path, settings)
+    if keep is not None:
+        # Project mode: findings that other files' models cover are not findings, and get no fix.
+        findings = [f for f in findings if (f.line, f.column, f.code) in keep]
     wanted = [f for f in findings if f.fix == SAFE or (f.fix == UNSAFE and unsafe)]
     if not wanted or analysis is None:
         return FixResult(raw, [], findings)

@@ -21,8 +21,8 @@ class RawFinding:
     fix: Optional[str] = None
     plan: object = None
     strict: bool = False
-    #: one finding per key: a layer built by a helper reached twice is reported once
-    key: object = None
+    #: project mode: how the verdict depends on the models of this file (see ModuleTree.verdict)
+    depends: tuple = ()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterator
 
 from init_lint.analysis.values import PARAMS, Tri
@@ -25,6 +26,7 @@ class ImplicitDefaultInit(Rule):
         for sites in by_call.values():
             levels: dict = {}
             models: list = []
+            depends: list = []
             for param in PARAMS:
                 needing = [s for s in sites if s.needs(param)]
                 if not needing:
@@ -33,15 +35,27 @@ class ImplicitDefaultInit(Rule):
                 levels[param] = min(v.level for v in verdicts)
                 for verdict in verdicts:
                     models.extend(m for m in verdict.models if m not in models)
+                    if verdict.level < Tri.YES and verdict.alternatives:
+                        depends.append((param, tuple((root, int(way), int(verdict.root_levels[root]))
+                                                     for root, way in sorted(verdict.alternatives.items()))))
             if not levels:
                 continue
             worst = min(levels.values())
             if worst == Tri.YES or (worst == Tri.MAYBE and not context.strict):
                 continue
             params = tuple(p for p in PARAMS if p in levels and levels[p] == worst)
-            judged.append((sites[0], params, models, worst))
-        fixable = {id(site.call) for site, _, _, worst in judged if worst == Tri.NO and not site.spec.lazy}
-        for site, params, models, worst in judged:
+            one_class = len({s.spec.name for s in sites}) == 1
+            judged.append((sites[0], params, models, worst, (sites[0].spec.name, tuple(depends)) if depends else (),
+                           one_class))
+        fixable = {id(site.call) for site, _, _, worst, _, one_class in judged
+                   if worst == Tri.NO and not site.spec.lazy and one_class}
+        # Two layers reachable by the same name after one statement (`a if c else b`): only one is built.
+        addresses = Counter((id(site.statement), site.address.expr) for site, *_ in judged
+                            if id(site.call) in fixable and site.address is not None)
+        fixable = {call for call in fixable if not any(
+            id(site.call) == call and site.address is not None and addresses[(id(site.statement), site.address.expr)] > 1
+            for site, *_ in judged)}
+        for site, params, models, worst, depends, _ in judged:
             plan = None
             if id(site.call) in fixable and insert_problem(site, analysis, fixable) is None:
                 plan = InsertRecipe(site, params)
@@ -51,6 +65,7 @@ class ImplicitDefaultInit(Rule):
                 fix=SAFE if plan else None,
                 plan=plan,
                 strict=worst == Tri.MAYBE,
+                depends=depends,
             )
 
     def _message(self, site, params, models, level, context: CheckContext) -> str:

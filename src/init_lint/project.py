@@ -1,0 +1,197 @@
+"""Project mode: follow init across the files of one source tree.
+
+Most layers are initialized far from where they are built: a block in `layers/mlp.py` gets its
+init from the model in `models/vit.py` that builds it and runs `self.apply(self._init_weights)`.
+Each file is still analyzed alone (in parallel, cached); besides its findings it exports what it
+defines, what it imports, and, for every class of another file it builds, what its own init
+does to that class's layers.  This module resolves those imports across the tree and drops the
+INI001 findings that some other file's model covers in every way it builds the layer.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import os
+from typing import Optional
+
+from init_lint.analysis import FileAnalysis
+from init_lint.analysis.values import Tri
+from init_lint.diagnostics import Finding
+
+_MAX_HOPS = 8
+
+
+def file_exports(analysis: FileAnalysis) -> dict:
+    """What other files need to know about this one (plain data: it travels between processes)."""
+    builds = []
+    for build in analysis.tree.external_builds:
+        exported = analysis.tree.exported_build(build)
+        builds.append([build.external, {f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
+                                        for (spec, param), ways in exported.items()}])
+    maybe = [{f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
+              for (spec, param), ways in exported.items()} for exported in analysis.tree.exported_unknown_builds()]
+    return {
+        "classes": sorted(info.name for info in analysis.classes.modules()),
+        "bindings": {name: target for name, target in analysis.imports.bindings.items() if not target.startswith("<")},
+        "builds": builds,
+        "refs": sorted(analysis.facts.external_refs),
+        "maybe_builds": maybe,
+    }
+
+
+def import_only_exports(data: bytes) -> Optional[dict]:
+    """For a file that never mentions torch (a package's `__init__.py`): just what it re-exports."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    bindings: dict = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            prefix = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                target = f"{prefix}.{alias.name}" if node.module else f"{prefix}{alias.name}"
+                bindings[alias.asname or alias.name] = target
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                bindings[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+    return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": []}
+
+
+def module_name(path: str) -> str:
+    """`pkg.sub.mod` for `.../pkg/sub/mod.py` (walking up while folders are packages)."""
+    path = os.path.abspath(path)
+    folder, filename = os.path.split(path)
+    stem = os.path.splitext(filename)[0]
+    parts = [] if stem == "__init__" else [stem]
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        folder, package = os.path.split(folder)
+        parts.insert(0, package)
+        if not package:
+            break
+    return ".".join(parts) or stem
+
+
+class ProjectIndex:
+    def __init__(self) -> None:
+        self.modules: dict[str, dict] = {}
+        self.paths: dict[str, str] = {}
+        self.builders: dict[tuple, list] = {}
+        #: classes another file passes around as a value, with that file's builds through variables
+        self.maybe_builders: dict[tuple, list] = {}
+        self._levels: dict = {}
+
+    def add(self, path: str, exports: Optional[dict]) -> None:
+        if exports is None:
+            return
+        name = module_name(path)
+        self.modules[name] = exports
+        self.paths[path] = name
+
+    def link(self) -> None:
+        """Resolve every exported build to the class it builds."""
+        for importer, exports in self.modules.items():
+            for target, ways in exports.get("builds", ()):
+                found = self.resolve(target, importer)
+                if found is not None:
+                    self.builders.setdefault(found, []).append((importer, ways))
+            if exports.get("maybe_builds"):
+                for target in exports.get("refs", ()):
+                    found = self.resolve(target, importer)
+                    if found is not None:
+                        self.maybe_builders.setdefault(found, []).extend(
+                            (importer, ways) for ways in exports["maybe_builds"])
+
+    def resolve(self, qualified: str, importer: str, hops: int = 0) -> Optional[tuple]:
+        """(module, class) for a name as `importer` imports it, following re-exports of packages."""
+        if hops > _MAX_HOPS:
+            return None
+        absolute = self._absolute(qualified, importer)
+        if absolute is None:
+            return None
+        parts = absolute.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module, rest = ".".join(parts[:cut]), parts[cut:]
+            exports = self.modules.get(module)
+            if exports is None:
+                continue
+            if len(rest) != 1:
+                return None
+            name = rest[0]
+            if name in exports["classes"]:
+                return (module, name)
+            target = exports["bindings"].get(name)
+            if target is not None and target != absolute:
+                return self.resolve(target, module, hops + 1)
+            return None
+        return None
+
+    def _absolute(self, qualified: str, importer: str) -> Optional[str]:
+        if not qualified.startswith("."):
+            return qualified
+        level = len(qualified) - len(qualified.lstrip("."))
+        exports_path = [p for p, m in self.paths.items() if m == importer]
+        is_package = bool(exports_path) and os.path.basename(exports_path[0]) == "__init__.py"
+        package = importer.split(".") if is_package else importer.split(".")[:-1]
+        if level - 1 > len(package):
+            return None
+        base = package[: len(package) - (level - 1)]
+        rest = qualified[level:]
+        return ".".join(base + ([rest] if rest else []))
+
+    def model_level(self, module: str, model: str, spec: str, param: str, fallback: int,
+                    visiting: frozenset = frozenset()) -> Tri:
+        """How well a model class of `module` is initialized, over the ways other files build it.
+
+        A class that no file of the project builds is a model of its own: `fallback` (what its own
+        file's module-level code does for it).
+        """
+        key = (module, model, spec, param)
+        builders = self.builders.get((module, model))
+        maybe = self.maybe_builders.get((module, model))
+        if not builders and not maybe:
+            return Tri(fallback)
+        if key in self._levels:
+            return self._levels[key]
+        if key in visiting:
+            return Tri(fallback)
+        visiting = visiting | {key}
+        if builders:
+            # Every way another file builds it must initialize the layer.
+            level = min(self._way(importer, ways, spec, param, visiting) for importer, ways in builders)
+        else:
+            # Only built through variables (`block_fn(...)`): those builds can only add coverage.
+            level = max([Tri(fallback)] + [self._way(importer, ways, spec, param, visiting) for importer, ways in maybe])
+        if not visiting - {key}:
+            self._levels[key] = level
+        return level
+
+    def _way(self, importer: str, ways: dict, spec: str, param: str, visiting: frozenset) -> Tri:
+        entries = ways.get(f"{spec}.{param}", [])
+        if not entries:
+            return Tri.YES
+        return min(max(Tri(way), self.model_level(importer, root, spec, param, own, visiting)) for root, way, own in entries)
+
+    def judge(self, finding: Finding, path: str, strict: bool) -> Optional[Finding]:
+        """The finding as project mode sees it, or None when other files cover the layer."""
+        if finding.code != "INI001" or not finding.depends:
+            return finding
+        module = self.paths.get(path)
+        if module is None:
+            return finding
+        spec, params = finding.depends
+        level = Tri.YES
+        for param, ways in params:
+            here = min(max(Tri(way), self.model_level(module, root, spec, param, own))
+                       for root, way, own in ways) if ways else Tri.YES
+            level = min(level, here)
+        if level == Tri.YES or (level == Tri.MAYBE and not strict):
+            return None
+        if level == Tri.MAYBE and not finding.strict:
+            return dataclasses.replace(finding, strict=True, fix=None, plan=None,
+                                       message=finding.message + " (other files may initialize it; unverified)")
+        return finding
+
