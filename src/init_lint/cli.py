@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=int, default=0, help="processes to use (default: one per core)")
     check.add_argument("--per-file", action="store_true",
                        help="judge each file alone, even inside a project folder (as flake8 does)")
+    check.add_argument("--project", action="store_true",
+                       help="judge the files named with the whole project around them (the folder of the "
+                            "pyproject.toml, or the working folder): what pre-commit hooks use")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.set_defaults(handler=run_check)
 
@@ -131,9 +134,14 @@ def run_check(args: argparse.Namespace) -> int:
     files = list(discover(paths, settings))
     mode = Mode(fix=args.fix, diff=args.diff, unsafe=args.unsafe_fixes, style=args.fix_style)
     cache_root = None if args.no_cache else (settings.root or os.getcwd())
-    project = not args.per_file and any(os.path.isdir(p) for p in paths)
+    project = not args.per_file and (args.project or any(os.path.isdir(p) for p in paths))
     if project:
-        outcomes = _project_outcomes(files, settings, mode, args, cache_root)
+        context = files
+        if args.project:
+            around = settings.root or os.getcwd()
+            named = {os.path.abspath(f) for f in files}
+            context = files + [f for f in discover([around], settings) if os.path.abspath(f) not in named]
+        outcomes = _project_outcomes(context, settings, mode, args, cache_root, len(files))
     else:
         outcomes = run(files, settings, mode, args.jobs, None if (args.fix or args.diff) else cache_root)
     remaining: list[Finding] = []
@@ -173,8 +181,12 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _project_outcomes(files: list, settings: Settings, mode, args: argparse.Namespace, cache_root: Optional[str]) -> list:
-    """Project mode: check every file (exports included), judge INI001 across files, then fix."""
+def _project_outcomes(files: list, settings: Settings, mode, args: argparse.Namespace, cache_root: Optional[str],
+                      reported: int) -> list:
+    """Project mode: check every file (exports included), judge INI001 across files, then fix.
+
+    Only the first `reported` files are reported and fixed; the others are context.
+    """
     import dataclasses
 
     from init_lint.engine import Mode, run
@@ -185,6 +197,7 @@ def _project_outcomes(files: list, settings: Settings, mode, args: argparse.Name
     for outcome in checked:
         index.add(outcome.path, outcome.exports)
     index.link()
+    checked = checked[:reported]
     for outcome in checked:
         judged = (index.judge(f, outcome.path, settings.strict) for f in outcome.findings)
         outcome.findings = [f for f in judged if f is not None]

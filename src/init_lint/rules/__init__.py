@@ -21,3 +21,16 @@ def find_rule(code_or_name: str) -> Rule | None:
         if wanted.upper() == rule.code or wanted.lower() == rule.name:
             return rule
     return None
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: every rule's page, with an anchor per code (the links in diagnostics point there)."""
+    index = "\n".join(f"| [{rule.code}](#{rule.code.lower()}) | {rule.name} | {rule.summary} |"
+                       for rule in ALL_RULES.values())
+    pages = "\n".join(f'<a id="{rule.code.lower()}"></a>\n\n{rule.page()}' for rule in ALL_RULES.values())
+    return (
+        "# init-lint rules\n\n"
+        "Generated from the rules' own documentation (`init-lint rule --all`); "
+        "`tests/test_rule_docs.py` keeps this file in sync.\n\n"
+        "| code | name | what it finds |\n|---|---|---|\n" + index + "\n\n" + pages
+    )

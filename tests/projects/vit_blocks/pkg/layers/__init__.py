@@ -1,0 +1,2 @@
+from .mlp import Mlp
+from .conv import ConvBlock
