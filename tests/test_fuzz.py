@@ -1,0 +1,335 @@
+"""Property-based tests: generated nn.Module code, and arbitrary text and bytes.
+
+(a) A generator of random models: every import form, every layer kind with random literal sizes
+    (bias positional or keyword, int or tuple kernels, groups dividing the channels), containers
+    (attribute, Sequential, ModuleList comprehension, appending loop) and random init code (none,
+    nn.init on a weight or bias, a modules() loop with isinstance on a random subset of the layer
+    types, apply with a function).  The checker and the fixer never raise, every fix parses and is
+    a fixed point, and (with torch) the skip-init fix keeps every parameter bitwise identical.
+(b) Arbitrary text and bytes never make the checker raise: INI900 or ordinary findings.
+"""
+
+from __future__ import annotations
+
+import ast
+import string
+import types
+from dataclasses import dataclass, field
+
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from init_lint.api import check_source, fix_source  # noqa: E402
+from init_lint.diagnostics import SAFE  # noqa: E402
+from init_lint.rules import ALL_RULES  # noqa: E402
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TORCH = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+LAYER_KINDS = ["Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+               "Bilinear"]
+DIMS = {"Conv1d": 1, "Conv2d": 2, "Conv3d": 3, "ConvTranspose1d": 1, "ConvTranspose2d": 2, "ConvTranspose3d": 3}
+
+
+@dataclass
+class Names:
+    """How the generated file spells torch things, per import form."""
+
+    imports: str
+    module: str  # the nn.Module base
+    init: str  # the nn.init namespace
+    layer_aliases: dict = field(default_factory=dict)
+    prefix: str = ""  # for Sequential, ModuleList, ReLU
+
+    def layer(self, kind: str) -> str:
+        return self.layer_aliases.get(kind, self.prefix + kind)
+
+    def nn(self, name: str) -> str:
+        return self.prefix + name
+
+
+def import_form(which: int, kinds: list) -> Names:
+    if which == 0:
+        return Names("import torch as T\n", "T.nn.Module", "T.nn.init", prefix="T.nn.")
+    if which == 1:
+        return Names("import torch\nfrom torch import nn\n", "nn.Module", "nn.init", prefix="nn.")
+    if which == 2:
+        return Names("import torch\nimport torch.nn as nn\n", "nn.Module", "nn.init", prefix="nn.")
+    if which == 3:
+        aliases = {kind: f"L{i}" for i, kind in enumerate(sorted(set(kinds)))}
+        line = ", ".join(f"{kind} as {alias}" for kind, alias in aliases.items())
+        return Names(f"import torch\nfrom torch.nn import {line}\nfrom torch.nn import init\n", "torch.nn.Module",
+                     "init", aliases, prefix="torch.nn.")
+    return Names("import torch\nimport torch.nn\n", "torch.nn.Module", "torch.nn.init", prefix="torch.nn.")
+
+
+def size(draw, low: int, high: int) -> str:
+    """A size: a literal, the module constant D (= 3), or the constructor's `dim` argument (default 4)."""
+    return draw(st.sampled_from([str(draw(st.integers(low, high)))] * 4 + ["D", "dim"]))
+
+
+@st.composite
+def layer_call(draw, kind: str, names: Names):
+    """(constructor source, has bias) for one layer with random literal or symbolic arguments."""
+    bias = draw(st.booleans())
+    bias_form = draw(st.sampled_from(["default", "keyword", "positional"]))
+    if bias and bias_form == "default":
+        bias_args = ("", "")
+    elif bias_form == "positional":
+        bias_args = ("pos", str(bias))
+    else:
+        bias_args = ("kw", str(bias))
+    if kind == "Linear":
+        args = [size(draw, 1, 6), size(draw, 1, 6)]
+        if bias_args[0] == "pos":
+            args.append(bias_args[1])
+        elif bias_args[0] == "kw":
+            args.append(f"bias={bias_args[1]}")
+        return f"{names.layer(kind)}({', '.join(args)})", bias
+    if kind == "Bilinear":
+        args = [size(draw, 1, 5) for _ in range(3)]
+        if bias_args[0] == "pos":
+            args.append(bias_args[1])
+        elif bias_args[0] == "kw":
+            args.append(f"bias={bias_args[1]}")
+        return f"{names.layer(kind)}({', '.join(args)})", bias
+    dims = DIMS[kind]
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    in_channels = groups * draw(st.integers(1, 3)) if groups > 1 else size(draw, 1, 3)
+    out_channels = groups * draw(st.integers(1, 3)) if groups > 1 else size(draw, 1, 3)
+    if draw(st.booleans()):
+        kernel = str(draw(st.integers(1, 3)))
+    else:
+        kernel = "(" + ", ".join(str(draw(st.integers(1, 3))) for _ in range(dims)) + ("," if dims == 1 else "") + ")"
+    args = [str(in_channels), str(out_channels), kernel]
+    keyword_groups = draw(st.booleans())
+    transpose = kind.startswith("ConvTranspose")
+    if bias_args[0] == "pos":
+        # Conv: (in, out, k, stride, padding, dilation, groups, bias)
+        # ConvTranspose: (in, out, k, stride, padding, output_padding, groups, bias)
+        args += ["1", "0", "0" if transpose else "1", str(groups), bias_args[1]]
+    else:
+        if groups != 1 or not keyword_groups:
+            args.append(f"groups={groups}")
+        if draw(st.booleans()):
+            args.append(f"stride={draw(st.integers(1, 2))}")
+        if bias_args[0] == "kw":
+            args.append(f"bias={bias_args[1]}")
+    return f"{names.layer(kind)}({', '.join(args)})", bias
+
+
+@dataclass
+class Model:
+    source: str
+    classes: list
+    #: whether running the original can raise (fan-based init on a 1-D tensor)
+    may_raise: bool = False
+
+
+@st.composite
+def model_files(draw, runnable: bool = False):
+    kinds_used = draw(st.lists(st.sampled_from(LAYER_KINDS), min_size=1, max_size=5))
+    names = import_form(draw(st.integers(0, 4)), kinds_used)
+    lines = [names.imports, "import math\n" if runnable or draw(st.booleans()) else "", "\nD = 3\n\n"]
+    helper_needed = draw(st.booleans())
+    apply_types = draw(st.lists(st.sampled_from(sorted(set(kinds_used))), max_size=2, unique=True))
+    if helper_needed and apply_types:
+        check = ", ".join(names.layer(k) for k in apply_types)
+        lines.append(f"def init_weights(m):\n    if isinstance(m, ({check},)):\n"
+                     f"        {names.init}.normal_(m.weight, std=0.02)\n"
+                     f"        if m.bias is not None:\n            {names.init}.zeros_(m.bias)\n\n\n")
+    classes = []
+    may_raise = False
+    for c in range(draw(st.integers(1, 2))):
+        cls = f"Model{c}"
+        classes.append(cls)
+        body = ["super().__init__()"]
+        attribute_layers = []
+        for index, kind in enumerate(kinds_used):
+            call, bias = draw(layer_call(kind, names))
+            container = draw(st.sampled_from(["attr", "attr", "seq", "comprehension", "append"]))
+            if container == "attr":
+                name = f"l{index}"
+                body.append(f"self.{name} = {call}")
+                attribute_layers.append((name, kind, bias))
+            elif container == "seq":
+                other, _ = draw(layer_call(kind, names))
+                body.append(f"self.s{index} = {names.nn('Sequential')}({call}, {names.nn('ReLU')}(), {other})")
+            elif container == "comprehension":
+                count = draw(st.integers(1, 3))
+                body.append(f"self.m{index} = {names.nn('ModuleList')}([{call} for _ in range({count})])")
+            else:
+                count = draw(st.integers(1, 3))
+                body.append(f"self.a{index} = {names.nn('ModuleList')}()")
+                body.append(f"for _ in range({count}):")
+                body.append(f"    self.a{index}.append({call})")
+            # init code right after, sometimes
+            form = draw(st.integers(0, 9)) if container == "attr" else -1
+            if form == 1:
+                fan = draw(st.integers(1, 30))
+                body.append(f"bound = 1 / math.sqrt({fan})")
+                if bias:
+                    body.append(f"{names.init}.uniform_(self.l{index}.bias, -bound, bound)")
+                else:
+                    body.append(f"{names.init}.uniform_(self.l{index}.weight, -bound, bound)")
+                continue
+            if form == 2:
+                method = draw(st.sampled_from(["uniform_(-0.1, 0.1)", "normal_(0, 0.02)", "fill_(1.0)", "zero_()"]))
+                root = "T" if names.imports.startswith("import torch as T") else "torch"
+                body.append(f"with {root}.no_grad():")
+                body.append(f"    self.l{index}.weight.data.{method}")
+                continue
+            if form == 0:
+                target = draw(st.sampled_from(["weight", "bias"] if bias else ["weight"]))
+                if target == "weight":
+                    op = draw(st.sampled_from(["xavier_uniform_", "normal_", "orthogonal_", "ones_", "zeros_"]))
+                    if op == "orthogonal_" and kind == "Bilinear":
+                        op = "normal_"
+                else:
+                    op = draw(st.sampled_from(["zeros_", "normal_"] + ([] if runnable else ["kaiming_uniform_"])))
+                    may_raise = may_raise or op == "kaiming_uniform_"
+                body.append(f"{names.init}.{op}(self.l{index}.{target})")
+        loop = draw(st.sampled_from(["none", "modules", "named_modules", "apply"]))
+        if loop == "modules":
+            subset = draw(st.lists(st.sampled_from(sorted(set(kinds_used))), min_size=1, max_size=3, unique=True))
+            check = ", ".join(names.layer(k) for k in subset)
+            body += [f"for m in self.modules():",
+                     f"    if isinstance(m, ({check},)):",
+                     f"        {names.init}.kaiming_normal_(m.weight)",
+                     f"        if m.bias is not None:",
+                     f"            {names.init}.constant_(m.bias, 0.1)"]
+        elif loop == "named_modules":
+            subset = draw(st.lists(st.sampled_from(sorted(set(kinds_used))), min_size=1, max_size=2, unique=True))
+            check = ", ".join(names.layer(k) for k in subset)
+            body += [f"for _, m in self.named_modules():",
+                     f"    if isinstance(m, ({check},)):",
+                     f"        {names.init}.trunc_normal_(m.weight, std=0.02)"]
+        elif loop == "apply" and helper_needed and apply_types:
+            body.append("self.apply(init_weights)")
+        lines.append(f"class {cls}({names.module}):\n    def __init__(self, dim=4):\n")
+        lines.extend(f"        {line}\n" for line in body)
+        lines.append("\n    def forward(self, x):\n        return x\n\n\n")
+    return Model("".join(lines).rstrip("\n") + "\n", classes, may_raise)
+
+
+def check_fixes(source: str) -> None:
+    findings = check_source(source, "gen.py")
+    assert all(f.code in ALL_RULES for f in findings)
+    assert "INI900" not in [f.code for f in findings], (findings, source)
+    for style in ("explicit", "skip-init"):
+        for unsafe in (False, True):
+            result = fix_source(source, "gen.py", style=style, unsafe=unsafe)
+            try:
+                ast.parse(result.source)
+            except SyntaxError as error:  # pragma: no cover - reported with the source
+                raise AssertionError(f"{style} unsafe={unsafe}: does not parse: {error}\n{result.source}")
+            again = fix_source(result.source, "gen.py", style=style, unsafe=unsafe)
+            assert again.source == result.source, (style, unsafe, source, result.source, again.source)
+            left = [f for f in check_source(result.source, "gen.py")
+                    if f.fix == SAFE or (unsafe and f.fix is not None)]
+            assert len(left) <= len(result.refused), (style, unsafe, [f.message for f in left], result.source)
+
+
+@FAST
+@given(model_files())
+def test_generated_models_check_and_fix(model):
+    check_fixes(model.source)
+
+
+# ------------------------------------------------------------------ values under torch
+
+
+def _load(source: str, name: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    exec(compile(source, name, "exec"), module.__dict__)
+    return module
+
+
+@TORCH
+@given(model_files(runnable=True))
+def test_skip_init_fix_is_bitwise_identical(model):
+    torch = pytest.importorskip("torch")
+    result = fix_source(model.source, "gen.py", style="skip-init")
+    original, fixed = _load(model.source, "gen_original"), _load(result.source, "gen_fixed")
+    for cls in model.classes:
+        torch.manual_seed(1234)
+        before = getattr(original, cls)()
+        torch.manual_seed(1234)
+        after = getattr(fixed, cls)()
+        one, two = dict(before.named_parameters()), dict(after.named_parameters())
+        assert one.keys() == two.keys()
+        for key in one:
+            assert one[key].shape == two[key].shape and one[key].dtype == two[key].dtype, key
+            assert torch.equal(one[key], two[key]), (cls, key, model.source, result.source)
+        # and the random stream is left where it was (later draws unchanged)
+        torch.manual_seed(99)
+        getattr(original, cls)()
+        tail_before = torch.rand(3)
+        torch.manual_seed(99)
+        getattr(fixed, cls)()
+        assert torch.equal(tail_before, torch.rand(3))
+
+
+# ------------------------------------------------------------------ arbitrary input
+
+
+PYTHONISH = st.text(alphabet=string.printable + "äé€\u2028\ufeff", max_size=300)
+
+
+def _assert_sane(findings, data) -> None:
+    assert isinstance(findings, list)
+    for finding in findings:
+        assert finding.code in ALL_RULES
+        assert finding.line >= 1 and finding.column >= 0
+
+
+@FAST
+@given(st.text(max_size=400))
+def test_arbitrary_text_never_raises(text):
+    _assert_sane(check_source(text, "t.py"), text)
+    _assert_sane(check_source("import torch\n" + text, "t.py"), text)
+
+
+@FAST
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_never_raise(data):
+    for prefix in (b"", b"import torch\n", b"# -*- coding: latin-1 -*-\nimport torch\n", b"\xef\xbb\xbfimport torch\n"):
+        findings = check_source(prefix + data, "b.py")
+        _assert_sane(findings, data)
+
+
+@FAST
+@given(PYTHONISH)
+def test_syntax_errors_are_ini900(text):
+    """Text that Python cannot parse is INI900 (with or without torch in it), never a clean pass."""
+    source = "import torch.nn as nn\n" + text
+    try:
+        ast.parse(source)
+        valid = True
+    except (SyntaxError, ValueError):
+        valid = False
+    findings = check_source(source, "s.py")
+    _assert_sane(findings, text)
+    if not valid:
+        assert [f.code for f in findings] == ["INI900"], (text, findings)
+
+
+@FAST
+@given(model_files(), st.data())
+def test_mutated_models_never_crash(model, data):
+    """A generated model with a random slice removed or garbage inserted: INI900 or findings, no exception,
+    and the fixer either fixes (parsable) or changes nothing."""
+    source = model.source
+    start = data.draw(st.integers(0, len(source)))
+    end = data.draw(st.integers(start, min(len(source), start + 40)))
+    junk = data.draw(st.text(alphabet="()[]{}:,.=\n\t #'\"\\", max_size=5))
+    mutated = source[:start] + junk + source[end:]
+    findings = check_source(mutated, "m.py")
+    _assert_sane(findings, mutated)
+    for style in ("explicit", "skip-init"):
+        result = fix_source(mutated, "m.py", style=style, unsafe=True)
+        if result.source != mutated:
+            ast.parse(result.source)
