@@ -25,7 +25,9 @@ _MAX_HOPS = 8
 def file_exports(analysis: FileAnalysis) -> dict:
     """What other files need to know about this one (plain data: it travels between processes)."""
     builds = []
-    for build in analysis.tree.external_builds:
+    # Builds by module-level functions (factories like `create_attn`) are not models: whoever calls the
+    # factory decides, so they do not count as a way the class is built.
+    for build in (b for b in analysis.tree.external_builds if b.parent is not None):
         exported = analysis.tree.exported_build(build)
         builds.append([build.external, {f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
                                         for (spec, param), ways in exported.items()}])
@@ -37,6 +39,7 @@ def file_exports(analysis: FileAnalysis) -> dict:
         "builds": builds,
         "refs": sorted(analysis.facts.external_refs),
         "maybe_builds": maybe,
+        "local_refs": sorted(analysis.facts.class_refs),
     }
 
 
@@ -52,13 +55,14 @@ def import_only_exports(data: bytes) -> Optional[dict]:
             prefix = "." * node.level + (node.module or "")
             for alias in node.names:
                 if alias.name == "*":
+                    bindings[f"*{len(bindings)}"] = prefix
                     continue
                 target = f"{prefix}.{alias.name}" if node.module else f"{prefix}{alias.name}"
                 bindings[alias.asname or alias.name] = target
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 bindings[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
-    return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": []}
+    return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": [], "local_refs": []}
 
 
 def module_name(path: str) -> str:
@@ -82,6 +86,8 @@ class ProjectIndex:
         self.builders: dict[tuple, list] = {}
         #: classes another file passes around as a value, with that file's builds through variables
         self.maybe_builders: dict[tuple, list] = {}
+        #: classes other files import: used in ways that may not show as a build
+        self.imported: set = set()
         self._levels: dict = {}
 
     def add(self, path: str, exports: Optional[dict]) -> None:
@@ -98,12 +104,33 @@ class ProjectIndex:
                 found = self.resolve(target, importer)
                 if found is not None:
                     self.builders.setdefault(found, []).append((importer, ways))
-            if exports.get("maybe_builds"):
-                for target in exports.get("refs", ()):
-                    found = self.resolve(target, importer)
-                    if found is not None:
-                        self.maybe_builders.setdefault(found, []).extend(
-                            (importer, ways) for ways in exports["maybe_builds"])
+            for target in exports.get("refs", ()):
+                found = self.resolve(target, importer)
+                if found is None:
+                    continue
+                if exports.get("maybe_builds"):
+                    # This file passes `found` around and builds through variables: it may build it.
+                    self.maybe_builders.setdefault(found, []).extend(
+                        (importer, ways) for ways in exports["maybe_builds"])
+                # `build_model_with_cfg(ResNet, block=Bottle2neck)`: the file hands its own classes to a
+                # model of another file, which may build them through its variables.
+                for local in exports.get("local_refs", ()):
+                    self.maybe_builders.setdefault((importer, local), []).extend(
+                        (found[0], ways) for ways in self.modules[found[0]].get("maybe_builds", ()))
+            for name, target in exports.get("bindings", {}).items():
+                if name.startswith("*"):
+                    module = self._absolute(target, importer) if target.startswith(".") else target
+                    for cls in self.modules.get(module or "", {}).get("classes", ()):
+                        self.imported.add((module, cls))
+                    continue
+                found = self.resolve(target, importer)
+                if found is not None and found[0] != importer:
+                    self.imported.add(found)
+        for key, entries in self.maybe_builders.items():
+            unique: dict = {}
+            for importer, ways in entries:
+                unique.setdefault((importer, id(ways)), (importer, ways))
+            self.maybe_builders[key] = list(unique.values())
 
     def resolve(self, qualified: str, importer: str, hops: int = 0) -> Optional[tuple]:
         """(module, class) for a name as `importer` imports it, following re-exports of packages."""
@@ -152,28 +179,47 @@ class ProjectIndex:
         key = (module, model, spec, param)
         builders = self.builders.get((module, model))
         maybe = self.maybe_builders.get((module, model))
-        if not builders and not maybe:
+        if not builders and not maybe and (module, model) not in self.imported:
             return Tri(fallback)
         if key in self._levels:
             return self._levels[key]
-        if key in visiting:
+        if key in visiting or len(visiting) > _MAX_HOPS:
             return Tri(fallback)
         visiting = visiting | {key}
         if builders:
             # Every way another file builds it must initialize the layer.
-            level = min(self._way(importer, ways, spec, param, visiting) for importer, ways in builders)
+            level = Tri.YES
+            for importer, ways in builders:
+                level = min(level, self._way(importer, ways, spec, param, visiting))
+                if level == Tri.NO:
+                    break
         else:
             # Only built through variables (`block_fn(...)`): those builds can only add coverage.
-            level = max([Tri(fallback)] + [self._way(importer, ways, spec, param, visiting) for importer, ways in maybe])
-        if not visiting - {key}:
-            self._levels[key] = level
+            level = Tri(fallback)
+            for importer, ways in maybe or ():
+                if level == Tri.YES:
+                    break
+                level = max(level, self._way(importer, ways, spec, param, visiting))
+            if (module, model) in self.imported:
+                # Imported elsewhere, yet no build of it can be followed (factories, registries):
+                # whoever builds it may initialize it; unverified.
+                level = max(level, Tri.MAYBE)
+        # Memoized even under a cycle cut: a cut makes a level lower (a finding kept), never a finding lost.
+        self._levels[key] = level
         return level
 
     def _way(self, importer: str, ways: dict, spec: str, param: str, visiting: frozenset) -> Tri:
         entries = ways.get(f"{spec}.{param}", [])
         if not entries:
             return Tri.YES
-        return min(max(Tri(way), self.model_level(importer, root, spec, param, own, visiting)) for root, way, own in entries)
+        worst = Tri.YES
+        for root, way, own in entries:
+            if Tri(way) == Tri.YES:
+                continue
+            worst = min(worst, max(Tri(way), self.model_level(importer, root, spec, param, own, visiting)))
+            if worst == Tri.NO:
+                break
+        return worst
 
     def judge(self, finding: Finding, path: str, strict: bool) -> Optional[Finding]:
         """The finding as project mode sees it, or None when other files cover the layer."""

@@ -144,6 +144,9 @@ class Interpreter:
         for name, node in info.methods.items():
             if node in self.reached or name == "forward" or (name.startswith("__") and name.endswith("__")):
                 continue
+            if _loads_weights(name):
+                # Layers built while loading a checkpoint get their values from it.
+                continue
             self.marks = {}
             self.entry = f"{info.name}.{name}"
             self._call_function(FunctionValue(node, info.name, bound_self=True), [UNKNOWN] * 8, {}, instance, info,
@@ -212,6 +215,9 @@ class Interpreter:
             if name in call_kwargs:
                 env[name] = call_kwargs[name]
             elif unknown_params and not (p.default is not None and _is_layer_class(p.default, self)):
+                if p.default is not None:
+                    # Evaluated for what it names (`block=BasicBlock` passes a class around), then forgotten.
+                    self._eval(p.default, Frame({}, instance, method_owner, None, depth + 1))
                 env[name] = UNKNOWN
             elif p.default is not None:
                 default = self._eval(p.default, Frame({}, instance, method_owner, None, depth + 1))
@@ -248,7 +254,6 @@ class Interpreter:
                     return Tri.YES if terminated == Tri.NO else Tri.MAYBE
                 if result == Tri.MAYBE:
                     terminated = Tri.MAYBE
-                    frame.level = min(frame.level, Tri.MAYBE)
                     frame.reach = min(frame.reach, Tri.MAYBE)
             return terminated
         finally:
@@ -381,7 +386,7 @@ class Interpreter:
                 self._give_address(value, f"{frame.self_name or 'self'}.{name}", frame)
             elif name in PARAMS:
                 self._mark_target(owner, name, frame, replaced=True)
-            elif name == "data" and isinstance(owner, (TensorValue, DispatchTensor)):
+            elif name == "data" and isinstance(owner, (TensorValue, DispatchTensor, ChoiceValue)):
                 self._mark_tensor(owner, frame)
         elif isinstance(target, cst.Subscript):
             owner = self._eval(target.value, frame)
@@ -417,21 +422,27 @@ class Interpreter:
 
     # ---------------------------------------------------------------- init marks
 
-    def _mark(self, key, param: str, frame: Frame, level: Tri = Tri.YES) -> None:
-        level = min(level, frame.reach)
+    def _mark(self, key, param: str, frame: Frame, level: Tri = Tri.YES, site: Optional[LayerSite] = None) -> None:
+        # After a statement that may have returned, writes may not happen, unless the layer itself
+        # was built after that point too (`if done: return; self.fc = ...; init(self.fc.weight)`).
+        if site is None or site.reach > frame.reach:
+            level = min(level, frame.reach)
         self.marks[(key, param)] = max(self.marks.get((key, param), Tri.NO), level)
 
     def _mark_tensor(self, tensor: object, frame: Frame, level: Tri = Tri.YES) -> None:
-        if isinstance(tensor, TensorValue):
+        if isinstance(tensor, ChoiceValue):
+            for option in tensor.options:
+                self._mark_tensor(option, frame, level)
+        elif isinstance(tensor, TensorValue):
             for site in tensor.sites:
-                self._mark(id(site), tensor.param, frame, level)
+                self._mark(id(site), tensor.param, frame, level, site)
         elif isinstance(tensor, DispatchTensor):
             self._mark(("D", tensor.spec.name), tensor.param, frame, level)
 
     def _mark_target(self, owner: object, param: str, frame: Frame, replaced: bool = False) -> None:
         if isinstance(owner, LayerValue):
             for site in owner.sites:
-                self._mark(id(site), param, frame)
+                self._mark(id(site), param, frame, site=site)
         elif isinstance(owner, DispatchModule) and owner.spec is not None:
             self._mark(("D", owner.spec.name), param, frame)
 
@@ -440,7 +451,7 @@ class Interpreter:
         if isinstance(value, LayerValue):
             for site in value.sites:
                 for param in params:
-                    self._mark(id(site), param, frame, level)
+                    self._mark(id(site), param, frame, level, site=site)
         elif isinstance(value, DispatchModule) and value.spec is not None:
             for param in params:
                 self._mark(("D", value.spec.name), param, frame, level)
@@ -894,6 +905,7 @@ class Interpreter:
         statement = frame.statement if _inside(node, frame.statement) else None
         site = LayerSite(spec, node, bound, bias, frame.instance.owner.name if frame.instance.owner else None,
                          self.entry, next(self.seq), statement, None, frame.in_loop)
+        site.reach = frame.reach
         frame.instance.sites.append(site)
         self.facts.sites.append(site)
         return LayerValue((site,))
@@ -1089,7 +1101,7 @@ class Interpreter:
             for site in module.sites:
                 if site.spec.name in framework.base_covers:
                     for param in PARAMS:
-                        self._mark(id(site), param, frame)
+                        self._mark(id(site), param, frame, site=site)
 
     def _call_self_member(self, name: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         """`self.name(...)` where no method of the file defines `name`."""
@@ -1240,10 +1252,11 @@ class Interpreter:
 
     def _record_fill(self, tensor: object, value: object, node: cst.CSTNode, frame: Frame) -> None:
         if isinstance(tensor, TensorValue) and tensor.param == WEIGHT:
-            self.facts.fills.append(FillEvent(node, value, tensor.sites, statement=frame.statement, level=frame.level))
+            self.facts.fills.append(FillEvent(node, value, tensor.sites, statement=frame.statement,
+                                              level=min(frame.level, frame.reach)))
         elif isinstance(tensor, DispatchTensor) and tensor.param == WEIGHT:
             self.facts.fills.append(FillEvent(node, value, (), tensor.spec, self._pending_dispatch(), frame.statement,
-                                              frame.level))
+                                              min(frame.level, frame.reach)))
 
     def _record_bound(self, tensor: object, args: list, kwargs: dict, node: cst.CSTNode, frame: Frame, offset: int) -> None:
         if not (isinstance(tensor, (TensorValue, DispatchTensor)) and tensor.param == BIAS):
@@ -1338,7 +1351,7 @@ class Interpreter:
             return
         sites, builds = _scope(receiver, frame.instance, children_only)
         event = DispatchEvent(self.entry, next(self.seq), frozenset(sites), frozenset(builds), coverage,
-                              min(level, frame.level), node, id(node) if node is not None else None)
+                              min(level, frame.level, frame.reach), node, id(node) if node is not None else None)
         self.facts.dispatches.append(event)
         # Concrete layers in scope built in this entry: cover them now, so order inside the entry is kept.
         for site in sites:
@@ -1346,7 +1359,7 @@ class Interpreter:
             for param in PARAMS:
                 level_here = min(spec_cov.get(param, Tri.NO), event.level)
                 if level_here > Tri.NO:
-                    self._mark(id(site), param, frame, level_here)
+                    self._mark(id(site), param, frame, level_here, site=site)
 
 
 # ---------------------------------------------------------------- helper values
@@ -1482,7 +1495,9 @@ def _choice(*options: object) -> object:
     if len(options) == 1:
         return options[0]
     if all(isinstance(o, LayerValue) for o in options):
-        return LayerValue(tuple(s for o in options for s in o.sites))
+        return LayerValue(tuple(dict.fromkeys(s for o in options for s in o.sites)))
+    if all(isinstance(o, TensorValue) for o in options) and len({o.param for o in options}) == 1:
+        return TensorValue(tuple(dict.fromkeys(s for o in options for s in o.sites)), options[0].param)
     return ChoiceValue(tuple(options))
 
 
@@ -1510,6 +1525,10 @@ def _string(node: cst.SimpleString) -> object:
         return body
     value = node.evaluated_value
     return value if isinstance(value, str) else UNKNOWN
+
+
+def _loads_weights(method: str) -> bool:
+    return "load_state_dict" in method or method.startswith(("from_pretrained", "from_float", "_load", "load_"))
 
 
 def _is_layer_class(default: cst.BaseExpression, interpreter: "Interpreter") -> bool:

@@ -60,10 +60,12 @@ class ImportTable:
                     head = full.split(".")[0]
                     self.bindings[head] = head
         elif isinstance(statement, cst.ImportFrom):
-            if isinstance(statement.names, cst.ImportStar):
-                return
             module = _module_path(statement.module) if statement.module is not None else ""
             level = len(statement.relative)
+            if isinstance(statement.names, cst.ImportStar):
+                # Kept under a name no code can use, for project mode: every class of it is imported.
+                self.bindings[f"*{len(self.bindings)}"] = "." * level + module
+                return
             for alias in statement.names:
                 name = alias.name.value if isinstance(alias.name, cst.Name) else _module_path(alias.name)
                 local = alias.asname.name.value if alias.asname is not None else name

@@ -78,6 +78,8 @@ class LayerSite:
     cover: dict[str, Tri] = field(default_factory=lambda: {WEIGHT: Tri.NO, BIAS: Tri.NO})
     #: built with `torch.nn.utils.skip_init`: nothing is drawn, nothing relies on the default
     skip_init: bool = False
+    #: MAYBE when built after a statement that may have returned
+    reach: Tri = Tri.YES
     #: built by a method that a base class from another package may call, and then initialize
     from_external_hook: bool = False
     #: the layer's class is a parameter's default (`conv_layer=nn.Conv2d`): callers may pass another
