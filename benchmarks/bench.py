@@ -13,6 +13,7 @@ median is reported. See benchmarks/README.md for what each column means.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime
 import json
 import os
@@ -318,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     tf_reps = max(1, args.torchfix_reps if args.torchfix_reps is not None else reps)
 
     workdir = tempfile.mkdtemp(prefix="init-lint-bench-")
+    atexit.register(shutil.rmtree, workdir, True)
     filelist = os.path.join(workdir, "files.txt")
     with open(filelist, "w") as f:
         f.write("\n".join(files) + "\n")
@@ -480,32 +482,32 @@ def main(argv: list[str] | None = None) -> int:
         return None
 
     ratios = []
+
+    def ratio(what: str, a: Measure, b: Measure, goal: str | None, words: str = "") -> None:
+        rw, rc = a.med("wall") / b.med("wall"), a.med("cpu") / b.med("cpu")
+        ratios.append({"what": what, "ratio": rw, "cpu_ratio": rc, "goal": goal})
+        say(f"  {what:<34} {rw:7.3f}   cpu {rc:7.3f}" + (f"   {words}" if words else "")
+            + (f"   (goal: {goal})" if goal else ""))
+
     say("")
-    say("ratios (median seconds over median seconds, same number of processes):")
+    say("ratios: median seconds over median seconds, same number of processes (cpu: the same for user+sys CPU")
+    say("seconds, which a busy machine disturbs less):")
     for procs in (jobs, 1) if jobs != 1 else (1,):
         il, tf, fl = find("init-lint", procs), find("torchfix", procs), find("floor", procs)
         if il and tf:
-            r = il.med("wall") / tf.med("wall")
-            ratios.append({"what": f"init-lint/TorchFix -j{procs}", "ratio": r, "goal": "<= 0.10"})
-            say(f"  init-lint/TorchFix     -j{procs}: {r:6.3f}  (init-lint {1 / r:5.1f}x faster; goal: >= 10x)")
+            ratio(f"init-lint/TorchFix -j{procs}", il, tf, "<= 0.10",
+                  f"init-lint {tf.med('wall') / il.med('wall'):.1f}x faster")
         if il and fl:
-            r = il.med("wall") / fl.med("wall")
-            ratios.append({"what": f"init-lint/libcst-floor -j{procs}", "ratio": r, "goal": "<= 1.3"})
-            say(f"  init-lint/libcst floor -j{procs}: {r:6.3f}  (goal: <= 1.3)")
+            ratio(f"init-lint/libcst floor -j{procs}", il, fl, "<= 1.3")
         if tf and fl:
-            r = tf.med("wall") / fl.med("wall")
-            ratios.append({"what": f"TorchFix/libcst-floor -j{procs}", "ratio": r})
-            say(f"  TorchFix/libcst floor  -j{procs}: {r:6.3f}")
+            ratio(f"TorchFix/libcst floor -j{procs}", tf, fl, None)
     if cache_pair and all(m.samples and not m.failed for m in cache_pair):
-        cold, warm = cache_pair[0].med("wall"), cache_pair[1].med("wall")
-        ratios.append({"what": "init-lint warm/cold cache", "ratio": warm / cold, "goal": "<= 0.10"})
         jt = cache_pair[0].name.split("cold ", 1)[1]
-        say(f"  init-lint warm/cold cache {jt}: {warm / cold:6.3f}  (goal: <= 0.10)"
-            + ("" if cache_seen and cache_seen != ["?"] else "  [no cache folder was found: see above]"))
+        ratio(f"init-lint warm/cold cache {jt}", cache_pair[1], cache_pair[0], "<= 0.10",
+              "" if cache_seen and cache_seen != ["?"] else "[no cache folder was found: see above]")
         nc = find("init-lint", cache_pair[0].procs)
         if nc:
-            ratios.append({"what": "init-lint warm cache/no cache", "ratio": warm / nc.med("wall")})
-            say(f"  init-lint warm cache/no cache {jt}: {warm / nc.med('wall'):6.3f}")
+            ratio(f"init-lint warm cache/no cache {jt}", cache_pair[1], nc, None)
     if not ratios:
         say("  (none: a pair of runs is missing)")
     if missing_flags:
@@ -547,4 +549,8 @@ def _meminfo_total() -> int | None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
