@@ -576,8 +576,6 @@ def test_fix_leaves_unparsable_file_alone(run, tmp_path):
     assert code == 2 and path.read_bytes() == before and codes_in(out) == ["INI900"]
 
 
-@pytest.mark.xfail(strict=True, reason="after --fix, the remaining findings are printed with their line numbers in "
-                                       "the ORIGINAL source, not in the fixed file that is now on disk")
 def test_fix_reports_remaining_positions_in_the_fixed_file(run, tmp_path):
     path = write(tmp_path, "m.py", MODEL)
     code, out, _ = run("check", "m.py", "--fix", "--no-cache")

@@ -302,10 +302,6 @@ def test_read_only_folder_loses_nothing(tmp_path):
 
 
 @needs_permissions
-@pytest.mark.xfail(strict=True, reason="files.write_atomically calls tempfile.mkstemp outside its try block: the "
-                                       "PermissionError escapes as an INI900 'internal error ... please report it' "
-                                       "that replaces the file's findings, instead of the clear 'cannot write the "
-                                       "fix ...; nothing was changed' error with the findings kept")
 def test_read_only_folder_clear_error(tmp_path):
     result, path = _fix_in_locked_folder(tmp_path)
     err = result.stderr.decode()

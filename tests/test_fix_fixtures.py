@@ -21,24 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 FILES = sorted((REPO / "fixtures").glob("*.py")) + sorted((REPO / "tests" / "realworld").glob("*.py"))
 MODES = [("explicit", False), ("skip-init", False), ("explicit", True), ("skip-init", True)]
 
-MASKRCNN = "tv_maskrcnn_named_parameters_weight_only.py"
-MASKRCNN_BUG = ("a layer inside nn.Sequential(OrderedDict(...)) of an nn.Sequential SUBCLASS is addressed as "
-                "self[0][0] / self[0][2] (should be self[0] / self[2]): the inserted code raises TypeError "
-                "'ConvTranspose2d' object is not subscriptable")
-MASKRCNN_AGAIN = ("explicit style: the checker does not see `nn.init.uniform_(self[0][0].bias, ...)` as initializing "
-                  "the bias of a layer of an nn.Sequential subclass, so a second --fix inserts the recipe again "
-                  "(with fan_in_/bound_) and the INI001 stays")
-PARTIAL_BUG = ("skip-init style wraps a functools.partial in skip_init: `nn.utils.skip_init(LinearNoBias, dim, dim)` "
-               "raises TypeError (skip_init needs a class: issubclass() arg 1 must be a class)")
-
 #: (file name, test, style or None for all) -> why it fails; each is a bug in src/ (strict xfail: fixing the bug
 #: flips it to a failure, and the entry should then go)
-KNOWN_BUGS = {
-    (MASKRCNN, "idempotent", "explicit"): MASKRCNN_AGAIN,
-    (MASKRCNN, "no_fixable_left", "explicit"): MASKRCNN_AGAIN,
-    (MASKRCNN, "same_values", None): MASKRCNN_BUG,
-    ("pattern_partial_linear_bias_false.py", "same_values", None): PARTIAL_BUG,
-}
+KNOWN_BUGS: dict = {}
 
 
 def cases(test: str, modes=MODES):

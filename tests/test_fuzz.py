@@ -381,22 +381,9 @@ SHAPES = {
     "reassigned": "self.fc = nn.Linear(3, 4)\nself.fc = nn.Linear(4, 5)",
     "names_bound_and_fan_in_taken": "bound = 5\nfan_in = 7\nself.c = nn.Conv2d(dims[0], 4, 3)\n"
                                     "self.x = bound + fan_in",
-    "moduledict_comprehension": pytest.param(
-        "self.heads = nn.ModuleDict({k: nn.Linear(3, 4) for k in ('a', 'b')})",
-        marks=pytest.mark.xfail(strict=True, reason=ADDRESSING.format(
-            what="ModuleDict built from a dict comprehension", how="self.heads[0] (one layer only)",
-            error="KeyError: 0"))),
-    "moduledict_pairs": pytest.param(
-        "self.heads = nn.ModuleDict([('a', nn.Linear(3, 4)), ('b', nn.Linear(3, 2))])",
-        marks=pytest.mark.xfail(strict=True, reason=ADDRESSING.format(
-            what="ModuleDict built from a list of (name, layer) pairs", how="self.heads[0][1], self.heads[1][1]",
-            error="KeyError: 0"))),
-    "sequential_star_comprehension": pytest.param(
-        "self.net = nn.Sequential(*[nn.Linear(4, 4) for _ in range(3)])",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "nn.Sequential(*[layer for _ in range(3)]): the fix initializes only self.net[0]; with skip-init "
-            "net[1] and net[2] keep skip_init's UNINITIALIZED memory (torch.empty), and the checker then "
-            "reports nothing; explicit style leaves them on the default silently"))),
+    "moduledict_comprehension": "self.heads = nn.ModuleDict({k: nn.Linear(3, 4) for k in ('a', 'b')})",
+    "moduledict_pairs": "self.heads = nn.ModuleDict([('a', nn.Linear(3, 4)), ('b', nn.Linear(3, 2))])",
+    "sequential_star_comprehension": "self.net = nn.Sequential(*[nn.Linear(4, 4) for _ in range(3)])",
 }
 
 
@@ -421,8 +408,6 @@ def test_statement_shapes(body):
                 assert torch.equal(one[key], two[key]), (key, result.source)
 
 
-@pytest.mark.xfail(strict=True, reason="a layer built in a one-line suite (`if flag: self.fc = nn.Linear(3, 4)`) "
-                                       "is not seen at all: no INI001")
 def test_one_line_suite_layer_is_reported():
     source = SHAPES_HEAD + "        if flag: self.fc = nn.Linear(3, 4)\n"
     assert [f.code for f in check_source(source, "shape.py")] == ["INI001"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import io
+import itertools
 import re
 import tokenize
 from dataclasses import dataclass
@@ -64,6 +65,13 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
     if len(data) > settings.max_file_size:
         return ParsedFile(None, text, unparsable(
             path, f"{len(data)} bytes is over max-file-size ({settings.max_file_size}); raise it in [tool.init-lint]"))
+    nesting = bracket_depth(text)
+    if nesting > NESTING_CHECKED:
+        # libcst's native parser can crash the process on absurd nesting, which Python itself rejects
+        # (it allows at most 200 levels): let Python's parser judge such files first.
+        error = syntax_check_only(data, text, path)
+        if error is not None:
+            return ParsedFile(None, text, error)
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
@@ -74,6 +82,18 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
     except Exception as error:  # libcst raises a few other types on odd input; never crash a run
         return ParsedFile(None, text, unparsable(path, f"{type(error).__name__}: {error}"))
     return ParsedFile(module, text)
+
+
+NESTING_CHECKED = 90
+_BRACKET_DELTA = {ord(c): d for c, d in zip("([{)]}", (1, 1, 1, -1, -1, -1))}
+
+
+def bracket_depth(text: str) -> int:
+    """The deepest bracket nesting of the text (strings and comments included: an upper bound)."""
+    brackets = re.sub(r"[^()\[\]{}]+", "", text)
+    if not brackets:
+        return 0
+    return max(itertools.accumulate(_BRACKET_DELTA[ord(c)] for c in brackets))
 
 
 def syntax_check_only(data: bytes, text: str, path: str) -> Optional[Finding]:

@@ -187,8 +187,6 @@ def _project_outcomes(files: list, settings: Settings, mode, args: argparse.Name
 
     Only the first `reported` files are reported and fixed; the others are context.
     """
-    import dataclasses
-
     from init_lint.engine import Mode, run
     from init_lint.project import ProjectIndex
 

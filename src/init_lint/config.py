@@ -111,8 +111,13 @@ def find_pyproject(start: Path) -> Optional[Path]:
         path = candidate / "pyproject.toml"
         if path.is_file():
             try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = path.read_text(encoding="utf-8")
+                data = tomllib.loads(text)
+            except (OSError, UnicodeDecodeError):
+                continue
+            except tomllib.TOMLDecodeError as error:
+                if "init-lint" in text:
+                    raise ConfigError(f"{path}: invalid TOML: {error}") from None
                 continue
             if "init-lint" in data.get("tool", {}):
                 return path
@@ -165,7 +170,8 @@ def settings_from_table(table: dict, source: str, root: str) -> Settings:
             raise ConfigError(f"{source}: fix-style must be one of {', '.join(FIX_STYLES)}")
         values["fix_style"] = table["fix-style"]
     if "max-file-size" in table:
-        if not isinstance(table["max-file-size"], int) or table["max-file-size"] <= 0:
+        value = table["max-file-size"]
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ConfigError(f"{source}: max-file-size must be a positive number of bytes")
         values["max_file_size"] = table["max-file-size"]
     if "extra-layers" in table:

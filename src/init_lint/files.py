@@ -52,8 +52,9 @@ def write_atomically(path: str, data: bytes) -> None:
         raise WriteError(f"{path}: cannot write the fix (the file is read-only); nothing was changed")
     mode = stat.S_IMODE(os.stat(target).st_mode)
     folder = os.path.dirname(target) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".init-lint-", suffix=".tmp", dir=folder)
+    temporary = None
     try:
+        handle, temporary = tempfile.mkstemp(prefix=".init-lint-", suffix=".tmp", dir=folder)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
@@ -61,10 +62,11 @@ def write_atomically(path: str, data: bytes) -> None:
         os.chmod(temporary, mode)
         os.replace(temporary, target)
     except OSError as error:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
         raise WriteError(f"{path}: cannot write the fix ({error.strerror or error}); nothing was changed") from None
 
 

@@ -99,10 +99,11 @@ def summary(findings: list[Finding], fixed: int = 0, unsafe_hidden: bool = True)
     if not remaining and not fixed:
         return "All checks passed!"
     parts = []
-    if remaining:
-        parts.append(f"Found {remaining} finding{'s' if remaining != 1 else ''}")
     if fixed:
-        parts.append(f"fixed {fixed}")
+        parts.append(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}")
+    if remaining:
+        parts.append(f"{'found' if fixed else 'Found'} {remaining} {'more ' if fixed else ''}"
+                     f"finding{'s' if remaining != 1 else ''}")
     line = ", ".join(parts) + "."
     safe = sum(1 for f in findings if f.fix == SAFE)
     unsafe = sum(1 for f in findings if f.fix is not None and f.fix != SAFE)

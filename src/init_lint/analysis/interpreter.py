@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
@@ -29,7 +29,7 @@ from init_lint.analysis.values import (
     ModuleInstance, Negated, OneDimTensor, OtherClass, PartialValue, SelfValue, SuperValue, Symbol, TensorValue,
     TorchClass, Tri,
 )
-from init_lint.analysis.walk import children, contains, walk
+from init_lint.analysis.walk import children
 from init_lint.catalogue import LAYERS, TORCH_BASES, LayerSpec, lookup_torch_class
 
 MAX_DEPTH = 12
@@ -46,10 +46,6 @@ NON_DRAWING_MODULES = frozenset(
      "Sequential", "ModuleList", "ModuleDict"}
 )
 BUILTIN_PURE = frozenset({"int", "float", "len", "max", "min", "abs", "round", "sum", "tuple", "list", "range", "bool", "str"})
-
-
-class ReturnSignal(Exception):
-    pass
 
 
 @dataclass(eq=False)
@@ -79,6 +75,7 @@ class Frame:
     #: the layer type a dispatch body is being read for
     dispatch_spec: Optional[LayerSpec] = None
     in_loop: bool = False
+    in_comprehension: bool = False
 
 
 @dataclass
@@ -291,6 +288,9 @@ class Interpreter:
         if isinstance(statement, cst.FunctionDef):
             frame.env[statement.name.value] = FunctionValue(statement, None)
             return Tri.NO
+        if isinstance(statement, cst.BaseSmallStatement):
+            # The body of a one-line block (`if flag: self.fc = nn.Linear(3, 4)`): no line to insert a fix after.
+            return Tri.YES if self._walk_small(statement, frame) else Tri.NO
         return Tri.NO
 
     def _walk_small(self, small: cst.BaseSmallStatement, frame: Frame) -> bool:
@@ -406,11 +406,12 @@ class Interpreter:
                     site.address = Address(expr)
         elif isinstance(value, ContainerValue):
             if value.repeated:
+                loop_over = f"{expr}.values()" if value.dict_like else expr
                 for item in value.items:
                     if isinstance(item, LayerValue):
                         for site in item.sites:
                             if site.address is None and site.statement is frame.statement:
-                                site.address = Address(expr, loop=True)
+                                site.address = Address(loop_over, loop=True)
                 return
             key_of = {id(v): k for k, v in value.keys.items()}
             for index, item in enumerate(value.items):
@@ -568,7 +569,8 @@ class Interpreter:
 
     def _eval_comprehension(self, node, element: cst.BaseExpression, frame: Frame) -> ContainerValue:
         inner = Frame(dict(frame.env), frame.instance, frame.method_owner, frame.self_name, frame.depth,
-                      frame.statement, level=frame.level, dispatch_spec=frame.dispatch_spec, in_loop=True)
+                      frame.statement, level=frame.level, dispatch_spec=frame.dispatch_spec, in_loop=True,
+                      in_comprehension=True)
         comp = node.for_in
         while comp is not None:
             iterable = self._eval(comp.iter, inner)
@@ -715,6 +717,10 @@ class Interpreter:
     def _eval_subscript(self, node: cst.Subscript, frame: Frame) -> object:
         owner = self._eval(node.value, frame)
         key = _subscript_key(node, self, frame)
+        if isinstance(owner, SelfValue) and isinstance(key, int) and not isinstance(key, bool):
+            # `self[0]` of an nn.Sequential subclass: its children in order.
+            children = [v for k, v in frame.instance.attrs.items() if k.startswith("<") and k[1:-1].isdigit()]
+            return children[key] if -len(children) <= key < len(children) else UNKNOWN
         if isinstance(owner, ContainerValue):
             if owner.repeated:
                 return _join(owner.items)
@@ -804,7 +810,7 @@ class Interpreter:
             if arg.keyword is not None:
                 kwargs[arg.keyword.value] = value
             elif arg.star == "*":
-                if isinstance(value, ContainerValue):
+                if isinstance(value, ContainerValue) and not value.repeated:
                     args.extend(value.items)
                 elif isinstance(value, tuple):
                     args.extend(value)
@@ -902,10 +908,13 @@ class Interpreter:
         bias = Tri.YES if bias_value is True else Tri.NO if bias_value is False else Tri.MAYBE
         if has_unknown_spread:
             bound = {k: v for k, v in bound.items() if k not in ("bias",)}
-        statement = frame.statement if _inside(node, frame.statement) else None
+        # The statement being walked holds the call: frames of inlined functions and of default
+        # values have their own (or none), so no walk of the statement is needed here.
+        statement = frame.statement
         site = LayerSite(spec, node, bound, bias, frame.instance.owner.name if frame.instance.owner else None,
                          self.entry, next(self.seq), statement, None, frame.in_loop)
         site.reach = frame.reach
+        site.in_comprehension = frame.in_comprehension
         frame.instance.sites.append(site)
         self.facts.sites.append(site)
         return LayerValue((site,))
@@ -992,11 +1001,15 @@ class Interpreter:
         if qualified.startswith("torch.nn.") and tail in CONTAINERS:
             items = list(args)
             container = ContainerValue([])
+            if tail in ("ModuleDict", "ParameterDict") and len(items) == 1 and isinstance(items[0], ContainerValue) \
+                    and not items[0].dict_like:
+                items = [_pairs_to_mapping(items[0])]
             for item in items:
-                if isinstance(item, ContainerValue) and (item.keys or getattr(item, "dict_like", False)):
+                if isinstance(item, ContainerValue) and (item.keys or item.dict_like):
                     container.keys.update(item.keys)
                     container.items.extend(item.items)
                     container.dict_like = tail in ("ModuleDict", "ParameterDict")
+                    container.repeated = item.repeated
                 elif isinstance(item, ContainerValue) and tail != "Sequential":
                     container.items.extend(item.items)
                     container.repeated = item.repeated
@@ -1077,6 +1090,8 @@ class Interpreter:
             self._framework_base_dispatch(framework, args[0], frame)
             return None
         if name == "__init__" and frame.instance.owner.container_base:
+            if len(args) == 1 and isinstance(args[0], ContainerValue) and (args[0].keys or args[0].dict_like):
+                args = list(args[0].items)  # `super().__init__(OrderedDict(...))`: named children, by position
             for index, item in enumerate(args):
                 frame.instance.attrs[f"<{index}>"] = item
                 self._give_address(item, f"{frame.self_name or 'self'}[{index}]", frame)
@@ -1484,6 +1499,18 @@ def _join(values: list) -> object:
     return ChoiceValue(tuple(values))
 
 
+def _pairs_to_mapping(pairs: ContainerValue) -> ContainerValue:
+    """`[("a", layer), ("b", layer)]` given to ModuleDict: a mapping by key."""
+    mapping = ContainerValue([], dict_like=True, repeated=pairs.repeated)
+    for pair in pairs.items:
+        items = pair if isinstance(pair, tuple) else tuple(pair.items) if isinstance(pair, ContainerValue) else ()
+        if len(items) == 2:
+            mapping.items.append(items[1])
+            if isinstance(items[0], str):
+                mapping.keys[items[0]] = items[1]
+    return mapping
+
+
 def _branch_join(mapping: dict, key: object, value: object, frame: Frame) -> object:
     """An assignment in a branch that may not run keeps what the other branch assigned too."""
     if frame.level < Tri.YES and key in mapping and mapping[key] is not value:
@@ -1702,13 +1729,6 @@ def _subscript_key(node: cst.Subscript, interpreter: Interpreter, frame: Frame) 
 
 def _callee_name(node: cst.Call) -> Optional[str]:
     return dotted_name(node.func)
-
-
-def _inside(node: cst.CSTNode, statement: Optional[cst.CSTNode]) -> bool:
-    """Whether `node` is lexically part of `statement` (a cheap check by walking down)."""
-    if statement is None:
-        return False
-    return contains(statement, node)
 
 
 def _block(suite: cst.BaseSuite) -> list:

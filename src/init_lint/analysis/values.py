@@ -80,6 +80,8 @@ class LayerSite:
     skip_init: bool = False
     #: MAYBE when built after a statement that may have returned
     reach: Tri = Tri.YES
+    #: built by a comprehension: many layers from one constructor call
+    in_comprehension: bool = False
     #: built by a method that a base class from another package may call, and then initialize
     from_external_hook: bool = False
     #: the layer's class is a parameter's default (`conv_layer=nn.Conv2d`): callers may pass another

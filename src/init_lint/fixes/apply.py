@@ -21,7 +21,7 @@ from init_lint.checker import check_source_with_analysis
 from init_lint.config import Settings
 from init_lint.diagnostics import SAFE, UNSAFE, Finding
 from init_lint.fixes.plans import InsertRecipe, ReplaceInit
-from init_lint.fixes.recipes import RecipeNames, default_recipe
+from init_lint.fixes.recipes import default_recipe
 from init_lint.fixes.style import FileStyle
 
 
@@ -72,7 +72,11 @@ def fix_source(data: Union[bytes, str], path: str = "<stdin>", settings: Optiona
         cst.parse_module(result)
     except cst.ParserSyntaxError as error:  # pragma: no cover - a bug in the fixer, never a user's problem
         raise FixError(f"{path}: the fixed code does not parse ({error.message}); nothing was changed") from None
-    remaining = [f for f in findings if f not in applied]
+    # What remains is reported against the fixed file: its lines moved.
+    remaining = check_source_with_analysis(result, path, settings)[0]
+    if keep is not None:
+        still = {(f.code, f.message) for f in findings if f not in applied}
+        remaining = [f for f in remaining if (f.code, f.message) in still]
     return FixResult(result, applied, remaining, refused)
 
 
@@ -119,6 +123,8 @@ class _Editor(cst.CSTTransformer):
         site = plan.site
         if site.address is None or site.statement is None:
             raise _Refused("the layer is not reachable by name right after the statement that builds it")
+        if self.wrap and not self.style.names_layer_class(site):
+            raise _Refused("the layer's class is not named directly (a partial or a variable): skip_init needs the class")
         params = (WEIGHT, BIAS) if self.wrap else plan.params
         names = self.style.recipe_names()
         literal = self.style.literal_args(site)

@@ -19,24 +19,38 @@ from init_lint.analysis.walk import walk as _walk
 from init_lint.catalogue import LAYERS, lookup_torch_class
 
 
-def insert_problem(site: LayerSite, analysis: FileAnalysis, fixed_calls: set) -> Optional[str]:
-    """Why no recipe can follow this layer's statement, or None when it can."""
+def insert_problem(site: LayerSite, analysis: FileAnalysis, fixed_calls: set,
+                   cache: Optional[dict] = None) -> Optional[str]:
+    """Why no recipe can follow this layer's statement, or None when it can.
+
+    `cache` (one per check of a file) keeps each statement's calls, so a statement that builds
+    hundreds of layers is walked once.
+    """
     if site.statement is None or site.address is None:
         return "the layer is not reachable by name right after the statement that builds it"
     if site.address.loop and not _comprehension_builds_only(site):
         return "the comprehension builds more than the layer itself"
-    calls = _calls_in_order(site.statement)
-    try:
-        start = next(i for i, call in enumerate(calls) if call is site.call)
-    except StopIteration:
+    if site.in_comprehension and not site.address.loop:
+        return "the comprehension builds several layers that no single name reaches"
+    cache = {} if cache is None else cache
+    entry = cache.get(id(site.statement))
+    if entry is None:
+        calls = [n for n in _walk(site.statement) if isinstance(n, cst.Call)]
+        position = {id(call): index for index, call in enumerate(calls)}
+        drawing = [index for index, call in enumerate(calls)
+                   if id(call) not in fixed_calls and not _draws_nothing(call, analysis)]
+        entry = cache[id(site.statement)] = (calls, position, drawing)
+    calls, position, drawing = entry
+    start = position.get(id(site.call))
+    if start is None:
         return "the constructor is not part of the statement"
-    inside = _descendants(site.call)
-    for call in calls[start + 1:]:
-        if id(call) in inside or id(call) in fixed_calls:
-            continue
-        if not _draws_nothing(call, analysis):
-            return (f"`{analysis.module.code_for_node(call.func).strip()}(...)` may draw random numbers after the "
-                    f"layer in the same statement; split the statement to fix it")
+    # Calls inside the constructor's arguments run before it; they follow it in this (preorder) list.
+    end = start + sum(1 for node in _walk(site.call) if isinstance(node, cst.Call))
+    later = [index for index in drawing if index >= end]
+    if later:
+        call = calls[later[0]]
+        return (f"`{analysis.module.code_for_node(call.func).strip()}(...)` may draw random numbers after the "
+                f"layer in the same statement; split the statement to fix it")
     return None
 
 
@@ -57,13 +71,3 @@ def _comprehension_builds_only(site: LayerSite) -> bool:
         if isinstance(node, (cst.ListComp, cst.GeneratorExp)) and node.elt is site.call:
             return True
     return False
-
-
-def _calls_in_order(node: cst.CSTNode) -> list:
-    return [n for n in _walk(node) if isinstance(n, cst.Call)]
-
-
-def _descendants(node: cst.CSTNode) -> set:
-    return {id(n) for n in _walk(node)}
-
-

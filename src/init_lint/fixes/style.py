@@ -13,6 +13,7 @@ import libcst as cst
 
 from init_lint.analysis import FileAnalysis
 from init_lint.analysis.values import LayerSite
+from init_lint.catalogue import lookup_torch_class
 from init_lint.fixes.recipes import RecipeNames
 
 
@@ -63,6 +64,10 @@ class FileStyle:
             return "skip_init"
         self._need_import("import torch")
         return "torch.nn.utils.skip_init"
+
+    def names_layer_class(self, site: LayerSite) -> bool:
+        qualified = self.analysis.imports.qualify(site.call.func)
+        return qualified is not None and lookup_torch_class(qualified) == site.spec.name
 
     def recipe_names(self) -> RecipeNames:
         if self._names is None:

@@ -53,7 +53,6 @@ class Rule:
 
     def page(self) -> str:
         """The rule's documentation, in the shape of ruff's rule pages."""
-        block = lambda code: textwrap.indent(textwrap.dedent(code).strip("\n"), "    ")  # noqa: E731
         return "\n".join([
             f"# {self.name} ({self.code})",
             "",

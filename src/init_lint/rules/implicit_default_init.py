@@ -55,9 +55,10 @@ class ImplicitDefaultInit(Rule):
         fixable = {call for call in fixable if not any(
             id(site.call) == call and site.address is not None and addresses[(id(site.statement), site.address.expr)] > 1
             for site, *_ in judged)}
+        statements: dict = {}
         for site, params, models, worst, depends, _ in judged:
             plan = None
-            if id(site.call) in fixable and insert_problem(site, analysis, fixable) is None:
+            if id(site.call) in fixable and insert_problem(site, analysis, fixable, statements) is None:
                 plan = InsertRecipe(site, params)
             yield RawFinding(
                 site.call,
