@@ -117,6 +117,8 @@ class ProjectIndex:
                 for local in exports.get("local_refs", ()):
                     self.maybe_builders.setdefault((importer, local), []).extend(
                         (found[0], ways) for ways in self.modules[found[0]].get("maybe_builds", ()))
+            if self._is_package(importer):
+                continue  # a package re-exporting a class does not use it
             for name, target in exports.get("bindings", {}).items():
                 if name.startswith("*"):
                     module = self._absolute(target, importer) if target.startswith(".") else target
@@ -155,6 +157,9 @@ class ProjectIndex:
                 return self.resolve(target, module, hops + 1)
             return None
         return None
+
+    def _is_package(self, module: str) -> bool:
+        return any(m == module and os.path.basename(p) == "__init__.py" for p, m in self.paths.items())
 
     def _absolute(self, qualified: str, importer: str) -> Optional[str]:
         if not qualified.startswith("."):

@@ -802,7 +802,12 @@ class Interpreter:
     # ---------------------------------------------------------------- calls
 
     def _eval_call(self, node: cst.Call, frame: Frame) -> object:
-        callee = self._eval(node.func, frame)
+        func = node.func
+        if isinstance(func, cst.Name) and func.value in self.classes.classes and func.value not in frame.env:
+            # Calling a class of the file builds it: not a reference passed around (see class_refs).
+            callee: object = OtherClass(f"{LOCAL}.{func.value}")
+        else:
+            callee = self._eval(func, frame)
         args: list = []
         kwargs: dict = {}
         for arg in node.args:
