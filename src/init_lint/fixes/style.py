@@ -34,16 +34,23 @@ class FileStyle:
         if statement not in self.imports:
             self.imports.append(statement)
 
-    def init_module(self) -> str:
-        for qualified, suffix in (("torch.nn.init", ""), ("torch.nn", ".init"), ("torch", ".nn.init")):
-            name = self._bound_to(qualified)
+    def torch_name(self, dotted: str) -> str:
+        """How the file spells `torch.<dotted>`: through its closest binding (`nn.init` with
+        `from torch import nn`, `T.nn.init` with `import torch as T`), else through a new import."""
+        parts = ["torch"] + dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            name = self._bound_to(".".join(parts[:cut]))
             if name is not None:
-                return name + suffix
-        if "init" not in self.bindings and "init" not in self.used_names:
-            self._need_import("from torch.nn import init")
-            return "init"
+                return ".".join([name] + parts[cut:])
+        last = parts[-1]
+        if last not in self.bindings and last not in self.used_names:
+            self._need_import(f"from {'.'.join(parts[:-1])} import {last}")
+            return last
         self._need_import("import torch")
-        return "torch.nn.init"
+        return ".".join(parts)
+
+    def init_module(self) -> str:
+        return self.torch_name("nn.init")
 
     def math_module(self) -> str:
         name = self._bound_to("math")
@@ -54,16 +61,7 @@ class FileStyle:
         return alias
 
     def skip_init_name(self) -> str:
-        for qualified, suffix in (("torch.nn.utils.skip_init", ""), ("torch.nn.utils", ".skip_init"),
-                                  ("torch.nn", ".utils.skip_init"), ("torch", ".nn.utils.skip_init")):
-            name = self._bound_to(qualified)
-            if name is not None:
-                return name + suffix
-        if "skip_init" not in self.bindings and "skip_init" not in self.used_names:
-            self._need_import("from torch.nn.utils import skip_init")
-            return "skip_init"
-        self._need_import("import torch")
-        return "torch.nn.utils.skip_init"
+        return self.torch_name("nn.utils.skip_init")
 
     def names_layer_class(self, site: LayerSite) -> bool:
         qualified = self.analysis.imports.qualify(site.call.func)
@@ -100,10 +98,15 @@ class FileStyle:
     def add_imports(self, module: cst.Module) -> cst.Module:
         if not self.imports:
             return module
-        new = [cst.parse_statement(line + "\n", config=module.config_for_parsing) for line in self.imports]
         body = list(module.body)
-        position = _import_position(body)
-        body[position:position] = new
+        # The standard library first, where isort puts it; torch's modules after the file's imports.
+        stdlib = [line for line in self.imports if line.startswith("import math")]
+        others = [line for line in self.imports if line not in stdlib]
+        parse = lambda line: cst.parse_statement(line + "\n", config=module.config_for_parsing)  # noqa: E731
+        end = _import_position(body)
+        body[end:end] = [parse(line) for line in others]
+        start = _first_import_position(body, end)
+        body[start:start] = [parse(line) for line in stdlib]
         return module.with_changes(body=body)
 
 
@@ -124,6 +127,17 @@ def _import_position(body: list) -> int:
             continue
         break
     return position
+
+
+def _first_import_position(body: list, end: int) -> int:
+    """The first top-level import that is not `from __future__` (or `end` when there is none)."""
+    for index, statement in enumerate(body[:end]):
+        if isinstance(statement, cst.SimpleStatementLine) and statement.body:
+            small = statement.body[0]
+            if isinstance(small, cst.Import) or (isinstance(small, cst.ImportFrom) and not (
+                    isinstance(small.module, cst.Name) and small.module.value == "__future__")):
+                return index
+    return end
 
 
 def _only_imports(statement: cst.CSTNode) -> bool:
