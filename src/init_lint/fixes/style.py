@@ -105,7 +105,8 @@ class FileStyle:
         parse = lambda line: cst.parse_statement(line + "\n", config=module.config_for_parsing)  # noqa: E731
         end = _import_position(body)
         body[end:end] = [parse(line) for line in others]
-        start = _first_import_position(body, end)
+        # Never before the file's first line: it may carry a BOM, which then belongs to that line.
+        start = max(_first_import_position(body, end), 1) if body else 0
         body[start:start] = [parse(line) for line in stdlib]
         return module.with_changes(body=body)
 
