@@ -323,15 +323,32 @@ class Interpreter:
         if condition is False:
             return self._walk_else(orelse, frame)
         before = dict(self.marks)
+        names_before, attrs_before = dict(frame.env), dict(frame.instance.attrs)
         outer = frame.level
         frame.level = min(outer, Tri.MAYBE)
         first = self._walk_block(_block(statement.body), frame)
         after_first = self.marks
+        names_first, attrs_first = dict(frame.env), dict(frame.instance.attrs)
         self.marks = dict(before)
+        frame.env.clear()
+        frame.env.update(names_before)
+        frame.instance.attrs.clear()
+        frame.instance.attrs.update(attrs_before)
         frame.level = min(outer, Tri.MAYBE)
         second = self._walk_else(orelse, frame)
         after_second = self.marks
         frame.level = outer
+        # What a name holds after the `if`: either branch's value (a branch that returned has none).
+        for mapping, first_values in ((frame.env, names_first), (frame.instance.attrs, attrs_first)):
+            if second == Tri.YES:
+                mapping.clear()
+                mapping.update(first_values)
+            elif first != Tri.YES:
+                for key, value in first_values.items():
+                    if key not in mapping:
+                        mapping[key] = value
+                    elif mapping[key] is not value:
+                        mapping[key] = _choice(value, mapping[key])
         merged = dict(before)
         for key in set(after_first) | set(after_second):
             base = before.get(key, Tri.NO)
@@ -382,7 +399,7 @@ class Interpreter:
             owner = self._eval(target.value, frame)
             name = target.attr.value
             if isinstance(owner, SelfValue):
-                frame.instance.attrs[name] = _branch_join(frame.instance.attrs, name, value, frame)
+                frame.instance.attrs[name] = value
                 self._give_address(value, f"{frame.self_name or 'self'}.{name}", frame)
             elif name in PARAMS:
                 self._mark_target(owner, name, frame, replaced=True)
@@ -707,8 +724,11 @@ class Interpreter:
             return _Member(owner, attr)
         if isinstance(owner, ChoiceValue):
             options = [self._attribute_of(o, attr, frame) for o in owner.options if o is not None]
-            if options and all(o is not UNKNOWN and not isinstance(o, _Member) for o in options):
-                return _choice(*options)
+            known = [o for o in options if o is not UNKNOWN and not isinstance(o, _Member)]
+            if known and (len(known) == len(options) or attr in PARAMS):
+                # `self.fc.weight` where self.fc is a layer or something unknown: a write reaches the layer
+                # whenever the layer is what self.fc holds.
+                return _choice(*known)
             return _Member(owner, attr)
         if isinstance(owner, ModuleInstance):
             return _Member(owner, attr)
