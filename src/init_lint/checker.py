@@ -127,7 +127,7 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
     if parsed.error is not None:
         return _filter([parsed.error], parsed.text, path, settings), None
     try:
-        analysis = analyze(parsed.module, settings.extra_layer_map())
+        analysis = analyze(parsed.module, settings.extra_layer_map(), parsed.text)
         findings = run_rules(analysis, path, settings, parsed.text)
     except RecursionError:
         return _filter([unparsable(path, "too deeply nested to analyze")], parsed.text, path, settings), None

@@ -22,10 +22,10 @@ class FileAnalysis:
     tree: ModuleTree
 
 
-def analyze(module: cst.Module, extra_layers: Optional[dict] = None) -> FileAnalysis:
+def analyze(module: cst.Module, extra_layers: Optional[dict] = None, text: Optional[str] = None) -> FileAnalysis:
     """`extra_layers` maps a project's own layer classes (qualified or bare class names) to the torch
     layer they behave like."""
     imports = ImportTable.from_module(module)
     classes = ClassTable.from_module(module, imports)
-    facts = Interpreter(module, imports, classes, extra_layers or {}).run()
+    facts = Interpreter(module, imports, classes, extra_layers or {}, text).run()
     return FileAnalysis(module, imports, classes, facts, ModuleTree(facts, classes))

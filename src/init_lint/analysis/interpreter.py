@@ -33,6 +33,9 @@ from init_lint.analysis.walk import children
 from init_lint.catalogue import LAYERS, TORCH_BASES, LayerSpec, lookup_torch_class
 
 MAX_DEPTH = 12
+#: layer types whose dispatch reading is the same as their base's unless a file names them
+_ALIAS_OF = {"LazyLinear": "Linear", "NonDynamicallyQuantizableLinear": "Linear",
+             **{f"Lazy{kind}{d}d": f"{kind}{d}d" for kind in ("Conv", "ConvTranspose") for d in (1, 2, 3)}}
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 SQRT_FUNCTIONS = {"math.sqrt", "numpy.sqrt", "torch.sqrt", "np.sqrt"}
 #: torch modules whose construction draws no random numbers (a fix may move draws across them)
@@ -100,8 +103,12 @@ class FileFacts:
 
 class Interpreter:
     def __init__(self, module: cst.Module, imports: ImportTable, classes: ClassTable,
-                 extra_layers: Optional[dict] = None) -> None:
+                 extra_layers: Optional[dict] = None, text: Optional[str] = None) -> None:
         self.extra_layers = extra_layers or {}
+        # Dispatch bodies are read once per layer type.  A lazy or quantizable variant behaves as its
+        # base class does, unless the file names it (then it gets a reading of its own).
+        self.dispatch_specs = [s for s in LAYERS.values() if _ALIAS_OF.get(s.name) is None
+                               or text is None or s.name in text]
         self.module = module
         self.imports = imports
         self.classes = classes
@@ -114,6 +121,7 @@ class Interpreter:
         self.active: list = []
         self.entry = ""
         self._module_values: dict = {}
+        self._literals: dict = {}
 
     # ---------------------------------------------------------------- entries
 
@@ -487,12 +495,13 @@ class Interpreter:
     def _eval(self, node: Optional[cst.BaseExpression], frame: Frame) -> object:
         if node is None:
             return None
-        if isinstance(node, cst.Integer):
-            return _integer(node.value)
-        if isinstance(node, cst.Float):
-            return _float(node.value)
-        if isinstance(node, cst.SimpleString):
-            return _string(node)
+        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+            # Dispatch bodies are read once per layer type: decode each literal once.
+            key = id(node)
+            if key not in self._literals:
+                self._literals[key] = _integer(node.value) if isinstance(node, cst.Integer) else \
+                    _float(node.value) if isinstance(node, cst.Float) else _string(node)
+            return self._literals[key]
         if isinstance(node, cst.ConcatenatedString):
             value = node.evaluated_value
             return value if isinstance(value, str) else UNKNOWN
@@ -1372,7 +1381,7 @@ class Interpreter:
         self._dispatch_id = id(node)
         coverage: dict = {}
         try:
-            for spec in LAYERS.values():
+            for spec in self.dispatch_specs:
                 self.marks = {}
                 run(spec, frame)
                 coverage[spec.name] = {param: self.marks.get((("D", spec.name), param), Tri.NO) for param in PARAMS}
@@ -1383,6 +1392,8 @@ class Interpreter:
         finally:
             self.marks = saved_marks
             self._dispatch_id = saved_id
+        for name, base in _ALIAS_OF.items():
+            coverage.setdefault(name, coverage[base])
         return coverage
 
     def _record_dispatch(self, receiver: object, coverage: dict, frame: Frame, node: Optional[cst.CSTNode],
