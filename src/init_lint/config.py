@@ -148,8 +148,11 @@ def settings_from_table(table: dict, source: str, root: str) -> Settings:
         if key in table:
             values[key.replace("-", "_")] = tuple(_codes_or_strings(table[key], key, source))
     for key in ("select", "ignore", "extend-select"):
-        for code in values.get(key.replace("-", "_"), ()):
+        codes = values.get(key.replace("-", "_"), ())
+        for code in codes:
             validate_code_prefix(code, f"{source}: {key}")
+        if codes:
+            values[key.replace("-", "_")] = tuple("INI" if code == "ALL" else code for code in codes)
     if "per-file-ignores" in table:
         mapping = table["per-file-ignores"]
         if not isinstance(mapping, dict):
