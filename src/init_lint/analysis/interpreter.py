@@ -832,7 +832,8 @@ class Interpreter:
 
     def _eval_call(self, node: cst.Call, frame: Frame) -> object:
         func = node.func
-        if isinstance(func, cst.Name) and func.value in self.classes.classes and func.value not in frame.env:
+        if isinstance(func, cst.Name) and func.value in self.classes.classes and func.value not in frame.env \
+                and func.value not in self.extra_layers:
             # Calling a class of the file builds it: not a reference passed around (see class_refs).
             callee: object = OtherClass(f"{LOCAL}.{func.value}")
         else:
