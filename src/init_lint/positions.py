@@ -33,7 +33,7 @@ def locate(module: cst.Module, text: str, nodes: Iterable[cst.CSTNode]) -> dict[
             continue
         alone = cst.Module(body=[statement], header=[], footer=[], encoding=module.encoding,
                            default_indent=module.default_indent, default_newline=module.default_newline)
-        positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = _positions(alone)
         shift = first_line - positions[statement].start.line
         for node in inside:
             where = positions[node]
@@ -41,6 +41,17 @@ def locate(module: cst.Module, text: str, nodes: Iterable[cst.CSTNode]) -> dict[
                                         CodePosition(where.end.line + shift, where.end.column))
             del wanted[id(node)]
     return found
+
+
+def _positions(module: cst.Module) -> dict:
+    """PositionProvider's code generation alone: MetadataWrapper would also walk the whole tree
+    with a visitor first, which costs as much again and gives nothing here."""
+    provider = PositionProvider()
+    try:
+        provider._gen_impl(module)
+        return provider._computed
+    except AttributeError:  # a libcst without these internals: the public way
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
 def _statement_lines(module: cst.Module, text: str) -> Optional[list[int]]:
