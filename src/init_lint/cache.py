@@ -23,6 +23,7 @@ class Cache:
         self.folder = os.path.join(root, CACHE_DIR, "v1")
         fingerprint = repr((__version__, _settings_key(settings))).encode()
         self.salt = hashlib.sha256(fingerprint).hexdigest()[:16]
+        self._ignored = False
 
     def key(self, path: str, data: bytes) -> str:
         digest = hashlib.sha256()
@@ -44,7 +45,9 @@ class Cache:
         folder = os.path.join(self.folder, key[:2])
         try:
             os.makedirs(folder, exist_ok=True)
-            _ensure_gitignore(os.path.dirname(self.folder))
+            if not self._ignored:
+                _ensure_gitignore(os.path.dirname(self.folder))
+                self._ignored = True
             temporary = os.path.join(folder, f".{key}.{os.getpid()}")
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump({"findings": [f.to_cache() for f in findings], "exports": exports}, handle)

@@ -38,12 +38,6 @@ class LayerSpec:
     def has_kernel(self) -> bool:
         return self.family in (CONV, CONV_TRANSPOSE)
 
-    def param_index(self, name: str) -> Optional[int]:
-        try:
-            return self.signature.index(name)
-        except ValueError:
-            return None
-
     def fan_in_parts(self) -> tuple[str, ...]:
         """The constructor arguments that fan_in is computed from."""
         if self.family == LINEAR:

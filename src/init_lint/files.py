@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from pathlib import Path
 from typing import Iterator
 
 from init_lint.config import Settings
@@ -68,16 +67,3 @@ def write_atomically(path: str, data: bytes) -> None:
             except OSError:
                 pass
         raise WriteError(f"{path}: cannot write the fix ({error.strerror or error}); nothing was changed") from None
-
-
-def display(path: str) -> str:
-    """Paths as the user gave them, relative where that is shorter."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return relative if not relative.startswith("..") or os.path.isabs(path) is False else path
-
-
-def is_python_file(path: str) -> bool:
-    return Path(path).suffix in (".py", ".pyi")

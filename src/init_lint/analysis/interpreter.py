@@ -122,6 +122,8 @@ class Interpreter:
         self.entry = ""
         self._module_values: dict = {}
         self._literals: dict = {}
+        #: the dispatch whose body is being read: events recorded there belong to it
+        self._dispatch_id: Optional[int] = None
 
     # ---------------------------------------------------------------- entries
 
@@ -154,8 +156,7 @@ class Interpreter:
                 continue
             self.marks = {}
             self.entry = f"{info.name}.{name}"
-            self._call_function(FunctionValue(node, info.name, bound_self=True), [UNKNOWN] * 8, {}, instance, info,
-                                fill_missing=True)
+            self._call_function(FunctionValue(node, info.name, bound_self=True), [UNKNOWN] * 8, {}, instance, info)
             self._commit_marks(instance, secondary=True, earlier=init_sites)
             if self.classes.has_external_bases(info):
                 # A base class from elsewhere may call this method and initialize what it builds.
@@ -177,7 +178,7 @@ class Interpreter:
             if node in self.reached:
                 continue
             self.entry = f"<function {name}>"
-            self._call_function(FunctionValue(node), [UNKNOWN] * 8, {}, Instance(None), None, fill_missing=True)
+            self._call_function(FunctionValue(node), [UNKNOWN] * 8, {}, Instance(None), None)
 
     def _commit_marks(self, instance: Instance, secondary: bool, earlier: Iterable[LayerSite] = ()) -> None:
         earlier_ids = {id(s) for s in earlier}
@@ -194,7 +195,7 @@ class Interpreter:
     # ---------------------------------------------------------------- calls
 
     def _call_function(self, fn: FunctionValue, args: list, kwargs: dict, instance: Instance,
-                       method_owner: Optional[ClassInfo], fill_missing: bool = False,
+                       method_owner: Optional[ClassInfo],
                        depth: int = 0, dispatch_spec: Optional[LayerSpec] = None,
                        in_loop: bool = False, level: Tri = Tri.YES, unknown_params: bool = False) -> object:
         node = fn.node
@@ -410,7 +411,7 @@ class Interpreter:
                 frame.instance.attrs[name] = value
                 self._give_address(value, f"{frame.self_name or 'self'}.{name}", frame)
             elif name in PARAMS:
-                self._mark_target(owner, name, frame, replaced=True)
+                self._mark_target(owner, name, frame)
             elif name == "data" and isinstance(owner, (TensorValue, DispatchTensor, ChoiceValue)):
                 self._mark_tensor(owner, frame)
         elif isinstance(target, cst.Subscript):
@@ -465,7 +466,7 @@ class Interpreter:
         elif isinstance(tensor, DispatchTensor):
             self._mark(("D", tensor.spec.name), tensor.param, frame, level)
 
-    def _mark_target(self, owner: object, param: str, frame: Frame, replaced: bool = False) -> None:
+    def _mark_target(self, owner: object, param: str, frame: Frame) -> None:
         if isinstance(owner, LayerValue):
             for site in owner.sites:
                 self._mark(id(site), param, frame, site=site)
@@ -1305,7 +1306,7 @@ class Interpreter:
             self.facts.fills.append(FillEvent(node, value, tensor.sites, statement=frame.statement,
                                               level=min(frame.level, frame.reach)))
         elif isinstance(tensor, DispatchTensor) and tensor.param == WEIGHT:
-            self.facts.fills.append(FillEvent(node, value, (), tensor.spec, self._pending_dispatch(), frame.statement,
+            self.facts.fills.append(FillEvent(node, value, (), tensor.spec, self._dispatch_id, frame.statement,
                                               min(frame.level, frame.reach)))
 
     def _record_bound(self, tensor: object, args: list, kwargs: dict, node: cst.CSTNode, frame: Frame, offset: int) -> None:
@@ -1322,19 +1323,15 @@ class Interpreter:
         if isinstance(tensor, TensorValue):
             self.facts.bounds.append(BoundEvent(node, tensor.sites, n, statement=frame.statement))
         else:
-            self.facts.bounds.append(BoundEvent(node, (), n, tensor.spec, self._pending_dispatch(), frame.statement))
+            self.facts.bounds.append(BoundEvent(node, (), n, tensor.spec, self._dispatch_id, frame.statement))
 
     def _record_fan_init(self, tensor: object, function: str, node: cst.CSTNode, frame: Frame) -> None:
         if isinstance(tensor, TensorValue) and tensor.param == BIAS:
             self.facts.fan_inits.append(FanInitEvent(node, function, "a bias", tensor.sites, statement=frame.statement))
         elif isinstance(tensor, DispatchTensor) and tensor.param == BIAS:
-            self.facts.fan_inits.append(FanInitEvent(node, function, "a bias", (), tensor.spec, self._pending_dispatch(),
+            self.facts.fan_inits.append(FanInitEvent(node, function, "a bias", (), tensor.spec, self._dispatch_id,
                                                         frame.statement))
 
-    def _pending_dispatch(self) -> Optional[int]:
-        return self._dispatch_id
-
-    _dispatch_id: Optional[int] = None
 
     # ---------------------------------------------------------------- dispatch
 
@@ -1345,7 +1342,7 @@ class Interpreter:
         if not isinstance(fn, FunctionValue):
             self._dispatch_all(receiver, frame, Tri.MAYBE, node)
             return
-        coverage = self._read_dispatch(node, frame, lambda spec, body_frame: self._call_function(
+        coverage = self._read_dispatch(node, frame, lambda spec: self._call_function(
             fn, [DispatchModule(spec)], {"name": UNKNOWN} if named and "name" not in fn.kwargs else {},
             frame.instance, self.classes.get(fn.owner) if fn.owner else frame.method_owner,
             depth=frame.depth, dispatch_spec=spec, level=Tri.YES))
@@ -1355,7 +1352,7 @@ class Interpreter:
                        node: cst.CSTNode) -> None:
         kind = iteration.kind
         if kind in ("modules", "named_modules", "children", "named_children"):
-            def run(spec, _frame):
+            def run(spec):
                 inner = Frame(dict(frame.env), frame.instance, frame.method_owner, frame.self_name, frame.depth,
                               frame.statement, dispatch_spec=spec, level=Tri.YES, in_loop=True)
                 element = DispatchModule(spec)
@@ -1365,7 +1362,7 @@ class Interpreter:
             self._record_dispatch(iteration.receiver, coverage, frame, node, frame.level,
                                   children_only=kind.endswith("children"))
         else:
-            def run_params(spec, _frame):
+            def run_params(spec):
                 for param in PARAMS:
                     inner = Frame(dict(frame.env), frame.instance, frame.method_owner, frame.self_name, frame.depth,
                                   frame.statement, dispatch_spec=spec, level=Tri.YES, in_loop=True)
@@ -1384,7 +1381,7 @@ class Interpreter:
         try:
             for spec in self.dispatch_specs:
                 self.marks = {}
-                run(spec, frame)
+                run(spec)
                 coverage[spec.name] = {param: self.marks.get((("D", spec.name), param), Tri.NO) for param in PARAMS}
                 # Writes to concrete layers inside the body (`self.fc.weight` in an apply fn) still count.
                 for key, level in self.marks.items():

@@ -102,8 +102,6 @@ class ImportTable:
             return None
         return f"{target}.{rest}" if rest else target
 
-    def imports_torch(self) -> bool:
-        return any(target == "torch" or target.startswith("torch.") for target in self.bindings.values())
 
 
 def _walk_statements(body) -> "list[cst.BaseSmallStatement]":

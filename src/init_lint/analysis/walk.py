@@ -62,7 +62,3 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = stack.pop()
         yield current
         stack.extend(reversed(list(children(current))))
-
-
-def contains(root: cst.CSTNode, node: cst.CSTNode) -> bool:
-    return any(current is node for current in walk(root))

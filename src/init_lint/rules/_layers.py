@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Optional
 
 import libcst as cst
 
 from init_lint.analysis import FileAnalysis
 from init_lint.analysis.values import ContainerValue, LayerSite, LayerValue, ModuleInstance, Symbol
-from init_lint.catalogue import BILINEAR, CONV, CONV_TRANSPOSE, LINEAR, fan_in, kernel_volume
+from init_lint.catalogue import BILINEAR, CONV, CONV_TRANSPOSE, LINEAR, fan_in
 
 _INDEXED = re.compile(r"^(?P<prefix>.+)\[(?P<index>-?\d+)\]$")
 
@@ -179,11 +179,3 @@ def _bears_weights(value: object) -> bool:
     if isinstance(value, ContainerValue):
         return any(_bears_weights(item) for item in value.items)
     return False
-
-
-def kernel_known(site: LayerSite) -> bool:
-    return site.spec.family not in (CONV, CONV_TRANSPOSE) or kernel_volume(site.spec, site.args.get("kernel_size")) is not None
-
-
-def families(sites: Iterable[LayerSite]) -> set:
-    return {s.spec.family for s in sites}
