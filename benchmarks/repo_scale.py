@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Repository-scale timings: cold, warm and the pre-commit case on one big tree, in one run.
+
+Builds a tree of >= 5,000 files by copying the corpora of ../shared/corpus/ (fetched to
+/tmp/init-lint-corpus) and torch's own source into a temporary folder (init-lint writes its cache
+there, never into the corpus), then measures, each as its own subprocess:
+
+- floor:       a bare libcst parse of every torch-mentioning file (what any libcst checker pays);
+- cold:        `init-lint check TREE` with no cache;
+- warm:        the same again, nothing changed;
+- precommit:   one file edited, then `init-lint check --project FILE` (the pre-commit hook's case);
+- ruff:        `ruff check --select ALL` on the same tree, when ruff is installed;
+- rss-300:     peak memory of a cold check of 300 files (a spread subset), against the whole tree.
+
+Prints a table and the ratios issue 17 sets goals for. Stdlib only.
+
+    python benchmarks/repo_scale.py                     # the whole corpus + torch
+    python benchmarks/repo_scale.py --json out.json --keep /tmp/tree
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from bench import (  # noqa: E402  (a sibling script, not a package)
+    DEFAULT_CORPUS, FLOOR_SCRIPT, WRAP_SCRIPT, collect, init_lint_env, mentions_torch, run_measured, subset,
+    torch_dir_via,
+)
+
+TIMEOUT_S = 3600.0
+
+
+def build_tree(dest: str, python: str) -> list[str]:
+    """Copy every corpus library and torch's source under dest; return the .py files of the copy."""
+    sources = [os.path.join(DEFAULT_CORPUS, name) for name in sorted(os.listdir(DEFAULT_CORPUS))
+               if name != "wheels" and os.path.isdir(os.path.join(DEFAULT_CORPUS, name))] \
+        if os.path.isdir(DEFAULT_CORPUS) else []
+    torch_dir = torch_dir_via(python)
+    if torch_dir:
+        sources.append(torch_dir)
+    for source in sources:
+        shutil.copytree(source, os.path.join(dest, os.path.basename(source.rstrip("/"))),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyc", "*.h", "*.cuh", "*.a"),
+                        symlinks=True)
+    return collect([dest])
+
+
+def measure(name: str, cmd: list[str], cwd: str, env: dict, wrap: str) -> dict:
+    result = run_measured(cmd, cwd, env, TIMEOUT_S, 0.2, wrap)
+    row = {"name": name, "wall_s": round(result.wall, 3), "cpu_s": round(result.cpu, 3),
+           "peak_rss_mb": round(max(result.maxrss_kb, result.tree_kb) / 1024, 1), "rc": result.rc}
+    print(f"{name:<12} {row['wall_s']:>9.2f} s wall {row['cpu_s']:>9.2f} s cpu {row['peak_rss_mb']:>8.1f} MB"
+          f"  rc={result.rc}", flush=True)
+    if result.rc not in (0, 1):
+        print(f"  (failed: {result.err.strip().splitlines()[-1:] if result.err.strip() else ''})", flush=True)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--python", default=sys.executable, help="the python that has init-lint installed")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep", help="build the tree here and keep it (default: a temporary folder)")
+    parser.add_argument("--json", help="also write the figures as JSON to this file")
+    parser.add_argument("--no-ruff", action="store_true", help="skip ruff even when installed")
+    args = parser.parse_args(argv)
+
+    env, note = init_lint_env(args.python)
+    if note:
+        print(note)
+    workdir = args.keep or tempfile.mkdtemp(prefix="init-lint-repo-")
+    tree = os.path.join(workdir, "tree")
+    if os.path.exists(tree):
+        shutil.rmtree(tree)
+    os.makedirs(tree)
+    files = build_tree(tree, args.python)
+    torch_files = [f for f in files if mentions_torch(f)]
+    print(f"tree: {tree}: {len(files)} .py files, {len(torch_files)} mention torch; jobs={args.jobs}")
+    if len(files) < 5000:
+        print("warning: fewer than 5,000 files: fetch the corpus with ../shared/corpus/fetch.sh first")
+
+    wrap = os.path.join(workdir, "wrap.py")
+    floor = os.path.join(workdir, "floor.py")
+    listing = os.path.join(workdir, "files.txt")
+    with open(wrap, "w") as handle:
+        handle.write(WRAP_SCRIPT)
+    with open(floor, "w") as handle:
+        handle.write(FLOOR_SCRIPT)
+    with open(listing, "w") as handle:
+        handle.write("\n".join(files))
+
+    check = [args.python, "-m", "init_lint", "check", "--exit-zero", "--output-format", "json",
+             "--jobs", str(args.jobs)]
+    rows = [measure("floor", [args.python, floor, listing, str(args.jobs)], tree, env, wrap)]
+    shutil.rmtree(os.path.join(tree, ".init_lint_cache"), ignore_errors=True)
+    rows.append(measure("cold", check + ["."], tree, env, wrap))
+    rows.append(measure("warm", check + ["."], tree, env, wrap))
+    changed = next(f for f in torch_files if "/timm/models/" in f) if any("/timm/models/" in f for f in torch_files) \
+        else torch_files[len(torch_files) // 2]
+    with open(changed, "a", encoding="utf-8") as handle:
+        handle.write("\n# edited by the benchmark\n")
+    rows.append(measure("precommit", check + ["--project", os.path.relpath(changed, tree)], tree, env, wrap))
+
+    small = os.path.join(workdir, "small")
+    if os.path.exists(small):
+        shutil.rmtree(small)
+    os.makedirs(small)
+    for index, path in enumerate(subset(torch_files, 300)):
+        shutil.copy(path, os.path.join(small, f"f{index:04d}_{os.path.basename(path)}"))
+    rows.append(measure("rss-300", check + ["--no-cache", "."], small, env, wrap))
+
+    ruff = shutil.which("ruff") or shutil.which("ruff", path=os.path.dirname(args.python))
+    if ruff and not args.no_ruff:
+        rows.append(measure("ruff-ALL", [ruff, "check", "--select", "ALL", "--exit-zero", "--no-cache", "-q", "."],
+                            tree, env, wrap))
+    by = {row["name"]: row for row in rows}
+
+    def ratio(a: str, b: str) -> str:
+        if a in by and b in by and by[b]["wall_s"] > 0:
+            return f"{by[a]['wall_s'] / by[b]['wall_s']:.3f}"
+        return "-"
+
+    print()
+    print(f"precommit: {by['precommit']['wall_s']:.2f} s (goal <= 1 s); precommit/cold {ratio('precommit', 'cold')} "
+          f"(goal <= 0.03)")
+    print(f"warm/cold {ratio('warm', 'cold')} (goal <= 0.02); cold/floor {ratio('cold', 'floor')} (goal <= 1.0)")
+    if "ruff-ALL" in by:
+        print(f"cold/ruff --select ALL {ratio('cold', 'ruff-ALL')}")
+    print(f"peak RSS: 300 files {by['rss-300']['peak_rss_mb']} MB, {len(files)} files {by['cold']['peak_rss_mb']} MB")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"files": len(files), "torch_files": len(torch_files), "jobs": args.jobs, "rows": rows}, handle,
+                      indent=2)
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
