@@ -13,7 +13,7 @@ from typing import Optional
 from init_lint.catalogue_model import (
     ATTENTION, BIAS, BILINEAR, CHILD, CONV, CONV_TRANSPOSE, EMBEDDING, EVERY_MATRIX, EVERY_PARAMETER,
     KAIMING_UNIFORM_SQRT5, LINEAR, NORM, NORMAL, ONES, PADDING_ROW, PARAM, RECURRENT, RECURRENT_CELL, TRANSFORMER,
-    UNIFORM_FAN_IN, UNIFORM_FAN_IN_NONZERO, WEIGHT, XAVIER_NORMAL, XAVIER_UNIFORM, ZEROS, Args, Child, FanIn,
+    UNIFORM_FAN_IN, UNIFORM_FAN_IN_NONZERO, UNKNOWN_ARG, WEIGHT, XAVIER_NORMAL, XAVIER_UNIFORM, ZEROS, Args, Child, FanIn,
     LayerSpec, ParamSpec, Step, is_size,
 )
 
@@ -34,6 +34,11 @@ def _both(first, second):
         return False if a is False or b is False else (None if a is None or b is None else True)
 
     return exists
+
+
+def _arg(args: Args, name: str) -> object:
+    """A parent's argument handed to a child: unknown stays unknown."""
+    return args.get(name, UNKNOWN_ARG)
 
 
 def _kernel(args: Args, dims: int) -> tuple:
@@ -181,14 +186,18 @@ def _recurrent_no_fix(args: Args) -> Optional[str]:
 
 
 def _recurrent(name: str, gates: int, signature: tuple, defaults: dict) -> LayerSpec:
+    projection = "proj_size" in signature
+
     def real_hidden(a: Args) -> int:
-        return a["proj_size"] if a.get("proj_size", 0) > 0 else a["hidden_size"]
+        return a["proj_size"] if projection and a["proj_size"] > 0 else a["hidden_size"]
 
     def input_width(a: Args, layer: int) -> int:
         return a["input_size"] if layer == 0 else real_hidden(a) * (2 if a["bidirectional"] else 1)
 
     def projected(a: Args) -> Optional[bool]:
-        proj = a.get("proj_size", 0)
+        if not projection:
+            return False
+        proj = a.get("proj_size")
         return proj > 0 if is_size(proj) else None
 
     gate_rows = (lambda a, _: (gates * a["hidden_size"],))
@@ -254,7 +263,9 @@ def _key_dims(a: Args) -> tuple:
 
 def _same_embed_dim(a: Args) -> Optional[bool]:
     """`_qkv_same_embed_dim`: one packed `in_proj_weight` when kdim and vdim are embed_dim (or None)."""
-    kdim, vdim, embed = a.get("kdim"), a.get("vdim"), a.get("embed_dim")
+    if "kdim" not in a or "vdim" not in a:
+        return None
+    kdim, vdim, embed = a["kdim"], a["vdim"], a.get("embed_dim")
     known = [d for d in (kdim, vdim) if d is not None]
     if not all(is_size(d) for d in known):
         return None
@@ -298,7 +309,8 @@ _ATTENTION = LayerSpec(
     ),
     children=(
         Child("out_proj", "NonDynamicallyQuantizableLinear",
-              lambda a: {"in_features": a["embed_dim"], "out_features": a["embed_dim"], "bias": a["bias"]}),
+              lambda a: {"in_features": _arg(a, "embed_dim"), "out_features": _arg(a, "embed_dim"),
+                         "bias": _arg(a, "bias")}),
     ),
     draw_order=(
         Step(CHILD, "out_proj"),
@@ -343,21 +355,23 @@ _LAYER_DEFAULTS = {"dim_feedforward": 2048, "dropout": 0.1, "activation": "relu"
 
 
 def _attention_args(a: Args) -> Args:
-    return {**_ATTENTION_DEFAULTS, "embed_dim": a["d_model"], "num_heads": a["nhead"], "bias": a["bias"]}
+    return {**_ATTENTION_DEFAULTS, "embed_dim": _arg(a, "d_model"), "num_heads": _arg(a, "nhead"),
+            "bias": _arg(a, "bias")}
 
 
 def _feedforward(attribute: str, first: bool) -> Child:
     def args(a: Args) -> Args:
-        width, hidden = a["d_model"], a["dim_feedforward"]
+        width, hidden = _arg(a, "d_model"), _arg(a, "dim_feedforward")
         return {"in_features": width if first else hidden, "out_features": hidden if first else width,
-                "bias": a["bias"]}
+                "bias": _arg(a, "bias")}
 
     return Child(attribute, "Linear", args)
 
 
 def _norm(attribute: str) -> Child:
-    return Child(attribute, "LayerNorm", lambda a: {"normalized_shape": a["d_model"], "eps": a["layer_norm_eps"],
-                                                   "elementwise_affine": True, "bias": a["bias"]})
+    return Child(attribute, "LayerNorm", lambda a: {"normalized_shape": _arg(a, "d_model"),
+                                                   "eps": _arg(a, "layer_norm_eps"), "elementwise_affine": True,
+                                                   "bias": _arg(a, "bias")})
 
 
 def _layer_no_fix(args: Args) -> Optional[str]:
@@ -390,7 +404,7 @@ def _transformer_no_fix(args: Args) -> Optional[str]:
 
 
 def _layer_args(a: Args) -> Args:
-    return {k: a[k] for k in _LAYER_SIGNATURE}
+    return {k: _arg(a, k) for k in _LAYER_SIGNATURE}
 
 
 _TRANSFORMER_SIGNATURE = ("d_model", "nhead", "num_encoder_layers", "num_decoder_layers", "dim_feedforward", "dropout",
