@@ -136,11 +136,16 @@ def kernel_volume(spec: LayerSpec, kernel_size: object) -> Optional[int]:
     return kernel_volume_of(spec.dims, kernel_size)
 
 
-def param_ndim(spec: LayerSpec, name: str) -> Optional[int]:
-    """How many dimensions a parameter of the module has (`bias` 1, a Conv2d weight 4), or None."""
-    for path, param, _ in _walk_params(spec, "", {}):
-        if path == name or (param.per_layer and _matches_template(param.name, path)):
-            return param.ndim
+def param_ndim(spec: LayerSpec, name: str, args: Optional[Args] = None) -> Optional[int]:
+    """How many dimensions a parameter of the module has (`bias` 1, a Conv2d weight 4), or None.
+
+    Known without arguments except where it depends on them (LayerNorm's `normalized_shape`)."""
+    for path, param, (_, owner_args, layer), _ in _walk_params(spec, "", args or {}):
+        if _same_path(path, name) or (param.per_layer and _matches_template(param.name, path, name)):
+            if param.ndim is not None:
+                return param.ndim
+            shape = _safe_shape(param, owner_args, layer)
+            return None if shape is None else len(shape)
     return None
 
 
@@ -159,41 +164,43 @@ def parameters(spec: LayerSpec, args: Args) -> Optional[list[tuple[str, Optional
     if spec.lazy:
         return None
     found: list = []
-    for path, param, (owner, owner_args, layer) in _walk_params(spec, "", args):
+    for path, param, (owner, owner_args, layer), exact in _walk_params(spec, "", args):
         present = param.exists(owner_args)
-        if present is None:
+        if present is None or not exact:
             return None
         if present:
             found.append((path, _safe_shape(param, owner_args, layer), param))
     return found
 
 
-def _walk_params(spec: LayerSpec, prefix: str, args: Args):
-    """Every (path, ParamSpec, (owner spec, owner args, layer index)) in `named_parameters()` order,
-    existing or not; a recurrent stack or a cloned child whose count is unknown yields templates."""
+def _walk_params(spec: LayerSpec, prefix: str, args: Args, exact: bool = True):
+    """Every (path, ParamSpec, (owner spec, owner args, layer index), exact) in `named_parameters()` order,
+    existing or not.  A recurrent stack or a cloned child whose count is not known yields its parameters
+    once, as a template (`weight_ih_l{layer}{suffix}`, `encoder.layers.0.`), with exact False."""
     per_layer = [p for p in spec.params if p.per_layer]
     for param in spec.params:
         if not param.per_layer:
-            yield prefix + param.name, param, (spec, args, 0)
+            yield prefix + param.name, param, (spec, args, 0), exact
     if per_layer:
         layers, directions = args.get("num_layers"), args.get("bidirectional")
         if not is_size(layers) or not isinstance(directions, bool):
             for param in per_layer:
-                yield prefix + param.name, param, (spec, args, 0)
+                yield prefix + param.name, param, (spec, args, 0), False
         else:
             for layer in range(layers):
                 for suffix in ("", "_reverse")[: 2 if directions else 1]:
                     for param in per_layer:
-                        yield prefix + param.name.format(layer=layer, suffix=suffix), param, (spec, args, layer)
+                        yield prefix + param.name.format(layer=layer, suffix=suffix), param, (spec, args, layer), exact
     for child in spec.children:
         child_args = _child_args(child, args)
         child_spec = MODULES[child.module]
         if child.clones is None:
-            yield from _walk_params(child_spec, f"{prefix}{child.attribute}.", child_args)
+            yield from _walk_params(child_spec, f"{prefix}{child.attribute}.", child_args, exact)
             continue
         count = args.get(child.clones)
         for index in range(count if is_size(count) else 1):
-            yield from _walk_params(child_spec, f"{prefix}{child.attribute}.{index}.", child_args)
+            yield from _walk_params(child_spec, f"{prefix}{child.attribute}.{index}.", child_args,
+                                    exact and is_size(count))
 
 
 def _child_args(child: Child, args: Args) -> Args:
@@ -213,9 +220,18 @@ def _safe_shape(param: ParamSpec, args: Args, layer: int) -> Optional[tuple]:
     return shape
 
 
-def _matches_template(template: str, name: str) -> bool:
+def _same_path(path: str, name: str) -> bool:
+    """Equal, up to the index of a clone (`encoder.layers.3.`), which is the same parameter spec."""
+    ours, theirs = path.split("."), name.split(".")
+    return len(ours) == len(theirs) and all(a == b or (a.isdigit() and b.isdigit()) for a, b in zip(ours, theirs))
+
+
+def _matches_template(template: str, path: str, name: str) -> bool:
+    """`weight_hh_l1_reverse` is an instance of `weight_hh_l{layer}{suffix}` (at `path`, its template)."""
     head = template.split("{", 1)[0]
-    return name.startswith(head)
+    prefix = path[: len(path) - len(template)]
+    rest = name[len(prefix) + len(head):] if name.startswith(prefix + head) else None
+    return rest is not None and rest.removesuffix("_reverse").isdigit()
 
 
 def no_fix_reason(spec: LayerSpec, args: Args) -> Optional[str]:

@@ -119,7 +119,8 @@ class ParamSpec:
 
     #: as `named_parameters()` spells it; recurrent stacks use `{layer}` and `{suffix}` ("", "_reverse")
     name: str
-    ndim: int
+    #: None when it depends on the arguments (LayerNorm: len(normalized_shape)); the shape then says
+    ndim: Optional[int]
     shape: ShapeFn = field(repr=False, compare=False)
     #: the constructor's recipe for it (the last write: MultiheadAttention's `out_proj.bias` is in its Step)
     init: str

@@ -339,9 +339,9 @@ _LAYER_NORM = LayerSpec(
     "LayerNorm", NORM, 0, ("normalized_shape", "eps", "elementwise_affine", "bias"), ("LayerNorm", "Module"),
     home="normalization", defaults={"eps": 1e-5, "elementwise_affine": True, "bias": True},
     params=(
-        # ndim 1 for an int normalized_shape, which is how the Transformer layers build it
-        ParamSpec(WEIGHT, 1, lambda a, _: _normalized(a), ONES, exists=_flag("elementwise_affine")),
-        ParamSpec(BIAS, 1, lambda a, _: _normalized(a), ZEROS,
+        # ndim None: len(normalized_shape)
+        ParamSpec(WEIGHT, None, lambda a, _: _normalized(a), ONES, exists=_flag("elementwise_affine")),
+        ParamSpec(BIAS, None, lambda a, _: _normalized(a), ZEROS,
                   exists=_both(_flag("elementwise_affine"), _flag("bias"))),
     ),
     draw_order=_WEIGHT_AND_BIAS,

@@ -312,13 +312,26 @@ def _final_write(spec: LayerSpec, target: str, args: Args, path: str):
     zeroing `out_proj.bias`, Transformer's xavier on every matrix) wins over the child's recipe."""
     owner, owner_args, param, owner_expr = _locate(spec, target, args, path)
     result = (param.init, param.fan_in, owner_expr, owner_args, owner.dims)
+    ndim = param.ndim
+    if ndim is None:
+        # LayerNorm's len(normalized_shape); where Transformer builds one, normalized_shape is the int d_model
+        shape = _safe_shape(param, owner_args)
+        ndim = len(shape) if shape is not None else 1
     for prefix_spec, prefix_args, relative in _ancestors(spec, args, path):
         for step in prefix_spec.draw_order:
             if step.kind == PARAM and step.target == relative and step.init is not None:
                 result = (step.init, step.fan_in, owner_expr, owner_args, owner.dims)
-            elif step.kind == EVERY_MATRIX and param.ndim > 1:
+            elif step.kind == EVERY_MATRIX and ndim > 1:
                 result = (step.init, None, owner_expr, owner_args, owner.dims)
     return result
+
+
+def _safe_shape(param: ParamSpec, args: Args) -> Optional[tuple]:
+    try:
+        shape = param.shape(args, 0)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return shape if all(is_size(d) for d in shape) else None
 
 
 def _ancestors(spec: LayerSpec, args: Args, path: str):
