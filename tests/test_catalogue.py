@@ -497,3 +497,10 @@ def test_init_tables_match_torch_nn_init():
 def test_sqrt_functions():
     assert math.sqrt(4) == 2 and torch.sqrt(torch.tensor(4.0)).item() == 2
     assert {"math.sqrt", "torch.sqrt"} <= SQRT_FUNCTIONS
+
+
+def test_specs_pickle_by_name_for_worker_processes():
+    import pickle
+
+    for name, spec in MODULES.items():
+        assert pickle.loads(pickle.dumps(spec)) is spec

@@ -208,7 +208,17 @@ class LayerSpec:
     def child(self, attribute: str) -> Optional[Child]:
         return next((c for c in self.children if c.attribute == attribute), None)
 
+    def __reduce__(self):
+        # pickled by name (findings cross process boundaries): the shape functions are lambdas
+        return (_spec_named, (self.name,))
+
     def bind(self, written: Args) -> dict[str, object]:
         """The arguments a call gives (`written`: every argument the call writes, UNKNOWN_ARG where its
         value is not known), with the defaults of those it leaves out."""
         return {**{k: v for k, v in self.defaults.items() if k not in written}, **written}
+
+
+def _spec_named(name: str) -> "LayerSpec":
+    from init_lint.catalogue import MODULES
+
+    return MODULES[name]

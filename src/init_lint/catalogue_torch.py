@@ -13,8 +13,8 @@ from typing import Optional
 from init_lint.catalogue_model import (
     ATTENTION, BIAS, BILINEAR, CHILD, CONV, CONV_TRANSPOSE, EMBEDDING, EVERY_MATRIX, EVERY_PARAMETER,
     KAIMING_UNIFORM_SQRT5, LINEAR, NORM, NORMAL, ONES, PADDING_ROW, PARAM, RECURRENT, RECURRENT_CELL, TRANSFORMER,
-    UNIFORM_FAN_IN, UNIFORM_FAN_IN_NONZERO, UNKNOWN_ARG, WEIGHT, XAVIER_NORMAL, XAVIER_UNIFORM, ZEROS, Args, Child, FanIn,
-    LayerSpec, ParamSpec, Step, is_size,
+    UNIFORM_FAN_IN, UNIFORM_FAN_IN_NONZERO, UNKNOWN_ARG, WEIGHT, XAVIER_NORMAL, XAVIER_UNIFORM, ZEROS, Args, Child,
+    FanIn, LayerSpec, ParamSpec, Step, is_size,
 )
 
 
@@ -128,7 +128,8 @@ def _convolutions() -> list[LayerSpec]:
             _conv(f"Lazy{conv}", d, False, True,
                   (f"Lazy{conv}", "_LazyConvXdMixin", "LazyModuleMixin", conv, "_ConvNd", "Module")),
             _conv(f"Lazy{tconv}", d, True, True,
-                  (f"Lazy{tconv}", "_LazyConvXdMixin", "LazyModuleMixin", tconv, "_ConvTransposeNd", "_ConvNd", "Module")),
+                  (f"Lazy{tconv}", "_LazyConvXdMixin", "LazyModuleMixin", tconv, "_ConvTransposeNd", "_ConvNd",
+                   "Module")),
         ]
     return specs
 
@@ -229,7 +230,8 @@ def _cell(name: str, gates: int, signature: tuple, defaults: dict) -> LayerSpec:
     return LayerSpec(
         name, RECURRENT_CELL, 0, signature, (name, "RNNCellBase", "Module"), home="rnn", defaults=defaults,
         params=(
-            ParamSpec("weight_ih", 2, lambda a, _: (gates * a["hidden_size"], a["input_size"]), UNIFORM_FAN_IN, _HIDDEN),
+            ParamSpec("weight_ih", 2, lambda a, _: (gates * a["hidden_size"], a["input_size"]), UNIFORM_FAN_IN,
+                      _HIDDEN),
             ParamSpec("weight_hh", 2, lambda a, _: (gates * a["hidden_size"], a["hidden_size"]), UNIFORM_FAN_IN,
                       _HIDDEN),
             ParamSpec("bias_ih", 1, gate_rows, UNIFORM_FAN_IN, _HIDDEN, exists=_flag("bias")),
@@ -246,7 +248,8 @@ def _recurrent_specs() -> list[LayerSpec]:
         _recurrent("LSTM", 4, ("input_size", "hidden_size", "num_layers", *_RECURRENT_TAIL, "proj_size"),
                    {**_RECURRENT_DEFAULTS, "proj_size": 0}),
         _recurrent("GRU", 3, ("input_size", "hidden_size", "num_layers", *_RECURRENT_TAIL), _RECURRENT_DEFAULTS),
-        _cell("RNNCell", 1, ("input_size", "hidden_size", "bias", "nonlinearity"), {"bias": True, "nonlinearity": "tanh"}),
+        _cell("RNNCell", 1, ("input_size", "hidden_size", "bias", "nonlinearity"),
+              {"bias": True, "nonlinearity": "tanh"}),
         _cell("LSTMCell", 4, ("input_size", "hidden_size", "bias"), {"bias": True}),
         _cell("GRUCell", 3, ("input_size", "hidden_size", "bias"), {"bias": True}),
     ]
@@ -369,9 +372,11 @@ def _feedforward(attribute: str, first: bool) -> Child:
 
 
 def _norm(attribute: str) -> Child:
-    return Child(attribute, "LayerNorm", lambda a: {"normalized_shape": _arg(a, "d_model"),
-                                                   "eps": _arg(a, "layer_norm_eps"), "elementwise_affine": True,
-                                                   "bias": _arg(a, "bias")})
+    def args(a: Args) -> Args:
+        return {"normalized_shape": _arg(a, "d_model"), "eps": _arg(a, "layer_norm_eps"), "elementwise_affine": True,
+                "bias": _arg(a, "bias")}
+
+    return Child(attribute, "LayerNorm", args)
 
 
 def _layer_no_fix(args: Args) -> Optional[str]:

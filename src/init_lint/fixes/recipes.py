@@ -105,7 +105,8 @@ def module_recipe(
     return writer.lines
 
 
-def skip_init_call(spec: LayerSpec, skip_init: str, cls: str, arguments: list[str], device: Optional[str] = None) -> str:
+def skip_init_call(spec: LayerSpec, skip_init: str, cls: str, arguments: list[str],
+                   device: Optional[str] = None) -> str:
     """The constructor call of the skip-init style: `skip_init(cls, *arguments)`, or, for the classes
     skip_init refuses (its check reads a `(*args, **kwargs)` signature), what skip_init itself does:
     build on the meta device and allocate uninitialized memory.  `device` is the expression the call
@@ -224,7 +225,8 @@ class _Writer:
         if init == UNIFORM_FAN_IN_NONZERO:
             if known == 0:
                 raise NoRecipe(f"{fan.channels}=0: the constructor raises ValueError")
-            self.emit(f"{n.bound} = 1 / {n.math}.sqrt({known if known is not None else fan_in_text(fan, owner_expr, n)})")
+            fan_text = known if known is not None else fan_in_text(fan, owner_expr, n)
+            self.emit(f"{n.bound} = 1 / {n.math}.sqrt({fan_text})")
         elif known == 0:
             # torch's `bound` is the int 0 here, and the zero-width draw still advances the generator
             self.emit(f"{n.bound} = 0")
@@ -393,12 +395,14 @@ def kaiming_weight_statement(layer: str, names: RecipeNames) -> str:
     return _Writer(names)._draw(KAIMING_UNIFORM_SQRT5, f"{layer}.weight")
 
 
-def fan_in_bias_statements(spec: LayerSpec, layer: str, names: RecipeNames, *, known_fan_in: Optional[int]) -> list[str]:
+def fan_in_bias_statements(spec: LayerSpec, layer: str, names: RecipeNames, *,
+                           known_fan_in: Optional[int]) -> list[str]:
     """The bias draw of Linear, Conv*d and ConvTranspose*d: `uniform_(b, -bound, bound)`."""
     return _with_known_fan_in(spec, layer, names, known_fan_in, weight=False, bias=True)
 
 
-def bilinear_recipe(layer: str, names: RecipeNames, *, weight: bool, bias: bool, known_fan_in: Optional[int]) -> list[str]:
+def bilinear_recipe(layer: str, names: RecipeNames, *, weight: bool, bias: bool,
+                    known_fan_in: Optional[int]) -> list[str]:
     """Bilinear's draws: both weight and bias uniform in `1 / sqrt(in1_features)`."""
     return _with_known_fan_in(MODULES["Bilinear"], layer, names, known_fan_in, weight=weight, bias=bias)
 
@@ -458,10 +462,6 @@ def parameter_names(spec: LayerSpec, literal_args: Args) -> Optional[list[str]]:
     """`named_parameters()` names of the module built with these arguments, or None when not known."""
     found = parameters(spec, literal_args)
     return None if found is None else [name for name, _, _ in found]
-
-
-def _is_size(value: object) -> bool:
-    return is_size(value)
 
 
 def _as_primary(layer: str) -> str:

@@ -203,12 +203,14 @@ def _known_arguments(name: str, args: tuple, kwargs: dict, literal: bool) -> dic
     return spec.bind({**dict(zip(spec.signature, args)), **kwargs}) if literal else {}
 
 
-def _compare_replay(name: str, args: tuple, kwargs: dict, dtype, literal: bool, seed: int, recipe: Recipe) -> Optional[str]:
+def _compare_replay(name: str, args: tuple, kwargs: dict, dtype, literal: bool, seed: int,
+                    recipe: Recipe) -> Optional[str]:
     """skip-init: the constructor call the fixer writes, then the whole replay: None when bitwise the default."""
     import torch
 
     spec = MODULES[name]
-    statements = recipe(spec, "layer", _NAMES, style=SKIP_INIT, literal_args=_known_arguments(name, args, kwargs, literal))
+    known = _known_arguments(name, args, kwargs, literal)
+    statements = recipe(spec, "layer", _NAMES, style=SKIP_INIT, literal_args=known)
     cls = _module_class(name)
     call = skip_init_call(spec, "skip_init", "cls", ["*args", "**kwargs"])
     with warnings.catch_warnings():
@@ -228,7 +230,8 @@ def _compare_replay(name: str, args: tuple, kwargs: dict, dtype, literal: bool, 
     return _differences(expected, layer, expected_rng)
 
 
-def _compare_explicit(name: str, args: tuple, kwargs: dict, dtype, literal: bool, seed: int, recipe: Recipe) -> Optional[str]:
+def _compare_explicit(name: str, args: tuple, kwargs: dict, dtype, literal: bool, seed: int,
+                      recipe: Recipe) -> Optional[str]:
     """explicit: each parameter's recipe makes the constructor's last call on it, and touches nothing else."""
     import torch
 
@@ -273,7 +276,8 @@ def _differences(expected, actual, expected_rng) -> Optional[str]:
         if got is None:
             problems.append(f"{parameter_name} is missing")
         elif not torch.equal(value, got):
-            difference = (value.double() - got.double()).abs().nan_to_num(math.inf).max().item() if value.numel() else 0.0
+            gap = (value.double() - got.double()).abs().nan_to_num(math.inf)
+            difference = gap.max().item() if value.numel() else 0.0
             problems.append(f"{parameter_name} differs (max abs diff {difference:.3g})")
     if not torch.equal(torch.get_rng_state(), expected_rng):
         problems.append("the random generator ends in a different state (a different number of draws)")
