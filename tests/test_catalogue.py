@@ -198,6 +198,7 @@ from init_lint.catalogue import (  # noqa: E402
     CONTAINERS,
     DISPATCH_ALIASES,
     FAN_BASED_INITS,
+    MODULE_ATTRIBUTES,
     MODULE_BASES,
     MODULES,
     NON_DRAWING_MODULES,
@@ -504,3 +505,43 @@ def test_specs_pickle_by_name_for_worker_processes():
 
     for name, spec in MODULES.items():
         assert pickle.loads(pickle.dumps(spec)) is spec
+
+
+ATTRIBUTE_PROBES = sorted(MODULE_ATTRIBUTES | {"init_weights", "weight", "in_proj_weight", "out_proj", "hidden_size",
+                                               "num_embeddings", "padding_idx", "linear1", "self_attn", "kernel_size"})
+
+
+@pytest.mark.parametrize("configuration", MODULE_CONFIGURATIONS, ids=configuration_id)
+def test_has_attribute_never_claims_an_attribute_torch_lacks(configuration):
+    """True must be right (a `hasattr` the analysis decides True is relied on); False may be conservative for
+    the classic layers, whose table predates the catalogue."""
+    from init_lint.catalogue import has_attribute
+
+    name, args, kwargs = configuration
+    module = build(name, args, kwargs)
+    for attribute in ATTRIBUTE_PROBES:
+        if has_attribute(MODULES[name], attribute):
+            assert hasattr(module, attribute), attribute
+
+
+def test_literal_arguments_keep_literals_and_mark_the_rest_unknown():
+    from init_lint.catalogue import literal_arguments
+
+    spec = MODULES["Conv2d"]
+    args = literal_arguments(spec, {"in_channels": 4, "out_channels": 8, "kernel_size": (3, 3), "groups": object()})
+    assert args["groups"] is UNKNOWN_ARG and args["bias"] is True and args["kernel_size"] == (3, 3)
+    assert fan_in(spec, args) is None
+
+
+def test_has_attribute_knows_what_recipes_and_dispatch_read():
+    from init_lint.catalogue import has_attribute
+
+    assert has_attribute(MODULES["Linear"], "in_features") and not has_attribute(MODULES["Linear"], "dilation")
+    assert has_attribute(MODULES["ConvTranspose2d"], "kernel_size") and has_attribute(MODULES["Conv2d"], "groups")
+    assert has_attribute(MODULES["LSTM"], "hidden_size") and has_attribute(MODULES["LSTM"], "reset_parameters")
+    assert has_attribute(MODULES["MultiheadAttention"], "out_proj")
+    assert has_attribute(MODULES["MultiheadAttention"], "bias_k")  # None unless add_bias_kv, but always there
+    assert has_attribute(MODULES["Embedding"], "padding_idx")
+    assert has_attribute(MODULES["Transformer"], "encoder")
+    assert not any(has_attribute(spec, "init_weights") for spec in MODULES.values())
+    assert not has_attribute(MODULES["MultiheadAttention"], "reset_parameters")

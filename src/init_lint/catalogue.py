@@ -234,6 +234,33 @@ def _matches_template(template: str, path: str, name: str) -> bool:
     return rest is not None and rest.removesuffix("_reverse").isdigit()
 
 
+def literal_arguments(spec: LayerSpec, written: Args) -> dict[str, object]:
+    """The arguments a call writes (`written`, by parameter name, as the analysis evaluated them) with
+    every value that is not a literal replaced by UNKNOWN_ARG, and the defaults of the others filled:
+    what the questions above and the recipes take."""
+    return spec.bind({name: value if _is_literal(value) else UNKNOWN_ARG for name, value in written.items()})
+
+
+def _is_literal(value: object) -> bool:
+    if isinstance(value, (tuple, list)):
+        return all(_is_literal(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def has_attribute(spec: LayerSpec, name: str) -> bool:
+    """Whether every torch module of this type has the attribute (`hasattr(m, "init_weights")` is False).
+
+    Methods and state of every nn.Module, the module's own parameters (registered, possibly as None),
+    its children and the constructor arguments it keeps; an attribute torch adds later (`weight_v`
+    after weight_norm) is not counted."""
+    if name in MODULE_METHODS or name in spec.stored:
+        return True
+    if name == "reset_parameters":
+        return spec.family not in (ATTENTION, TRANSFORMER)  # theirs is `_reset_parameters`
+    return any(p.name == name for p in spec.params if not p.per_layer) or any(
+        c.attribute.split(".")[0] == name for c in spec.children)
+
+
 def no_fix_reason(spec: LayerSpec, args: Args) -> Optional[str]:
     """Why no exact recipe exists for a module built with `args`, or None when one does."""
     if spec.lazy:
@@ -278,6 +305,14 @@ MODULE_ATTRIBUTES = frozenset(
      "register_parameter", "add_module", "padding", "stride", "dilation", "padding_mode", "output_padding",
      "transposed", "kernel_size", "groups", "in_channels", "out_channels", "in_features", "out_features",
      "in1_features", "in2_features", "weight_v", "weight_g", "_parameters", "_modules", "__class__"}
+)
+
+#: attributes of every nn.Module
+MODULE_METHODS = frozenset(
+    {"training", "apply", "modules", "named_modules", "children", "named_children", "parameters",
+     "named_parameters", "buffers", "named_buffers", "forward", "extra_repr", "state_dict", "load_state_dict", "to",
+     "cuda", "cpu", "train", "eval", "zero_grad", "register_buffer", "register_parameter", "add_module",
+     "_parameters", "_modules", "__class__"}
 )
 
 #: fan-based torch.nn.init functions: they need a tensor with at least two dimensions

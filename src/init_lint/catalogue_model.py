@@ -192,6 +192,8 @@ class LayerSpec:
     no_fix: Callable[[Args], Optional[str]] = field(default=lambda args: None, repr=False, compare=False)
     #: why `torch.nn.utils.skip_init` refuses the class, when it does (then build it on "meta" and `to_empty`)
     skip_init_refused: Optional[str] = None
+    #: constructor arguments the module keeps as attributes of the same name
+    stored: tuple[str, ...] = ()
 
     @property
     def has_kernel(self) -> bool:

@@ -55,6 +55,7 @@ def _linear(name: str, mro: tuple, signature: tuple, lazy: bool = False) -> Laye
     fan = FanIn("in_features")
     return LayerSpec(
         name, LINEAR, 0, signature, mro, lazy=lazy, home="linear", defaults={"bias": True},
+        stored=("in_features", "out_features"),
         params=(
             ParamSpec(WEIGHT, 2, lambda a, _: (a["out_features"], a["in_features"]), KAIMING_UNIFORM_SQRT5, fan),
             ParamSpec(BIAS, 1, lambda a, _: (a["out_features"],), UNIFORM_FAN_IN, fan, exists=_flag("bias")),
@@ -72,7 +73,7 @@ def _bilinear_no_fix(args: Args) -> Optional[str]:
 _BILINEAR_FAN = FanIn("in1_features")
 _BILINEAR = LayerSpec(
     "Bilinear", BILINEAR, 0, ("in1_features", "in2_features", "out_features", "bias"), ("Bilinear", "Module"),
-    home="linear", defaults={"bias": True},
+    home="linear", defaults={"bias": True}, stored=("in1_features", "in2_features", "out_features"),
     params=(
         ParamSpec(WEIGHT, 3, lambda a, _: (a["out_features"], a["in1_features"], a["in2_features"]),
                   UNIFORM_FAN_IN_NONZERO, _BILINEAR_FAN),
@@ -110,6 +111,8 @@ def _conv(name: str, dims: int, transpose: bool, lazy: bool, mro: tuple) -> Laye
     return LayerSpec(
         name, CONV_TRANSPOSE if transpose else CONV, dims, _conv_signature(transpose, lazy), mro, lazy=lazy,
         home="conv", defaults=defaults,
+        stored=("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
+                "padding_mode", "output_padding", "transposed"),
         params=(
             ParamSpec(WEIGHT, 2 + dims, weight_shape, KAIMING_UNIFORM_SQRT5, fan),
             ParamSpec(BIAS, 1, lambda a, _: (a["out_channels"],), UNIFORM_FAN_IN, fan, exists=_flag("bias")),
@@ -149,6 +152,7 @@ def _embedding_no_fix(args: Args) -> Optional[str]:
 def _embedding(name: str, signature: tuple, defaults: dict) -> LayerSpec:
     return LayerSpec(
         name, EMBEDDING, 0, signature, (name, "Module"), home="sparse", defaults=defaults,
+        stored=tuple(n for n in signature if not n.startswith("_")),
         params=(ParamSpec(WEIGHT, 2, lambda a, _: (a["num_embeddings"], a["embedding_dim"]), NORMAL),),
         draw_order=(Step(PARAM, WEIGHT), Step(PADDING_ROW, WEIGHT)),
         no_fix=_embedding_no_fix,
@@ -216,6 +220,7 @@ def _recurrent(name: str, gates: int, signature: tuple, defaults: dict) -> Layer
     )
     return LayerSpec(
         name, RECURRENT, 0, signature, (name, "RNNBase", "Module"), home="rnn", defaults=defaults, params=params,
+        stored=signature,
         draw_order=(Step(EVERY_PARAMETER, init=UNIFORM_FAN_IN, fan_in=_HIDDEN),),
         no_fix=_recurrent_no_fix, skip_init_refused=_SKIP_INIT_REFUSED.format(name=name),
     )
@@ -229,6 +234,7 @@ def _cell(name: str, gates: int, signature: tuple, defaults: dict) -> LayerSpec:
     gate_rows = (lambda a, _: (gates * a["hidden_size"],))
     return LayerSpec(
         name, RECURRENT_CELL, 0, signature, (name, "RNNCellBase", "Module"), home="rnn", defaults=defaults,
+        stored=signature,
         params=(
             ParamSpec("weight_ih", 2, lambda a, _: (gates * a["hidden_size"], a["input_size"]), UNIFORM_FAN_IN,
                       _HIDDEN),
@@ -297,6 +303,7 @@ _ATTENTION = LayerSpec(
     "MultiheadAttention", ATTENTION, 0,
     ("embed_dim", "num_heads", "dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim", "vdim", "batch_first"),
     ("MultiheadAttention", "Module"), home="activation", defaults=_ATTENTION_DEFAULTS,
+    stored=("embed_dim", "num_heads", "dropout", "add_zero_attn", "kdim", "vdim", "batch_first"),
     params=(
         ParamSpec("in_proj_weight", 2, lambda a, _: (3 * a["embed_dim"], a["embed_dim"]), XAVIER_UNIFORM,
                   exists=_same_embed_dim),
@@ -341,6 +348,7 @@ def _normalized(a: Args) -> tuple:
 _LAYER_NORM = LayerSpec(
     "LayerNorm", NORM, 0, ("normalized_shape", "eps", "elementwise_affine", "bias"), ("LayerNorm", "Module"),
     home="normalization", defaults={"eps": 1e-5, "elementwise_affine": True, "bias": True},
+    stored=("normalized_shape", "eps", "elementwise_affine"),
     params=(
         # ndim None: len(normalized_shape)
         ParamSpec(WEIGHT, None, lambda a, _: _normalized(a), ONES, exists=_flag("elementwise_affine")),
@@ -388,6 +396,7 @@ def _transformer_layer(name: str, attentions: tuple, norms: tuple) -> LayerSpec:
                 _feedforward("linear1", True), _feedforward("linear2", False), *(_norm(n) for n in norms))
     return LayerSpec(
         name, TRANSFORMER, 0, _LAYER_SIGNATURE, (name, "Module"), home="transformer", defaults=_LAYER_DEFAULTS,
+        stored=("norm_first",),
         children=children, draw_order=tuple(Step(CHILD, c.attribute) for c in children), no_fix=_layer_no_fix,
     )
 
@@ -423,6 +432,7 @@ _TRANSFORMER_CHILDREN = (
 )
 _TRANSFORMER = LayerSpec(
     "Transformer", TRANSFORMER, 0, _TRANSFORMER_SIGNATURE, ("Transformer", "Module"), home="transformer",
+    stored=("d_model", "nhead", "batch_first"),
     defaults={"d_model": 512, "nhead": 8, "num_encoder_layers": 6, "num_decoder_layers": 6, **_LAYER_DEFAULTS,
               "custom_encoder": None, "custom_decoder": None},
     children=_TRANSFORMER_CHILDREN,
