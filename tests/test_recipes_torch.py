@@ -757,3 +757,18 @@ def test_every_module_with_parameters_has_recipe_configurations():
     tested = {name for name, _, _ in MODULE_CONFIGURATIONS}
     assert tested == {name for name, spec in MODULES.items() if not spec.lazy}
     assert parameters(MODULES["Transformer"], module_arguments("Transformer", (8, 2, 2, 1, 16), {}, True))
+
+
+def test_a_written_groups_whose_value_is_unknown_reads_fan_in_from_the_layer():
+    """`Conv2d(4, 8, 3, groups=g)`: fan_in is 4 // g * 9, not 36."""
+    literal = {"in_channels": 4, "out_channels": 8, "kernel_size": 3, "groups": UNKNOWN_ARG}
+    statements = default_recipe(LAYERS["Conv2d"], "m", RecipeNames("init"), weight=False, bias=True,
+                                literal_args=literal)
+    assert statements[0] == "fan_in = m.in_channels // m.groups * math.prod(m.kernel_size)"
+    expected, rng_after_default = default_constructed("Conv2d", (4, 8, 3), {"groups": 2}, torch.float64, 5)
+    torch.manual_seed(5)
+    layer = uninitialized("Conv2d", (4, 8, 3), {"groups": 2}, torch.float64)
+    reference_weight_draw(layer)
+    run_statements(statements, "m", layer)
+    assert_same_layer(expected, layer)
+    assert torch.equal(torch.get_rng_state(), rng_after_default)

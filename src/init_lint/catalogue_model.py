@@ -73,11 +73,11 @@ class FanIn:
     kernel: bool = False
 
     def value(self, args: Args, dims: int = 0) -> Optional[int]:
-        """fan_in from literal arguments, or None when one of them is not known."""
+        """fan_in from literal arguments (absent = unknown, `groups` included), or None when one is not known."""
         channels = args.get(self.channels)
         if not is_size(channels):
             return None
-        groups = args.get("groups", 1) if self.grouped else 1
+        groups = args.get("groups") if self.grouped else 1
         if not is_size(groups) or groups <= 0:
             return None
         kernel = kernel_volume_of(dims, args.get("kernel_size")) if self.kernel else 1

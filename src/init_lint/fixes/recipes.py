@@ -369,7 +369,8 @@ def default_recipe(
 
     `layer` is an expression for the layer (`self.fc`, `self.net[0]`, `m`).  `literal_args` maps
     constructor parameter names to the literal ints (or int tuples) they were given, e.g.
-    `{"in_features": 3}` (a missing `groups` means 1); when they determine fan_in, the bound is
+    `{"in_features": 3}` (a missing `groups` means 1; give `groups=UNKNOWN_ARG` for a `groups=g` whose
+    value is not known, or the bound would use groups 1); when they determine fan_in, the bound is
     written with that literal (`bound = 1 / math.sqrt(3)`), otherwise fan_in is read from the layer's
     attributes.
 
@@ -382,8 +383,8 @@ def default_recipe(
     if not wanted:
         return []
     sizes = _sizes(literal_args or {})
-    if spec.has_kernel:
-        sizes.setdefault("groups", 1)
+    if spec.has_kernel and "groups" not in (literal_args or {}):
+        sizes["groups"] = 1  # not written: the default (written but not literal, e.g. UNKNOWN_ARG: unknown)
     known = literal_fan_in(spec, sizes)
     if known is not None and known < 0:
         raise NoRecipe(f"{spec.name} with fan_in {known}: the constructor cannot build it")
