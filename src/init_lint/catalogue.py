@@ -80,13 +80,16 @@ def lookup_torch_class(qualified_name: str) -> Optional[str]:
     Accepts `torch.nn.Linear`, `torch.nn.modules.Linear`, `torch.nn.modules.linear.Linear`: the
     re-exports and the defining file, not incidental re-imports such as `torch.nn.modules.activation.Module`.
     """
-    return _lookup(qualified_name, {**{n: s.home for n, s in LAYERS.items()}, **TORCH_BASES}, TORCH_NN_EXPORTS)
+    return _lookup(qualified_name, _LAYER_HOMES, TORCH_NN_EXPORTS)
 
 
 def lookup_module(qualified_name: str) -> Optional[str]:
     """Like `lookup_torch_class`, over every module type of MODULES and their bases."""
-    homes = {**TORCH_MODULES, **TORCH_BASES, **MODULE_BASES}
-    return _lookup(qualified_name, homes, _ALL_EXPORTS)
+    return _lookup(qualified_name, _MODULE_HOMES, _ALL_EXPORTS)
+
+
+_LAYER_HOMES = {**{name: spec.home for name, spec in LAYERS.items()}, **TORCH_BASES}
+_MODULE_HOMES = {**TORCH_MODULES, **TORCH_BASES, **MODULE_BASES}
 
 
 def _lookup(qualified_name: str, homes: Mapping[str, str], exports: frozenset) -> Optional[str]:
