@@ -320,3 +320,455 @@ def test_fact_kaiming_on_a_zero_element_weight_draws_nothing():
     with pytest.warns(UserWarning, match="zero-element"):
         init.kaiming_uniform_(torch.empty(4, 0), a=math.sqrt(5))
     assert torch.equal(before, torch.get_rng_state())
+
+
+# ---------------------------------------------------------------- every module type: both styles, from the catalogue
+
+import contextlib  # noqa: E402
+import inspect  # noqa: E402
+
+from init_lint.catalogue import MODULES, UNKNOWN_ARG, parameters  # noqa: E402
+from init_lint.fixes.recipes import (  # noqa: E402
+    EXPLICIT,
+    SKIP_INIT,
+    NoRecipe,
+    module_recipe,
+    parameter_names,
+    skip_init_call,
+)
+
+# (class name, positional args, keyword args): every option that changes which parameters exist or how
+# they are drawn, for every module type with a recipe
+MODULE_CONFIGURATIONS = [
+    ("Linear", (3, 4), {}),
+    ("Linear", (0, 4), {}),
+    ("Linear", (5, 2), {"bias": False}),
+    ("NonDynamicallyQuantizableLinear", (5, 3), {}),
+    ("Bilinear", (3, 5, 4), {}),
+    ("Bilinear", (2, 3, 4), {"bias": False}),
+    ("Conv1d", (4, 6, 3), {}),
+    ("Conv2d", (4, 8, (3, 5)), {"groups": 4}),
+    ("Conv3d", (2, 4, (1, 2, 3)), {"bias": False}),
+    ("ConvTranspose1d", (4, 6, 3), {"groups": 2}),
+    ("ConvTranspose2d", (3, 8, (2, 3)), {}),
+    ("ConvTranspose3d", (4, 6, (1, 2, 3)), {"groups": 2, "bias": False}),
+    ("Embedding", (10, 4), {}),
+    ("Embedding", (10, 4), {"padding_idx": 0}),
+    ("Embedding", (10, 4), {"padding_idx": -1}),
+    ("Embedding", (7, 3), {"padding_idx": 2, "max_norm": 1.0}),
+    ("Embedding", (7, 3), {"sparse": True, "scale_grad_by_freq": True}),
+    ("EmbeddingBag", (10, 4), {}),
+    ("EmbeddingBag", (10, 4), {"mode": "sum", "padding_idx": 3}),
+    ("EmbeddingBag", (6, 2), {"max_norm": 2.0, "sparse": True, "padding_idx": -2}),
+    ("RNN", (3, 5), {}),
+    ("RNN", (3, 5, 2), {"nonlinearity": "relu", "bidirectional": True}),
+    ("RNN", (3, 5), {"num_layers": 3, "bias": False, "batch_first": True}),
+    ("LSTM", (3, 5), {}),
+    ("LSTM", (3, 6), {"num_layers": 2, "bidirectional": True, "proj_size": 2}),
+    ("LSTM", (3, 6), {"num_layers": 3, "proj_size": 4, "bias": False}),
+    ("LSTM", (4, 6, 2, False, True), {}),
+    ("LSTM", (4, 6), {"bidirectional": True, "batch_first": True}),
+    ("GRU", (3, 5), {}),
+    ("GRU", (3, 5), {"num_layers": 2, "bidirectional": True, "dropout": 0.5}),
+    ("GRU", (3, 5), {"bias": False, "batch_first": True}),
+    ("RNNCell", (3, 5), {}),
+    ("RNNCell", (3, 5), {"bias": False, "nonlinearity": "relu"}),
+    ("LSTMCell", (3, 5), {}),
+    ("LSTMCell", (3, 5), {"bias": False}),
+    ("GRUCell", (3, 5), {}),
+    ("GRUCell", (4, 2), {"bias": False}),
+    ("MultiheadAttention", (8, 2), {}),
+    ("MultiheadAttention", (8, 2), {"bias": False}),
+    ("MultiheadAttention", (8, 4), {"add_bias_kv": True}),
+    ("MultiheadAttention", (8, 2), {"kdim": 3, "vdim": 5}),
+    ("MultiheadAttention", (8, 2), {"kdim": 3, "vdim": 5, "add_bias_kv": True, "bias": False}),
+    ("MultiheadAttention", (8, 2), {"kdim": 8, "vdim": 8, "batch_first": True}),
+    ("MultiheadAttention", (6, 3), {"vdim": 4, "add_zero_attn": True}),
+    ("LayerNorm", (5,), {}),
+    ("LayerNorm", ((2, 3),), {"bias": False}),
+    ("TransformerEncoderLayer", (8, 2, 16), {}),
+    ("TransformerEncoderLayer", (8, 2), {"dim_feedforward": 12, "bias": False, "norm_first": True}),
+    ("TransformerDecoderLayer", (8, 2, 16), {}),
+    ("TransformerDecoderLayer", (6, 3, 10), {"bias": False, "batch_first": True}),
+    ("Transformer", (8, 2, 2, 1, 16), {}),
+    ("Transformer", (8, 2, 1, 2, 12), {"bias": False}),
+    ("Transformer", (4, 1, 1, 1, 4), {"norm_first": True}),
+]
+
+MODULE_SPELLINGS = [
+    (RecipeNames(init="nn.init"), "layer"),
+    (RecipeNames(init="init", parameter="weight", clone="copy"), "self.net[0]"),
+    (RecipeNames(init="torch.nn.init", math="_math", bound="b_", fan_in="fan_", parameter="p_", clone="c_"), "m"),
+]
+
+
+def module_arguments(name: str, args: tuple, kwargs: dict, known: bool) -> dict:
+    """What a fixer knows: every argument with the defaults filled, or (attribute style) nothing."""
+    spec = MODULES[name]
+    return spec.bind({**dict(zip(spec.signature, args)), **kwargs}) if known else {}
+
+
+def default_module(name: str, args: tuple, kwargs: dict, dtype, seed: int):
+    torch.manual_seed(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module = layer_class(name)(*args, **kwargs, dtype=dtype)
+    return module, torch.get_rng_state()
+
+
+def skip_init_module(name: str, args: tuple, kwargs: dict, dtype):
+    """Built by the constructor call the skip-init style writes (skip_init, or meta then to_empty), NaN-filled."""
+    call = skip_init_call(MODULES[name], "skip_init", "cls", ["*args"], None)
+    namespace = {"skip_init": nn.utils.skip_init, "cls": layer_class(name), "args": args}
+    call = call.replace(")", ", **kwargs)", 1) if MODULES[name].skip_init_refused is None else \
+        call.replace("*args,", "*args, **kwargs,", 1)
+    namespace["kwargs"] = {**kwargs, "dtype": dtype}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module = eval(call, namespace)
+    with torch.no_grad():
+        for parameter in module.parameters():
+            parameter.fill_(float("nan"))
+    return module
+
+
+def assert_same_module(expected, actual) -> None:
+    expected_parameters = dict(expected.named_parameters())
+    assert expected_parameters.keys() == dict(actual.named_parameters()).keys()
+    for parameter_name, value in expected_parameters.items():
+        got = actual.get_parameter(parameter_name)
+        assert value.dtype == got.dtype and torch.equal(value, got), parameter_name
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("known", [True, False], ids=["literal-args", "attribute-args"])
+@pytest.mark.parametrize("index, configuration", list(enumerate(MODULE_CONFIGURATIONS)),
+                         ids=[config_id(c) for c in MODULE_CONFIGURATIONS])
+def test_skip_init_replay_reproduces_the_default_constructor_bitwise(index, configuration, known, dtype):
+    name, args, kwargs = configuration
+    names, layer_expression = MODULE_SPELLINGS[index % len(MODULE_SPELLINGS)]
+    statements = module_recipe(MODULES[name], layer_expression, names, style=SKIP_INIT,
+                               literal_args=module_arguments(name, args, kwargs, known))
+    seed = 3000 + index
+    expected, rng_after_default = default_module(name, args, kwargs, dtype, seed)
+    torch.manual_seed(seed)
+    module = skip_init_module(name, args, kwargs, dtype)
+    run_statements(statements, layer_expression, module)
+
+    assert_same_module(expected, module)
+    assert torch.equal(torch.get_rng_state(), rng_after_default)
+
+
+def test_a_replay_that_skips_the_zeroed_out_proj_draws_is_caught():
+    """MultiheadAttention zeroes out_proj.bias after drawing it: leaving the draw out keeps the values of
+    out_proj.bias but shifts every later draw (and the generator)."""
+    statements = module_recipe(MODULES["MultiheadAttention"], "m", RecipeNames("init"), style=SKIP_INIT,
+                               literal_args=module_arguments("MultiheadAttention", (8, 2), {}, True))
+    drawn_then_zeroed = [s for s in statements if s.startswith("init.uniform_(m.out_proj.bias")]
+    assert len(drawn_then_zeroed) == 1
+    shortened = [s for s in statements if s not in drawn_then_zeroed]
+    expected, rng_after_default = default_module("MultiheadAttention", (8, 2), {}, torch.float32, 0)
+    torch.manual_seed(0)
+    module = skip_init_module("MultiheadAttention", (8, 2), {}, torch.float32)
+    run_statements(shortened, "m", module)
+    assert torch.equal(expected.out_proj.weight, module.out_proj.weight)
+    assert torch.equal(expected.out_proj.bias, module.out_proj.bias)
+    assert not torch.equal(expected.in_proj_weight, module.in_proj_weight)
+    assert not torch.equal(torch.get_rng_state(), rng_after_default)
+
+
+# ---- explicit: the recipe's call on each parameter is the constructor's last call on it
+
+RECORDED = ("uniform_", "normal_", "kaiming_uniform_", "xavier_uniform_", "xavier_normal_", "constant_", "zeros_",
+            "ones_")
+
+
+def canonical_call(function: str, original, args: tuple, kwargs: dict) -> tuple:
+    bound = inspect.signature(original).bind(*args, **kwargs)
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    tensor = arguments.pop("tensor")
+    if function in ("zeros_", "ones_"):
+        function, arguments = "constant_", {"val": 0.0 if function == "zeros_" else 1.0}
+    key = tuple(sorted((k, float(v).hex() if isinstance(v, (int, float)) and not isinstance(v, bool) else repr(v))
+                       for k, v in arguments.items()))
+    return tensor, (function, key)
+
+
+@contextlib.contextmanager
+def recorded_init_calls():
+    """Every torch.nn.init call made inside, as (tensor, (function, arguments)) with arguments bitwise.
+
+    activation.py and transformer.py import xavier_*/constant_ by name, so their copies are patched too."""
+    calls: list = []
+    patched = []
+    homes = [init, importlib.import_module("torch.nn.modules.activation"),
+             importlib.import_module("torch.nn.modules.transformer")]
+    for function in RECORDED:
+        original = getattr(init, function)
+
+        def recording(*args, _function=function, _original=original, **kwargs):
+            calls.append(canonical_call(_function, _original, args, kwargs))
+            return _original(*args, **kwargs)
+
+        for home in homes:
+            if getattr(home, function, None) is original:
+                patched.append((home, function, original))
+                setattr(home, function, recording)
+    try:
+        yield calls
+    finally:
+        for home, function, original in patched:
+            setattr(home, function, original)
+
+
+def last_calls(module, calls) -> dict:
+    """The last init call on each parameter (a view of a parameter counts for it only if it is whole)."""
+    names = {id(p): n for n, p in module.named_parameters()}
+    last: dict = {}
+    for tensor, call in calls:
+        if id(tensor) in names:
+            last[names[id(tensor)]] = call
+    return last
+
+
+def constructor_last_calls(name: str, args: tuple, kwargs: dict, dtype) -> dict:
+    """What the constructor does last to each parameter.  Transformer's layers are deep copies of a layer
+    built inside its constructor: their calls are read off the same layer built alone."""
+    with recorded_init_calls() as calls, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module = layer_class(name)(*args, **kwargs, dtype=dtype)
+    last = last_calls(module, calls)
+    if name == "Transformer":
+        arguments = module_arguments(name, args, kwargs, True)
+        layer_arguments = {k: arguments[k] for k in MODULES["TransformerEncoderLayer"].signature}
+        layer_arguments.pop("activation")
+        for side, layer_name in (("encoder", "TransformerEncoderLayer"), ("decoder", "TransformerDecoderLayer")):
+            alone = constructor_last_calls(layer_name, (), {**layer_arguments}, dtype)
+            for index in range(len(getattr(module, side).layers)):
+                for parameter_name, call in alone.items():
+                    last.setdefault(f"{side}.layers.{index}.{parameter_name}", call)
+            norm = getattr(module, side).norm
+            last[f"{side}.norm.weight"] = ("constant_", (("val", 1.0.hex()),))
+            if norm.bias is not None:
+                last[f"{side}.norm.bias"] = ("constant_", (("val", 0.0.hex()),))
+    return last
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["literal-args", "attribute-args"])
+@pytest.mark.parametrize("index, configuration", list(enumerate(MODULE_CONFIGURATIONS)),
+                         ids=[config_id(c) for c in MODULE_CONFIGURATIONS])
+def test_explicit_recipe_makes_the_constructors_last_call_on_each_parameter(index, configuration, known):
+    name, args, kwargs = configuration
+    names, layer_expression = MODULE_SPELLINGS[(index + 1) % len(MODULE_SPELLINGS)]
+    dtype = DTYPES[index % 2]
+    expected = constructor_last_calls(name, args, kwargs, dtype)
+    module, _ = default_module(name, args, kwargs, dtype, index)
+    arguments = module_arguments(name, args, kwargs, known)
+    for parameter_name, _ in module.named_parameters():
+        statements = module_recipe(MODULES[name], layer_expression, names, style=EXPLICIT, params=[parameter_name],
+                                   literal_args=arguments)
+        with recorded_init_calls() as calls:
+            run_statements(statements, layer_expression, module)
+        made = [(t, call) for t, call in calls if t is not module.get_parameter(parameter_name)]
+        assert all(t._base is module.get_parameter(parameter_name) for t, _ in made), "touches another tensor"
+        assert last_calls(module, calls) == {parameter_name: expected[parameter_name]}, parameter_name
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("index, configuration", list(enumerate(MODULE_CONFIGURATIONS)),
+                         ids=[config_id(c) for c in MODULE_CONFIGURATIONS])
+def test_explicit_recipe_of_one_parameter_draws_exactly_its_own_values(index, configuration, dtype):
+    """Bitwise: under one seed, the explicit recipe of a parameter gives the values of the constructor's last
+    call repeated on it, and consumes the same random numbers."""
+    name, args, kwargs = configuration
+    module, _ = default_module(name, args, kwargs, dtype, index)
+    expected_calls = constructor_last_calls(name, args, kwargs, dtype)
+    for parameter_name, parameter in module.named_parameters():
+        function, key = expected_calls[parameter_name]
+        reference = parameter.detach().clone()
+        torch.manual_seed(index)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            getattr(init, function)(reference, **{k: float.fromhex(v) if v.startswith(("0x", "-0x")) else eval(v)
+                                                  for k, v in key})
+        rng_after_reference = torch.get_rng_state()
+        statements = module_recipe(MODULES[name], "m", RecipeNames("init"), style=EXPLICIT, params=[parameter_name],
+                                   literal_args=module_arguments(name, args, kwargs, True))
+        torch.manual_seed(index)
+        run_statements(statements, "m", module)
+        if name.startswith("Embedding") and kwargs.get("padding_idx") is not None:
+            reference[kwargs["padding_idx"]] = 0
+        assert torch.equal(reference, parameter), parameter_name
+        assert torch.equal(rng_after_reference, torch.get_rng_state()), parameter_name
+
+
+RECURRENT_CONFIGURATIONS = [c for c in MODULE_CONFIGURATIONS
+                            if c[0] in ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell")]
+
+
+@pytest.mark.parametrize("configuration", RECURRENT_CONFIGURATIONS, ids=config_id)
+def test_explicit_recipes_of_every_recurrent_parameter_in_order_are_the_constructor(configuration):
+    name, args, kwargs = configuration
+    """Recurrent modules draw nothing but these uniforms: the per-parameter recipes in `parameters()` order
+    rebuild the default module bit for bit."""
+    arguments = module_arguments(name, args, kwargs, True)
+    statements = module_recipe(MODULES[name], "m", RecipeNames("init"), style=EXPLICIT,
+                               params=parameter_names(MODULES[name], arguments), literal_args=arguments)
+    expected, rng_after_default = default_module(name, args, kwargs, torch.float64, 7)
+    torch.manual_seed(7)
+    module = skip_init_module(name, args, kwargs, torch.float64)
+    run_statements(statements, "m", module)
+    assert_same_module(expected, module)
+    assert torch.equal(torch.get_rng_state(), rng_after_default)
+
+
+@pytest.mark.parametrize("style", [EXPLICIT, SKIP_INIT])
+@pytest.mark.parametrize("known", [True, False], ids=["literal-args", "attribute-args"])
+@pytest.mark.parametrize("configuration", MODULE_CONFIGURATIONS, ids=config_id)
+@pytest.mark.parametrize("names, layer_expression", MODULE_SPELLINGS, ids=[s[1] for s in MODULE_SPELLINGS])
+def test_module_recipes_parse_and_use_only_the_given_names(names, layer_expression, configuration, known, style):
+    name, args, kwargs = configuration
+    statements = module_recipe(MODULES[name], layer_expression, names, style=style,
+                               literal_args=module_arguments(name, args, kwargs, known))
+    assert statements
+    libcst.parse_module("\n".join(statements) + "\n")
+    tree = ast.parse("\n".join(statements))
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    allowed = {names.init.split(".")[0], names.math, names.bound, names.fan_in, names.parameter, names.clone,
+               layer_expression.split(".")[0].split("[")[0]}
+    assert used <= allowed
+    assert recipe_free_names(statements) <= allowed - {names.bound, names.fan_in, names.parameter, names.clone}
+
+
+def test_recipe_text_for_an_lstm_an_attention_and_an_embedding():
+    names = RecipeNames("nn.init")
+    lstm = module_recipe(MODULES["LSTM"], "self.rnn", names, style=SKIP_INIT,
+                         literal_args=module_arguments("LSTM", (3, 16), {"num_layers": 2}, True))
+    assert lstm == [
+        "bound = 1 / math.sqrt(16)",
+        "for p in self.rnn.parameters():",
+        "    nn.init.uniform_(p, -bound, bound)",
+    ]
+    explicit = module_recipe(MODULES["LSTM"], "self.rnn", names, style=EXPLICIT,
+                             params=["weight_hh_l1", "bias_hh_l1"], literal_args={"hidden_size": 16})
+    assert explicit == [
+        "bound = 1 / math.sqrt(16)",
+        "nn.init.uniform_(self.rnn.weight_hh_l1, -bound, bound)",
+        "nn.init.uniform_(self.rnn.bias_hh_l1, -bound, bound)",
+    ]
+    attention = module_recipe(MODULES["MultiheadAttention"], "self.attn", names, style=SKIP_INIT,
+                              literal_args=module_arguments("MultiheadAttention", (8, 2), {"kdim": 4}, True))
+    assert attention == [
+        "nn.init.kaiming_uniform_(self.attn.out_proj.weight, a=math.sqrt(5))",
+        "bound = 1 / math.sqrt(8)",
+        "nn.init.uniform_(self.attn.out_proj.bias, -bound, bound)",
+        "nn.init.xavier_uniform_(self.attn.q_proj_weight)",
+        "nn.init.xavier_uniform_(self.attn.k_proj_weight)",
+        "nn.init.xavier_uniform_(self.attn.v_proj_weight)",
+        "nn.init.zeros_(self.attn.in_proj_bias)",
+        "nn.init.zeros_(self.attn.out_proj.bias)",
+    ]
+    assert module_recipe(MODULES["MultiheadAttention"], "self.attn", names, style=EXPLICIT,
+                         params=["out_proj.bias", "out_proj.weight"], literal_args={}) == [
+        "nn.init.zeros_(self.attn.out_proj.bias)",
+        "nn.init.kaiming_uniform_(self.attn.out_proj.weight, a=math.sqrt(5))",
+    ]
+    embedding = module_recipe(MODULES["Embedding"], "self.tok", names, style=SKIP_INIT,
+                              literal_args=module_arguments("Embedding", (100, 16), {"padding_idx": 0}, True))
+    assert embedding == ["nn.init.normal_(self.tok.weight)", "nn.init.zeros_(self.tok.weight[0])"]
+    assert module_recipe(MODULES["Embedding"], "self.tok", names, style=EXPLICIT, params=["weight"],
+                         literal_args=module_arguments("Embedding", (100, 16), {}, True)) == \
+        ["nn.init.normal_(self.tok.weight)"]
+
+
+def test_unknown_options_become_guards_and_known_ones_do_not():
+    names = RecipeNames("init")
+    spec = MODULES["MultiheadAttention"]
+    guarded = module_recipe(spec, "a", names, style=SKIP_INIT, literal_args=spec.bind(
+        {"embed_dim": 8, "num_heads": 2, "bias": UNKNOWN_ARG}))
+    assert "if a.in_proj_bias is not None:" in guarded and "if a.in_proj_weight is not None:" not in guarded
+    embedding = MODULES["Embedding"]
+    assert module_recipe(embedding, "e", names, style=SKIP_INIT, literal_args=embedding.bind(
+        {"num_embeddings": 5, "embedding_dim": 2, "padding_idx": UNKNOWN_ARG})) == [
+        "init.normal_(e.weight)",
+        "if e.padding_idx is not None:",
+        "    init.zeros_(e.weight[e.padding_idx])",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, written, reason",
+    [
+        ("Transformer", {"num_encoder_layers": 0}, "does not keep"),
+        ("Transformer", {"custom_encoder": UNKNOWN_ARG}, "custom_encoder"),
+        ("Embedding", {"num_embeddings": 3, "embedding_dim": 2, "_weight": UNKNOWN_ARG}, "_weight"),
+        ("Embedding", {"num_embeddings": 3, "embedding_dim": 2, "padding_idx": 3}, "raises"),
+        ("LSTM", {"input_size": 3, "hidden_size": 4, "proj_size": 4}, "raises"),
+        ("MultiheadAttention", {"embed_dim": 8, "num_heads": 3}, "raises"),
+        ("LazyLinear", {"out_features": 3}, "first call"),
+    ],
+)
+def test_no_recipe_says_why(name, written, reason):
+    spec = MODULES[name]
+    for style in (EXPLICIT, SKIP_INIT):
+        with pytest.raises(NoRecipe, match=reason):
+            module_recipe(spec, "m", RecipeNames("init"), style=style, literal_args=spec.bind(written))
+
+
+def test_explicit_recipe_of_a_parameter_the_module_lacks_is_refused():
+    with pytest.raises(NoRecipe, match="no parameter"):
+        module_recipe(MODULES["MultiheadAttention"], "m", RecipeNames("init"), style=EXPLICIT, params=["weight"])
+
+
+def test_skip_init_call_text():
+    assert skip_init_call(MODULES["Embedding"], "skip_init", "nn.Embedding", ["10", "4"]) == \
+        "skip_init(nn.Embedding, 10, 4)"
+    assert skip_init_call(MODULES["Linear"], "skip_init", "nn.Linear", ["3", "4"], device="dev") == \
+        "skip_init(nn.Linear, 3, 4, device=dev)"
+    assert skip_init_call(MODULES["LSTM"], "skip_init", "nn.LSTM", ["3", "4"]) == \
+        'nn.LSTM(3, 4, device="meta").to_empty(device="cpu")'
+    assert skip_init_call(MODULES["GRU"], "skip_init", "nn.GRU", ["3", "4"], device="dev") == \
+        'nn.GRU(3, 4, device="meta").to_empty(device=dev)'
+
+
+def test_fact_skip_init_refuses_recurrent_modules():
+    with pytest.raises(RuntimeError, match="device"):
+        nn.utils.skip_init(nn.LSTM, 3, 4)
+
+
+def test_fact_meta_construction_draws_nothing():
+    before = torch.get_rng_state()
+    nn.LSTM(3, 4, device="meta").to_empty(device="cpu")
+    nn.Transformer(8, 2, 1, 1, 8, device="meta")
+    assert torch.equal(before, torch.get_rng_state())
+
+
+def test_fact_transformer_layers_are_copies_of_one_drawn_layer():
+    """Why the replay draws into the first layer and copies it: torch deep-copies one built layer."""
+    torch.manual_seed(0)
+    model = nn.Transformer(8, 2, 3, 1, 8)
+    first, third = model.encoder.layers[0], model.encoder.layers[2]
+    assert torch.equal(first.linear1.bias, third.linear1.bias)
+    assert not torch.equal(first.linear1.weight, third.linear1.weight)  # redrawn by xavier_uniform_
+
+
+def test_every_module_with_parameters_has_recipe_configurations():
+    tested = {name for name, _, _ in MODULE_CONFIGURATIONS}
+    assert tested == {name for name, spec in MODULES.items() if not spec.lazy}
+    assert parameters(MODULES["Transformer"], module_arguments("Transformer", (8, 2, 2, 1, 16), {}, True))
+
+
+def test_a_written_groups_whose_value_is_unknown_reads_fan_in_from_the_layer():
+    """`Conv2d(4, 8, 3, groups=g)`: fan_in is 4 // g * 9, not 36."""
+    literal = {"in_channels": 4, "out_channels": 8, "kernel_size": 3, "groups": UNKNOWN_ARG}
+    statements = default_recipe(LAYERS["Conv2d"], "m", RecipeNames("init"), weight=False, bias=True,
+                                literal_args=literal)
+    assert statements[0] == "fan_in = m.in_channels // m.groups * math.prod(m.kernel_size)"
+    expected, rng_after_default = default_constructed("Conv2d", (4, 8, 3), {"groups": 2}, torch.float64, 5)
+    torch.manual_seed(5)
+    layer = uninitialized("Conv2d", (4, 8, 3), {"groups": 2}, torch.float64)
+    reference_weight_draw(layer)
+    run_statements(statements, "m", layer)
+    assert_same_layer(expected, layer)
+    assert torch.equal(torch.get_rng_state(), rng_after_default)

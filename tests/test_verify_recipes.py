@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,19 +15,77 @@ torch = pytest.importorskip("torch")
 from init_lint.catalogue import LAYERS  # noqa: E402
 from init_lint.fixes.recipes import default_recipe  # noqa: E402
 from init_lint.verify.command import add_verify_arguments, run_verify_command  # noqa: E402
-from init_lint.verify.recipes import SELFTEST_CONFIGURATIONS, run_recipe_selftest  # noqa: E402
+from init_lint.catalogue import MODULES  # noqa: E402
+from init_lint.fixes.recipes import module_recipe  # noqa: E402
+from init_lint.verify.recipes import (  # noqa: E402
+    MODULE_SELFTEST_CONFIGURATIONS,
+    SELFTEST_CONFIGURATIONS,
+    run_recipe_selftest,
+)
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
-def test_every_recipe_matches_the_installed_torch_quickly():
-    started = time.perf_counter()
+#: float32/float64 x literal/attribute fan_in; the other modules also x skip-init/explicit
+CHECKS = 4 * len(SELFTEST_CONFIGURATIONS) + 8 * len(MODULE_SELFTEST_CONFIGURATIONS)
+CLASSIC = {name for name, _, _ in SELFTEST_CONFIGURATIONS}
+
+
+def test_every_recipe_matches_the_installed_torch():
     report = run_recipe_selftest()
-    elapsed = time.perf_counter() - started
     assert report.ok, report.format_text()
-    assert elapsed < 5
     assert report.torch_version == torch.__version__
-    assert len(report.results) == 4 * len(SELFTEST_CONFIGURATIONS)  # float32/float64 x literal/attribute fan_in
+    assert len(report.results) == CHECKS
+
+
+def test_the_self_test_covers_every_other_module_in_both_styles():
+    tested = {name for name, _, _ in MODULE_SELFTEST_CONFIGURATIONS}
+    others = {name for name, spec in MODULES.items() if not spec.lazy and name not in LAYERS}
+    assert tested == others - {"LayerNorm"}  # LayerNorm draws nothing: it is checked inside the Transformer layers
+    report = run_recipe_selftest()
+    styles = {r.configuration.split(", ")[-2] for r in report.results if r.layer in tested}
+    assert styles == {"skip-init", "explicit"}
+    assert any(kwargs.get("padding_idx") for name, _, kwargs in MODULE_SELFTEST_CONFIGURATIONS if name == "Embedding")
+    assert any(kwargs.get("proj_size") for name, _, kwargs in MODULE_SELFTEST_CONFIGURATIONS if name == "LSTM")
+    assert any("kdim" in kwargs for name, _, kwargs in MODULE_SELFTEST_CONFIGURATIONS if name == "MultiheadAttention")
+
+
+def test_a_replay_without_the_zeroed_child_draws_fails_on_the_generator_and_later_values():
+    def without_child_draws(spec, layer, names, **kwargs):
+        statements = module_recipe(spec, layer, names, **kwargs)
+        if kwargs["style"] == "skip-init":
+            statements = [s for s in statements if not s.startswith(f"init.uniform_({layer}.out_proj.bias")]
+        return statements
+
+    report = run_recipe_selftest(modules=without_child_draws)
+    failed = {r.configuration for r in report.failures}
+    assert "MultiheadAttention(8, 2), float64, skip-init, arguments literal" in failed
+    assert "MultiheadAttention(8, 2, bias=False, add_bias_kv=True), float64, skip-init, arguments literal" not in failed
+    assert all(r.layer == "MultiheadAttention" and "skip-init" in r.configuration for r in report.failures)
+    assert any("random generator" in r.detail for r in report.failures)
+
+
+def test_an_explicit_recipe_with_the_wrong_call_names_the_parameter_and_both_calls():
+    def normal_embeddings_scaled(spec, layer, names, **kwargs):
+        statements = module_recipe(spec, layer, names, **kwargs)
+        return [s.replace(".weight)", ".weight, std=0.02)") if spec.name == "Embedding" else s for s in statements]
+
+    report = run_recipe_selftest(modules=normal_embeddings_scaled)
+    explicit = [r for r in report.failures if "explicit" in r.configuration]
+    assert explicit and all(r.layer == "Embedding" for r in report.failures)
+    assert "weight: normal_(" in explicit[0].detail and "std=0x1.47ae147ae147bp-6" in explicit[0].detail
+    assert "where torch makes normal_(" in explicit[0].detail
+
+
+def test_an_explicit_recipe_that_also_writes_another_parameter_fails():
+    def lstm_writes_everything(spec, layer, names, **kwargs):
+        if spec.name.startswith("LSTM") and kwargs["style"] == "explicit":
+            kwargs = {**kwargs, "params": None}
+        return module_recipe(spec, layer, names, **kwargs)
+
+    report = run_recipe_selftest(modules=lstm_writes_everything)
+    assert {r.layer for r in report.failures} == {"LSTM", "LSTMCell"}
+    assert "writes other tensors" in report.failures[0].detail
 
 
 def test_the_self_test_covers_every_layer_with_a_recipe():
@@ -63,7 +120,7 @@ def test_a_recipe_that_forgets_the_bias_fails_on_values_and_rng_state():
     report = run_recipe_selftest(recipe=no_bias)
     conv = next(r for r in report.failures if r.configuration.startswith("Conv2d(3, 8, 3), float32"))
     assert "bias differs" in conv.detail and "random generator" in conv.detail
-    passing = {r.configuration.split(",")[0] for r in report.results if r.ok}
+    passing = {r.configuration.split(",")[0] for r in report.results if r.ok and r.layer in CLASSIC}
     assert passing == {"Linear(5", "Conv2d(6", "ConvTranspose3d(4", "Bilinear(2"}  # the bias=False configurations
 
 
@@ -71,7 +128,7 @@ def test_a_recipe_that_raises_is_a_failed_check_not_a_crash():
     def broken(spec, layer, names, **_):
         return [f"{layer}.no_such_parameter.uniform_()"]
 
-    report = run_recipe_selftest(recipe=broken)
+    report = run_recipe_selftest(recipe=broken, modules=broken)
     assert not report.ok and all("AttributeError" in r.detail for r in report.results)
 
 
@@ -93,7 +150,7 @@ def parse(argv):
 def test_command_text_output(capsys):
     assert run_verify_command(parse(["--recipes"])) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 4 * len(SELFTEST_CONFIGURATIONS) + 1
+    assert len(out) == CHECKS + 1
     assert out[0].startswith("ok ") and "Linear(3, 4)" in out[0]
     assert out[-1] == f"recipe self-test against torch {torch.__version__}: {len(out) - 1} configurations, all match"
 
