@@ -22,6 +22,8 @@ from init_lint.catalogue import lookup_torch_class
 
 @dataclass(eq=False)
 class ClassInfo:
+    """One class of the file: its bases, methods, and what kind of module it is."""
+
     name: str
     node: cst.ClassDef
     #: bases as qualified names (`<local>.Base` for classes of the file), None where not a dotted name
@@ -37,6 +39,7 @@ class ClassInfo:
     container_base: bool = False
 
     def local_bases(self) -> Iterator[str]:
+        """The names of its bases that are classes of this file."""
         for base in self.bases:
             if base is not None and base.startswith(LOCAL + "."):
                 yield base[len(LOCAL) + 1:]
@@ -50,6 +53,7 @@ class ClassTable:
 
     @classmethod
     def from_module(cls, module: cst.Module, imports: ImportTable) -> "ClassTable":
+        """Every class of the file (nested in `if`/`try` and in classes too), classified."""
         classes: dict[str, ClassInfo] = {}
         for node in _class_defs(module):
             bases = [imports.qualify(arg.value) for arg in node.bases if arg.keyword is None]
@@ -64,6 +68,7 @@ class ClassTable:
         return table
 
     def _classify(self, info: ClassInfo, seen: set) -> Tri:
+        """Whether the class is a module (YES, MAYBE through bases from elsewhere, NO), and its kind."""
         if info.name in seen:
             return info.is_module
         seen.add(info.name)
@@ -108,6 +113,7 @@ class ClassTable:
         return verdict
 
     def get(self, name: str) -> Optional[ClassInfo]:
+        """The class of that name, or None."""
         return self.classes.get(name)
 
     def mro(self, info: ClassInfo) -> list[ClassInfo]:
@@ -133,15 +139,18 @@ class ClassTable:
         return None
 
     def has_external_bases(self, info: ClassInfo) -> bool:
+        """Whether the class or a base of the file has a base from elsewhere (whose code is out of sight)."""
         return any(c.external_bases for c in self.mro(info))
 
     def framework(self, info: ClassInfo) -> Optional[Framework]:
+        """The framework (frameworks.py) the class's bases belong to, if any."""
         for c in self.mro(info):
             if c.framework is not None:
                 return c.framework
         return None
 
     def modules(self) -> Iterator[ClassInfo]:
+        """The module classes the analysis runs (subclasses of torch layers are layers, not models)."""
         for info in self.classes.values():
             if info.is_module != Tri.NO and info.layer_base is None:
                 yield info

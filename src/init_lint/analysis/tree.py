@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from init_lint.analysis.classes import ClassTable
-from init_lint.analysis.interpreter import FileFacts
-from init_lint.analysis.values import PARAMS, BuildEvent, DispatchEvent, LayerSite, Tri
+from init_lint.analysis.facts import BuildEvent, DispatchEvent, FileFacts
+from init_lint.analysis.values import PARAMS, LayerSite, Tri
 from init_lint.catalogue import LAYERS
 
 _SPEC_NAMES = tuple(LAYERS)
@@ -44,6 +44,8 @@ def combine(alternatives: dict, root_level) -> Tri:
 
 
 class ModuleTree:
+    """Who builds whom in the file, and the verdict on each layer parameter along every way to build it."""
+
     def __init__(self, facts: FileFacts, classes: ClassTable) -> None:
         self.facts = facts
         self.classes = classes
@@ -83,6 +85,7 @@ class ModuleTree:
         return level
 
     def verdict(self, site: LayerSite, param: str) -> Verdict:
+        """How surely the parameter of this layer is initialized, whatever model builds it."""
         verdict = self._verdict(site, param)
         if verdict.level == Tri.NO and (site.type_from_default or site.from_external_hook):
             verdict.level = Tri.MAYBE
@@ -90,6 +93,7 @@ class ModuleTree:
         return verdict
 
     def _verdict(self, site: LayerSite, param: str) -> Verdict:
+        """The verdict from the layer's own cover and the ways down from every model that builds its class."""
         own = site.cover[param]
         if own == Tri.YES or site.owner is None:
             return Verdict(Tri.YES)
@@ -192,4 +196,5 @@ class ModuleTree:
         return list(found.values())
 
     def dispatch_events(self, dispatch_id: Optional[int]) -> list[DispatchEvent]:
+        """The dispatch events recorded for one dispatch node (one per entry that ran it)."""
         return [e for e in self.facts.dispatches if e.dispatch_id == dispatch_id and dispatch_id is not None]

@@ -14,7 +14,10 @@ from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
 class ImplicitDefaultInit(Rule):
+    """INI001: reads the module tree's verdict on every layer parameter."""
+
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        """One finding per constructor call whose layers keep a default, with an insert fix where safe."""
         analysis = context.analysis
         tree = analysis.tree
         by_call: dict = {}
@@ -70,6 +73,7 @@ class ImplicitDefaultInit(Rule):
             )
 
     def _message(self, site, params, models, level, context: CheckContext) -> str:
+        """The finding's message for the layer, the parameters left to default and the models that build it."""
         what = " and ".join(params)
         layer = describe(site, context.analysis)
         via = [m for m in models if m != site.owner]
