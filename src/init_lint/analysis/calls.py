@@ -136,6 +136,13 @@ class CallEvaluator:
         node = fn.node
         if depth > MAX_DEPTH or node in self.active:
             return UNKNOWN
+        if self.budget.spend():
+            # Past the work budget (helpers that call each other in a web): the call is code the
+            # analysis does not follow, which may initialize what it is given.
+            self.facts.over_budget.add(self.entry)
+            self._escape(list(fn.args) + list(args), {**fn.kwargs, **kwargs},
+                         Frame({}, instance, method_owner, None, depth, level=level))
+            return UNKNOWN
         self.reached.add(node)
         params = node.params
         env: dict = {}

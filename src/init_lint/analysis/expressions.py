@@ -317,10 +317,18 @@ class ExpressionEvaluator:
     # ---------------------------------------------------------------- operators
 
     def _eval_binary(self, node: cst.BinaryOperation, frame: Frame) -> object:
-        """A binary operation, evaluated on both operands (see `binary`)."""
-        left = self._eval(node.left, frame)
-        right = self._eval(node.right, frame)
-        return binary(node.operator, left, right)
+        """A binary operation, evaluated on both operands (see `binary`).
+
+        A chain `a + b + c + ...` nests to the left: it is evaluated in a loop, leftmost operand
+        first as Python does, so that a 600-term sum does not exhaust the stack.
+        """
+        spine = [node]
+        while isinstance(spine[-1].left, cst.BinaryOperation):
+            spine.append(spine[-1].left)
+        value = self._eval(spine[-1].left, frame)
+        for operation in reversed(spine):
+            value = binary(operation.operator, value, self._eval(operation.right, frame))
+        return value
 
     def _eval_boolean(self, node: cst.BooleanOperation, frame: Frame) -> object:
         """`and` / `or` on truth values, short-circuited as Python does."""

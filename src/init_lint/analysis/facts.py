@@ -125,3 +125,5 @@ class FileFacts:
     forward_feeds: dict = field(default_factory=dict)
     #: class name -> attrs value map at the end of __init__
     attrs: dict = field(default_factory=dict)
+    #: entries where the work budget ran out: calls past it were not followed (their arguments escaped)
+    over_budget: set = field(default_factory=set)

@@ -39,7 +39,7 @@ from init_lint.analysis.coverage import ALIAS_OF, CoverageRecorder
 from init_lint.analysis.expressions import ExpressionEvaluator
 from init_lint.analysis.facts import FileFacts
 from init_lint.analysis.forward import forward_feeds
-from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
+from init_lint.analysis.frame import MAX_DEPTH, Budget, Frame, Instance
 from init_lint.analysis.inherited import InheritedModels
 from init_lint.analysis.models import BUILTIN_PURE, CONTAINERS, NON_DRAWING_MODULES, ExternalModels
 from init_lint.analysis.names import ImportTable
@@ -77,6 +77,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         #: the entry being walked: `Net.__init__`, `Net.reset_classifier`, `<module>`, `<function f>`
         self.entry = ""
         self.site_by_id: dict = {}
+        self.budget = Budget()
         self._module_values: dict = {}
         self._literals: dict = {}
         #: the dispatch whose body is being read: events recorded there belong to it
@@ -96,6 +97,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         init = self.classes.find_method(info, "__init__")
         self.binder.reset()
         self.entry = f"{info.name}.__init__"
+        self.budget.new_entry()
         if init is not None:
             owner, node = init
             # Constructor arguments are whatever the caller passes: read them as unknown, so that
@@ -113,6 +115,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
                 continue
             self.binder.reset()
             self.entry = f"{info.name}.{name}"
+            self.budget.new_entry()
             self._call_function(FunctionValue(node, info.name, bound_self=True), [UNKNOWN] * 8, {}, instance, info)
             self._commit_marks(instance, secondary=True, earlier=init_sites)
             if self.classes.has_external_bases(info):
@@ -128,12 +131,14 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         instance = Instance(None)
         self.binder.reset()
         self.entry = "<module>"
+        self.budget.new_entry()
         body = [s for s in self.module.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))]
         self._walk_block(body, Frame({}, instance, None, None, 0))
         for name, node in self.functions.items():
             if node in self.reached:
                 continue
             self.entry = f"<function {name}>"
+            self.budget.new_entry()
             self._call_function(FunctionValue(node), [UNKNOWN] * 8, {}, Instance(None), None)
 
 

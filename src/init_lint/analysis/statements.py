@@ -7,7 +7,7 @@ statement the address the fixer reaches it by.  Branches fork and join through t
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 import libcst as cst
 
@@ -99,26 +99,37 @@ class StatementWalker:
         return False
 
     def _walk_if(self, statement: cst.If, frame: Frame) -> Tri:
-        """An `if`: the branch the condition decides, or both as alternatives joined by the binder."""
-        condition = truth(self._eval(statement.test, frame))
-        if condition is True:
-            return self._walk_block(statement.body.body, frame)
-        if condition is False:
-            return self._walk_else(statement.orelse, frame)
-        fork = self.binder.fork(frame)
-        fork.branch()
-        fork.end(self._walk_block(statement.body.body, frame))
-        fork.branch()
-        fork.end(self._walk_else(statement.orelse, frame))
-        return fork.join()
+        """An `if` / `elif` chain: the branch the conditions decide, or alternatives joined by the binder.
 
-    def _walk_else(self, orelse, frame: Frame) -> Tri:
-        """The `else` / `elif` of an `if` (an `elif` is an `if` of its own)."""
-        if orelse is None:
-            return Tri.NO
-        if isinstance(orelse, cst.If):
-            return self._walk_if(orelse, frame)
-        return self._walk_block(orelse.body.body, frame)
+        Each undecided condition forks: its body is one alternative, the rest of the chain the
+        other.  The chain is walked in a loop, not by recursion, so a 500-branch `elif` is fine.
+        """
+        forks: list = []
+        orelse: object = statement
+        result = Tri.NO
+        while True:
+            if isinstance(orelse, cst.If):
+                condition = truth(self._eval(orelse.test, frame))
+                if condition is True:
+                    result = self._walk_block(orelse.body.body, frame)
+                    break
+                if condition is False:
+                    orelse = orelse.orelse
+                    continue
+                fork = self.binder.fork(frame)
+                fork.branch()
+                fork.end(self._walk_block(orelse.body.body, frame))
+                fork.branch()
+                forks.append(fork)
+                orelse = orelse.orelse
+                continue
+            if orelse is not None:
+                result = self._walk_block(orelse.body.body, frame)
+            break
+        for fork in reversed(forks):
+            fork.end(result)
+            result = fork.join()
+        return result
 
     def _walk_for(self, statement: cst.For, frame: Frame) -> Tri:
         """A `for`: over `modules()` / `parameters()` it is a dispatch; otherwise the body runs once
@@ -171,13 +182,19 @@ class StatementWalker:
                     owner.keys[key] = _branch_join(owner.keys, key, value, frame)
                 owner.items.append(value)
 
-    def _give_address(self, value: object, steps: tuple[Step, ...], frame: Frame) -> None:
+    def _give_address(self, value: object, steps: tuple[Step, ...], frame: Frame,
+                      seen: Optional[set] = None) -> None:
         """Record how to reach layers built by the current statement, for the fixer."""
         if isinstance(value, LayerValue):
             for site in value.sites:
                 if site.address is None and site.statement is frame.statement and site.statement is not None:
                     site.address = Address(steps)
         elif isinstance(value, ContainerValue):
+            # A container may hold itself (`layers.append(layers)`): each is addressed once.
+            seen = set() if seen is None else seen
+            if id(value) in seen:
+                return
+            seen.add(id(value))
             if value.repeated:
                 loop_over = steps + (VALUES_STEP,) if value.dict_like else steps
                 for item in value.items:
@@ -190,9 +207,9 @@ class StatementWalker:
             for index, item in enumerate(value.items):
                 key = key_of.get(id(item))
                 if key is not None and value.dict_like:
-                    self._give_address(item, steps + (key_step(key),), frame)
+                    self._give_address(item, steps + (key_step(key),), frame, seen)
                 else:
-                    self._give_address(item, steps + (index_step(index),), frame)
+                    self._give_address(item, steps + (index_step(index),), frame, seen)
 
 
 def self_steps(frame: Frame) -> tuple[Step, ...]:

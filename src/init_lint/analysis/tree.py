@@ -65,6 +65,8 @@ class ModuleTree:
                 self.dispatches_by_build.setdefault(id(build), []).append(event)
         self.subclassed = {base for info in classes.classes.values() for base in info.local_bases()}
         self._paths: dict = {}
+        #: keys of `_paths` whose result cut a loop (valid only for a walk that starts there)
+        self._cut: set = set()
         self._roots: dict = {}
 
     def is_abstract_base(self, name: str) -> bool:
@@ -113,12 +115,22 @@ class ModuleTree:
         A class no class of the file builds is a model of its own: {name: NO}.  An empty result
         means every way is covered (or loops back, which builds nothing real).
         """
+        return self._paths_of(name, spec_name, param, visiting)[0]
+
+    def _paths_of(self, name: str, spec_name: str, param: str, visiting: frozenset) -> tuple[dict, bool]:
+        """`paths`, and whether the result depends on where the walk came from (it cut a loop).
+
+        A result that cut no loop is the same from anywhere, so it is kept and reused: a class
+        built twice by each of 24 classes above it is walked once, not 2**24 times.  A result
+        that cut a loop is kept only for a walk that starts at `name`, as before.
+        """
         key = (name, spec_name, param)
         if key in self._paths:
-            return self._paths[key]
+            return self._paths[key], key in self._cut
         if name in visiting:
-            return {}
+            return {}, True
         visiting = visiting | {name}
+        cut = False
         class_builds = [b for b in self.builders.get(name, ()) if b.parent is not None]
         if not class_builds:
             result = {name: Tri.NO}
@@ -128,12 +140,16 @@ class ModuleTree:
                 here = self.build_coverage(build, spec_name, param)
                 if here == Tri.YES:
                     continue
-                for root, level in self.paths(build.parent, spec_name, param, visiting).items():
+                above, above_cut = self._paths_of(build.parent, spec_name, param, visiting)
+                cut = cut or above_cut
+                for root, level in above.items():
                     way = max(here, level)
                     result[root] = min(result.get(root, Tri.YES), way)
-        if not visiting - {name}:
+        if not visiting - {name} or not cut:
             self._paths[key] = result
-        return result
+            if cut:
+                self._cut.add(key)
+        return result, cut
 
     def root_coverage(self, name: str, spec_name: str, param: str, visiting: frozenset = frozenset()) -> Tri:
         """What code outside the file's classes does for a model: `net = Net(); net.apply(init)` at

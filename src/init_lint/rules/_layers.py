@@ -177,9 +177,14 @@ def is_hidden(site: LayerSite, analysis: FileAnalysis) -> Optional[str]:
     return None
 
 
-def _bears_weights(value: object) -> bool:
+def _bears_weights(value: object, seen: Optional[set] = None) -> bool:
     if isinstance(value, (LayerValue, ModuleInstance)):
         return True
     if isinstance(value, ContainerValue):
-        return any(_bears_weights(item) for item in value.items)
+        # A container may hold itself (`layers.append(layers)`).
+        seen = set() if seen is None else seen
+        if id(value) in seen:
+            return False
+        seen.add(id(value))
+        return any(_bears_weights(item, seen) for item in value.items)
     return False

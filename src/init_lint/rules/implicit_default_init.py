@@ -55,9 +55,9 @@ class ImplicitDefaultInit(Rule):
         # Two layers reachable by the same name after one statement (`a if c else b`): only one is built.
         addresses = Counter((id(site.statement), site.address.expr) for site, *_ in judged
                             if id(site.call) in fixable and site.address is not None)
-        fixable = {call for call in fixable if not any(
-            id(site.call) == call and site.address is not None and addresses[(id(site.statement), site.address.expr)] > 1
-            for site, *_ in judged)}
+        ambiguous = {id(site.call) for site, *_ in judged
+                     if site.address is not None and addresses[(id(site.statement), site.address.expr)] > 1}
+        fixable -= ambiguous
         statements: dict = {}
         for site, params, models, worst, depends, _ in judged:
             plan = None
