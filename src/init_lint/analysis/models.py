@@ -6,7 +6,7 @@ each model is a method of `ExternalModels` that takes the callee's last name, th
 abstract arguments, node and frame, and returns the call's abstract value.  Calls no
 model claims fall to the generic rules at the end of `_call_external`: `named_apply`, init
 functions, torch modules that draw nothing, and classes of other modules (builds that project
-mode follows).  Builtins are modelled by `_call_builtin`.
+mode follows).  Builtins are registered the same way, by name, in `BUILTIN_MODELS`.
 """
 
 from __future__ import annotations
@@ -213,54 +213,79 @@ class ExternalModels:
     # ---------------------------------------------------------------- builtins
 
     def _call_builtin(self, name: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
-        """A builtin: `isinstance`, `type`, `hasattr` decide dispatch branches; iteration helpers keep items."""
-        if name == "super":
-            return SuperValue()
-        if name == "isinstance" and len(args) == 2:
-            return isinstance_of(args[0], args[1])
-        if name == "type" and len(args) == 1:
-            value = args[0]
-            if isinstance(value, DispatchModule) and value.spec is not None:
-                return TorchClass(value.spec.name)
-            if isinstance(value, LayerValue) and len(value.sites) == 1:
-                return TorchClass(value.sites[0].spec.name)
+        """A builtin: its model from BUILTIN_MODELS (`isinstance`, `type`, `hasattr` decide dispatch
+        branches; iteration helpers keep the items), else UNKNOWN."""
+        handler = BUILTIN_MODELS.get(name)
+        return UNKNOWN if handler is None else getattr(self, handler)(name, args, frame)
+
+    def _builtin_super(self, name: str, args: list, frame: Frame) -> object:
+        return SuperValue()
+
+    def _builtin_isinstance(self, name: str, args: list, frame: Frame) -> object:
+        return isinstance_of(args[0], args[1]) if len(args) == 2 else UNKNOWN
+
+    def _builtin_type(self, name: str, args: list, frame: Frame) -> object:
+        if len(args) != 1:
             return UNKNOWN
-        if name == "hasattr" and len(args) == 2 and isinstance(args[1], str):
-            if isinstance(args[0], (DispatchModule, LayerValue)):
-                specs = [args[0].spec] if isinstance(args[0], DispatchModule) else [s.spec for s in args[0].sites]
-                if any(spec is None for spec in specs):
-                    return UNKNOWN
-                return all(layer_has_attribute(spec, args[1]) for spec in specs)
+        value = args[0]
+        if isinstance(value, DispatchModule) and value.spec is not None:
+            return TorchClass(value.spec.name)
+        if isinstance(value, LayerValue) and len(value.sites) == 1:
+            return TorchClass(value.sites[0].spec.name)
+        return UNKNOWN
+
+    def _builtin_hasattr(self, name: str, args: list, frame: Frame) -> object:
+        if not (len(args) == 2 and isinstance(args[1], str) and isinstance(args[0], (DispatchModule, LayerValue))):
             return UNKNOWN
-        if name == "getattr" and len(args) >= 2 and isinstance(args[1], str):
+        specs = [args[0].spec] if isinstance(args[0], DispatchModule) else [s.spec for s in args[0].sites]
+        if any(spec is None for spec in specs):
+            return UNKNOWN
+        return all(layer_has_attribute(spec, args[1]) for spec in specs)
+
+    def _builtin_getattr(self, name: str, args: list, frame: Frame) -> object:
+        if len(args) >= 2 and isinstance(args[1], str):
             return self._attribute_of(args[0], args[1], frame)
-        if name == "len" and args:
-            if isinstance(args[0], (TensorValue, DispatchTensor)):
-                return dim_symbol(args[0], 0)
-            if isinstance(args[0], (tuple, str)):
-                return len(args[0])
-            return UNKNOWN
-        if name in ("range", "zip", "enumerate", "reversed", "sorted", "iter", "list", "tuple"):
-            return _iteration_builtin(name, args)
+        return UNKNOWN
+
+    def _builtin_len(self, name: str, args: list, frame: Frame) -> object:
+        if args and isinstance(args[0], (TensorValue, DispatchTensor)):
+            return dim_symbol(args[0], 0)
+        if args and isinstance(args[0], (tuple, str)):
+            return len(args[0])
+        return UNKNOWN
+
+    def _builtin_iteration(self, name: str, args: list, frame: Frame) -> object:
+        """`range`, `zip`, `enumerate`, `list(...)` and friends: a container of what they yield."""
+        if name == "enumerate" and args:
+            return ContainerValue([(UNKNOWN, element_of(args[0]))], repeated=True)
+        if name == "zip":
+            return ContainerValue([tuple(element_of(a) for a in args)], repeated=True)
+        if name in ("list", "tuple", "reversed", "sorted", "iter") and args:
+            inner = args[0]
+            if isinstance(inner, (Iteration, ContainerValue)):
+                return inner
+            return ContainerValue([element_of(inner)], repeated=True)
+        return ContainerValue([UNKNOWN], repeated=True)
+
+    def _builtin_number(self, name: str, args: list, frame: Frame) -> object:
         if name in ("int", "float") and args and is_number(args[0]):
             return int(args[0]) if name == "int" else float(args[0])
         if name in ("max", "min") and args and all(is_number(a) for a in args):
             return max(args) if name == "max" else min(args)
-        if name == "setattr" and len(args) == 3 and isinstance(args[0], SelfValue) and isinstance(args[1], str):
+        return UNKNOWN
+
+    def _builtin_setattr(self, name: str, args: list, frame: Frame) -> object:
+        if len(args) == 3 and isinstance(args[0], SelfValue) and isinstance(args[1], str):
             frame.instance.attrs[args[1]] = args[2]
             return None
         return UNKNOWN
 
 
-def _iteration_builtin(name: str, args: list) -> object:
-    """`range`, `zip`, `enumerate`, `list(...)` and friends: a container of what they yield."""
-    if name == "enumerate" and args:
-        return ContainerValue([(UNKNOWN, element_of(args[0]))], repeated=True)
-    if name == "zip":
-        return ContainerValue([tuple(element_of(a) for a in args)], repeated=True)
-    if name in ("list", "tuple", "reversed", "sorted", "iter") and args:
-        inner = args[0]
-        if isinstance(inner, (Iteration, ContainerValue)):
-            return inner
-        return ContainerValue([element_of(inner)], repeated=True)
-    return ContainerValue([UNKNOWN], repeated=True)
+#: builtin name -> the method of ExternalModels that models it (others give UNKNOWN)
+BUILTIN_MODELS = {
+    "super": "_builtin_super", "isinstance": "_builtin_isinstance", "type": "_builtin_type",
+    "hasattr": "_builtin_hasattr", "getattr": "_builtin_getattr", "len": "_builtin_len",
+    **{name: "_builtin_iteration" for name in ("range", "zip", "enumerate", "reversed", "sorted", "iter", "list", "tuple")},
+    **{name: "_builtin_number" for name in ("int", "float", "max", "min")},
+    "setattr": "_builtin_setattr",
+}
