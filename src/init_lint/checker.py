@@ -121,6 +121,10 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not mentions_torch(data, settings):
+        if len(data) > settings.max_file_size:
+            # Nothing to analyze, and parsing a huge file only to look for a syntax error costs
+            # minutes and gigabytes (a 100 MB data dump named .py): it is not read further.
+            return [], None
         text, error = decode(data, path)
         if error is None:
             error = syntax_check_only(data, text, path)
