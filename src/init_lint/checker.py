@@ -140,6 +140,7 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
 
 
 def _analyze_and_check(parsed: ParsedFile, path: str, settings: Settings) -> tuple[FileAnalysis, list[Finding]]:
+    """Analyze a parsed file and run the enabled rules on it (in the deep-stack thread)."""
     analysis = analyze(parsed.module, settings.extra_layer_map(), parsed.text)
     return analysis, run_rules(analysis, path, settings, parsed.text)
 

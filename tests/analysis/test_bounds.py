@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from init_lint.checker import check_source
+from init_lint.checker import check_source, with_deep_stack
 from init_lint.config import Settings
 
 _SPEC = importlib.util.spec_from_file_location(
@@ -70,3 +70,16 @@ def test_a_huge_file_that_never_mentions_torch_is_not_parsed():
     source = "x = [\n" + "1,\n" * 2000
     assert codes(source) == ["INI900"]  # under the default limit: the syntax error is reported
     assert check_source(source, "case.py", Settings(max_file_size=1000)) == []
+
+
+def test_the_analysis_thread_recurses_deeper_than_the_default_limit():
+    import sys
+
+    def depth(n: int) -> int:
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    limit = sys.getrecursionlimit()
+    assert with_deep_stack(depth, 5 * limit) == 5 * limit
+    assert sys.getrecursionlimit() == limit
+    with pytest.raises(ZeroDivisionError):
+        with_deep_stack(lambda: 1 / 0)

@@ -33,6 +33,8 @@ class Tri(IntEnum):
 
 
 class _Unknown:
+    """The value of anything the analysis cannot follow (a singleton: compare with `is UNKNOWN`)."""
+
     _instance: Optional["_Unknown"] = None
 
     def __new__(cls) -> "_Unknown":
@@ -45,6 +47,10 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+
+#: Any abstract value: a plain Python value (int, float, str, bool, None, tuples of them) that
+#: stands for itself, UNKNOWN, or an instance of one of the classes of this module.
+Value = object
 
 WEIGHT = "weight"
 BIAS = "bias"
@@ -239,8 +245,8 @@ class SuperValue:
 class ContainerValue:
     """A list, Sequential, ModuleList, ModuleDict or OrderedDict of modules."""
 
-    items: list
-    keys: dict = field(default_factory=dict)
+    items: list[Value]
+    keys: dict[str, Value] = field(default_factory=dict)
     #: items come from a comprehension or loop: indices are not known
     repeated: bool = False
     #: a ModuleDict / dict: items are reached by key subscripts
@@ -271,7 +277,7 @@ class PartialValue:
 class ChoiceValue:
     """One of several values (a conditional expression)."""
 
-    options: tuple
+    options: tuple[Value, ...]
 
 
 @dataclass(eq=False)
