@@ -67,6 +67,7 @@ class ModuleTree:
         self._paths: dict = {}
         #: keys of `_paths` whose result cut a loop (valid only for a walk that starts there)
         self._cut: set = set()
+        self._by_container: Optional[dict] = None
         self._roots: dict = {}
 
     def is_abstract_base(self, name: str) -> bool:
@@ -210,6 +211,20 @@ class ModuleTree:
                     found.setdefault(id(site), site)
             pending.extend(b.child for b in self.facts.builds if b.parent == name and b.child is not None)
         return list(found.values())
+
+    def layers_by_container(self) -> dict:
+        """(owner, the container's address steps) -> the layers at an index of it, in code order.
+
+        `self.net[0]` and `self.net[2]` are both under `("Net", (self, .net))`: INI003 asks whether
+        a later layer of the same container follows a layer.
+        """
+        if self._by_container is None:
+            self._by_container = {}
+            for site in self.facts.sites:
+                address = site.address
+                if address is not None and address.last_index is not None and len(address.steps) > 1:
+                    self._by_container.setdefault((site.owner, address.steps[:-1]), []).append(site)
+        return self._by_container
 
     def dispatch_events(self, dispatch_id: Optional[int]) -> list[DispatchEvent]:
         """The dispatch events recorded for one dispatch node (one per entry that ran it)."""

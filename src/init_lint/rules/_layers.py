@@ -149,12 +149,8 @@ def is_hidden(site: LayerSite, analysis: FileAnalysis) -> Optional[str]:
         return None
     index = address.last_index
     if index is not None and len(address.steps) > 1:
-        prefix = address.steps[:-1]
-        for other in analysis.facts.sites:
-            if other is site or other.address is None or other.owner != site.owner:
-                continue
-            other_index = other.address.last_index
-            if other_index is not None and other.address.steps[:-1] == prefix and other_index > index >= 0:
+        for other in analysis.tree.layers_by_container().get((site.owner, address.steps[:-1]), ()):
+            if other is not site and other.address.last_index > index >= 0:
                 return other.address.expr
         return None
     steps = address.steps
