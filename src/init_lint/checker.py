@@ -10,6 +10,8 @@ import ast
 import io
 import itertools
 import re
+import sys
+import threading
 import tokenize
 from dataclasses import dataclass
 from typing import Optional
@@ -119,6 +121,10 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not mentions_torch(data, settings):
+        if len(data) > settings.max_file_size:
+            # Nothing to analyze, and parsing a huge file only to look for a syntax error costs
+            # minutes and gigabytes (a 100 MB data dump named .py): it is not read further.
+            return [], None
         text, error = decode(data, path)
         if error is None:
             error = syntax_check_only(data, text, path)
@@ -127,11 +133,66 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
     if parsed.error is not None:
         return _filter([parsed.error], parsed.text, path, settings), None
     try:
-        analysis = analyze(parsed.module, settings.extra_layer_map(), parsed.text)
-        findings = run_rules(analysis, path, settings, parsed.text)
+        analysis, findings = with_deep_stack(_analyze_and_check, parsed, path, settings)
     except RecursionError:
         return _filter([unparsable(path, "too deeply nested to analyze")], parsed.text, path, settings), None
     return _filter(findings, parsed.text, path, settings), analysis
+
+
+def _analyze_and_check(parsed: ParsedFile, path: str, settings: Settings) -> tuple[FileAnalysis, list[Finding]]:
+    """Analyze a parsed file and run the enabled rules on it (in the deep-stack thread)."""
+    analysis = analyze(parsed.module, settings.extra_layer_map(), parsed.text)
+    return analysis, run_rules(analysis, path, settings, parsed.text)
+
+
+#: Valid Python nests deeper than the default recursion limit (1,000 frames) lets a tree walk go:
+#: a 600-term sum or a 500-branch elif is a chain of nested nodes, and libcst's code generation
+#: (positions) recurses a few frames per level.  The analysis of one file runs in a thread with a
+#: large stack (address space, not memory, until used) under a higher limit.
+ANALYSIS_STACK_BYTES = 512 * 1024 * 1024
+ANALYSIS_RECURSION_LIMIT = 50_000
+_LIMIT_LOCK = threading.Lock()
+_deep_calls = [0, 0]  # [calls running, the limit before the first of them]
+
+
+def with_deep_stack(function, *args):
+    """`function(*args)` in a thread with a large stack and a high recursion limit; its result or its exception."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # handed back to the caller's thread as it is
+            outcome["error"] = error
+
+    with _LIMIT_LOCK:
+        if _deep_calls[0] == 0:
+            _deep_calls[1] = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_deep_calls[1], ANALYSIS_RECURSION_LIMIT))
+        _deep_calls[0] += 1
+        thread = threading.Thread(target=target, name="init-lint-analysis", daemon=True)
+        try:
+            previous_stack = threading.stack_size(ANALYSIS_STACK_BYTES)
+            try:
+                thread.start()
+            finally:
+                threading.stack_size(previous_stack)
+        except (RuntimeError, ValueError, MemoryError):
+            thread = None  # no room for a large stack (a tight ulimit): run here, under the default limit
+    try:
+        if thread is None:
+            sys.setrecursionlimit(_deep_calls[1])
+            target()
+        else:
+            thread.join()
+    finally:
+        with _LIMIT_LOCK:
+            _deep_calls[0] -= 1
+            if _deep_calls[0] == 0:
+                sys.setrecursionlimit(_deep_calls[1])
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str) -> list[Finding]:

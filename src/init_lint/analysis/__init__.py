@@ -8,13 +8,16 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.classes import ClassTable
-from init_lint.analysis.interpreter import FileFacts, Interpreter
+from init_lint.analysis.facts import FileFacts
+from init_lint.analysis.interpreter import Interpreter
 from init_lint.analysis.names import ImportTable
 from init_lint.analysis.tree import ModuleTree
 
 
 @dataclass
 class FileAnalysis:
+    """One file analyzed: its tree, names, classes, the interpreter's facts, and the module tree."""
+
     module: cst.Module
     imports: ImportTable
     classes: ClassTable

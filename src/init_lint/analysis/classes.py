@@ -22,6 +22,8 @@ from init_lint.catalogue import lookup_torch_class
 
 @dataclass(eq=False)
 class ClassInfo:
+    """One class of the file: its bases, methods, and what kind of module it is."""
+
     name: str
     node: cst.ClassDef
     #: bases as qualified names (`<local>.Base` for classes of the file), None where not a dotted name
@@ -37,6 +39,7 @@ class ClassInfo:
     container_base: bool = False
 
     def local_bases(self) -> Iterator[str]:
+        """The names of its bases that are classes of this file."""
         for base in self.bases:
             if base is not None and base.startswith(LOCAL + "."):
                 yield base[len(LOCAL) + 1:]
@@ -47,9 +50,13 @@ class ClassTable:
 
     def __init__(self, classes: dict[str, ClassInfo]) -> None:
         self.classes = classes
+        #: classes whose classification is final (it met no loop of bases)
+        self._final: set = set()
+        self._mro: dict = {}
 
     @classmethod
     def from_module(cls, module: cst.Module, imports: ImportTable) -> "ClassTable":
+        """Every class of the file (nested in `if`/`try` and in classes too), classified."""
         classes: dict[str, ClassInfo] = {}
         for node in _class_defs(module):
             bases = [imports.qualify(arg.value) for arg in node.bases if arg.keyword is None]
@@ -63,63 +70,110 @@ class ClassTable:
             table._classify(info, set())
         return table
 
-    def _classify(self, info: ClassInfo, seen: set) -> Tri:
-        if info.name in seen:
-            return info.is_module
-        seen.add(info.name)
-        verdict = Tri.NO
-        external: list[str] = []
-        for base in info.bases:
-            if base is None:
-                external.append("<expression>")
-                verdict = max(verdict, Tri.MAYBE)
+    def _classify(self, root: ClassInfo, seen: set) -> Tri:
+        """Whether the class is a module (YES, MAYBE through bases from elsewhere, NO), and its kind.
+
+        A class inherits its kind from its bases of the file, classified first.  The walk up the
+        bases keeps its own stack (a chain of 1,000 classes is valid Python), and a class whose
+        classification met no loop of bases is final: later walks reuse it.
+        """
+        # Each entry: [class, index of the next base, verdict so far, external bases, met a loop].
+        stack: list = []
+
+        def enter(info: ClassInfo) -> None:
+            seen.add(info.name)
+            stack.append([info, 0, Tri.NO, [], False])
+
+        enter(root)
+        returned: Optional[tuple[Tri, bool]] = None
+        while stack:
+            entry = stack[-1]
+            info = entry[0]
+            if returned is not None:
+                # A local base has just been classified: fold it in, as for any other base.
+                parent_verdict, parent_loop = returned
+                returned = None
+                parent = self.classes[info.bases[entry[1]][len(LOCAL) + 1:]]
+                entry[2] = max(entry[2], parent_verdict)
+                entry[4] = entry[4] or parent_loop
+                info.framework = info.framework or parent.framework
+                info.layer_base = info.layer_base or parent.layer_base
+                info.container_base = info.container_base or parent.container_base
+                entry[1] += 1
+            if entry[1] < len(info.bases):
+                base = info.bases[entry[1]]
+                parent = self._local_parent(info, base)
+                if parent is None:
+                    entry[2] = self._classify_base(info, base, entry[2], entry[3])
+                    entry[1] += 1
+                elif parent.name in self._final:
+                    returned = (parent.is_module, False)
+                elif parent.name in seen:
+                    returned = (parent.is_module, True)
+                else:
+                    enter(parent)
                 continue
-            if base in TORCH_MODULE_BASES:
-                verdict = Tri.YES
-                continue
-            if base in TORCH_CONTAINER_BASES:
-                info.container_base = True
-                verdict = Tri.YES
-                continue
-            torch_class = lookup_torch_class(base)
-            if torch_class is not None:
-                info.layer_base = torch_class
-                verdict = Tri.YES
-                continue
-            framework = framework_of_base(base)
-            if framework is not None:
-                info.framework = framework
-                verdict = Tri.YES
-                continue
-            if base.startswith(LOCAL + "."):
-                parent = self.classes.get(base[len(LOCAL) + 1:])
-                if parent is not None and parent is not info:
-                    verdict = max(verdict, self._classify(parent, seen))
-                    info.framework = info.framework or parent.framework
-                    info.layer_base = info.layer_base or parent.layer_base
-                    info.container_base = info.container_base or parent.container_base
-                    continue
-            if base in ("object", "typing.Generic", "abc.ABC", "enum.Enum") or base.startswith(("typing.", "enum.", "abc.")):
-                continue
-            external.append(base)
-            verdict = max(verdict, Tri.MAYBE)
-        info.external_bases = external
-        info.is_module = verdict
-        return verdict
+            stack.pop()
+            info.external_bases = entry[3]
+            info.is_module = entry[2]
+            if not entry[4]:
+                self._final.add(info.name)
+            returned = (entry[2], entry[4])
+        return root.is_module
+
+    def _local_parent(self, info: ClassInfo, base: Optional[str]) -> Optional[ClassInfo]:
+        """The class of the file a base names, unless the base is torch's, a framework's or the class itself."""
+        if base is None or not base.startswith(LOCAL + ".") or base in TORCH_MODULE_BASES \
+                or base in TORCH_CONTAINER_BASES or lookup_torch_class(base) is not None \
+                or framework_of_base(base) is not None:
+            return None
+        parent = self.classes.get(base[len(LOCAL) + 1:])
+        return parent if parent is not None and parent is not info else None
+
+    def _classify_base(self, info: ClassInfo, base: Optional[str], verdict: Tri, external: list) -> Tri:
+        """Fold one base that is not a class of the file into the verdict."""
+        if base is None:
+            external.append("<expression>")
+            return max(verdict, Tri.MAYBE)
+        if base in TORCH_MODULE_BASES:
+            return Tri.YES
+        if base in TORCH_CONTAINER_BASES:
+            info.container_base = True
+            return Tri.YES
+        torch_class = lookup_torch_class(base)
+        if torch_class is not None:
+            info.layer_base = torch_class
+            return Tri.YES
+        framework = framework_of_base(base)
+        if framework is not None:
+            info.framework = framework
+            return Tri.YES
+        if base in ("object", "typing.Generic", "abc.ABC", "enum.Enum") or base.startswith(("typing.", "enum.", "abc.")):
+            return verdict
+        external.append(base)
+        return max(verdict, Tri.MAYBE)
 
     def get(self, name: str) -> Optional[ClassInfo]:
+        """The class of that name, or None."""
         return self.classes.get(name)
 
     def mro(self, info: ClassInfo) -> list[ClassInfo]:
         """The class and its bases of this file, in Python's method resolution order (C3 simplified to depth-first)."""
-        order: list[ClassInfo] = []
+        order = self._mro.get(id(info))
+        if order is not None:
+            return order
+        order = []
+        placed: set = set()
         stack = [info]
         while stack:
-            current = stack.pop(0)
-            if current in order:
+            current = stack.pop()
+            if id(current) in placed:
                 continue
+            placed.add(id(current))
             order.append(current)
-            stack[:0] = [self.classes[b] for b in current.local_bases() if b in self.classes and self.classes[b] is not current]
+            stack.extend(reversed([self.classes[b] for b in current.local_bases()
+                                   if b in self.classes and self.classes[b] is not current]))
+        self._mro[id(info)] = order
         return order
 
     def find_method(self, info: ClassInfo, name: str, after: Optional[ClassInfo] = None) -> Optional[tuple[ClassInfo, cst.FunctionDef]]:
@@ -133,15 +187,18 @@ class ClassTable:
         return None
 
     def has_external_bases(self, info: ClassInfo) -> bool:
+        """Whether the class or a base of the file has a base from elsewhere (whose code is out of sight)."""
         return any(c.external_bases for c in self.mro(info))
 
     def framework(self, info: ClassInfo) -> Optional[Framework]:
+        """The framework (frameworks.py) the class's bases belong to, if any."""
         for c in self.mro(info):
             if c.framework is not None:
                 return c.framework
         return None
 
     def modules(self) -> Iterator[ClassInfo]:
+        """The module classes the analysis runs (subclasses of torch layers are layers, not models)."""
         for info in self.classes.values():
             if info.is_module != Tri.NO and info.layer_base is None:
                 yield info

@@ -14,6 +14,8 @@ from typing import Optional
 
 @dataclass(frozen=True)
 class Framework:
+    """One framework whose base classes initialize a model's layers (one row of FRAMEWORKS)."""
+
     name: str
     #: qualified names of base classes, or suffixes after a dot (`.PreTrainedModel`)
     bases: tuple[str, ...]
@@ -66,12 +68,14 @@ INIT_FUNCTION_MODULES = (
 
 
 def is_init_function_module(qualified: str) -> bool:
+    """A public function of a module whose every function initializes its first argument."""
     module = qualified.rsplit(".", 1)[0] if "." in qualified else ""
     name = qualified.rsplit(".", 1)[-1]
     return module in INIT_FUNCTION_MODULES and not name.startswith("_") and name[:1].islower()
 
 
 def framework_of_base(qualified: str) -> Optional[Framework]:
+    """The framework a base class (qualified name) belongs to, or None."""
     for framework in FRAMEWORKS:
         for base in framework.bases:
             if qualified == base or (base.startswith(".") and qualified.endswith(base)):

@@ -53,6 +53,7 @@ def init_function_name(qualified: Optional[str], dotted: Optional[str]) -> Optio
 
 
 def is_fan_based(function: str) -> bool:
+    """Whether the init function computes fan_in / fan_out (kaiming_*, xavier_*)."""
     return function in FAN_BASED
 
 

@@ -39,10 +39,10 @@ class ImportTable:
 
     def __init__(self) -> None:
         self.bindings: dict[str, str] = {}
-        self.package_relative: dict[str, tuple[int, str]] = {}
 
     @classmethod
     def from_module(cls, module: cst.Module) -> "ImportTable":
+        """Imports anywhere in the file (in source order), then the file's own top-level definitions."""
         table = cls()
         for statement in _walk_statements(module.body):
             table._bind_statement(statement)
@@ -51,6 +51,7 @@ class ImportTable:
         return table
 
     def _bind_statement(self, statement: cst.BaseSmallStatement) -> None:
+        """Bind the names an import statement defines (relative imports keep their leading dots)."""
         if isinstance(statement, cst.Import):
             for alias in statement.names:
                 full = _module_path(alias.name)
@@ -70,12 +71,12 @@ class ImportTable:
                 name = alias.name.value if isinstance(alias.name, cst.Name) else _module_path(alias.name)
                 local = alias.asname.name.value if alias.asname is not None else name
                 if level:
-                    self.package_relative[local] = (level, f"{module}.{name}" if module else name)
                     self.bindings[local] = f"{'.' * level}{module + '.' if module else ''}{name}"
                 else:
                     self.bindings[local] = f"{module}.{name}" if module else name
 
     def _bind_local_definition(self, statement: cst.CSTNode) -> None:
+        """Bind a class, function or module-level assignment of the file to `<local>.name`."""
         if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
             self.bindings[statement.name.value] = f"{LOCAL}.{statement.name.value}"
         elif isinstance(statement, cst.SimpleStatementLine):
@@ -101,7 +102,6 @@ class ImportTable:
         if target is None:
             return None
         return f"{target}.{rest}" if rest else target
-
 
 
 def _walk_statements(body) -> "list[cst.BaseSmallStatement]":

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from init_lint.analysis.classes import ClassTable
-from init_lint.analysis.interpreter import FileFacts
-from init_lint.analysis.values import PARAMS, BuildEvent, DispatchEvent, LayerSite, Tri
+from init_lint.analysis.facts import BuildEvent, DispatchEvent, FileFacts
+from init_lint.analysis.values import PARAMS, LayerSite, Tri
 from init_lint.catalogue import LAYERS
 
 _SPEC_NAMES = tuple(LAYERS)
@@ -44,6 +44,8 @@ def combine(alternatives: dict, root_level) -> Tri:
 
 
 class ModuleTree:
+    """Who builds whom in the file, and the verdict on each layer parameter along every way to build it."""
+
     def __init__(self, facts: FileFacts, classes: ClassTable) -> None:
         self.facts = facts
         self.classes = classes
@@ -63,6 +65,9 @@ class ModuleTree:
                 self.dispatches_by_build.setdefault(id(build), []).append(event)
         self.subclassed = {base for info in classes.classes.values() for base in info.local_bases()}
         self._paths: dict = {}
+        #: keys of `_paths` whose result cut a loop (valid only for a walk that starts there)
+        self._cut: set = set()
+        self._by_container: Optional[dict] = None
         self._roots: dict = {}
 
     def is_abstract_base(self, name: str) -> bool:
@@ -83,6 +88,7 @@ class ModuleTree:
         return level
 
     def verdict(self, site: LayerSite, param: str) -> Verdict:
+        """How surely the parameter of this layer is initialized, whatever model builds it."""
         verdict = self._verdict(site, param)
         if verdict.level == Tri.NO and (site.type_from_default or site.from_external_hook):
             verdict.level = Tri.MAYBE
@@ -90,6 +96,7 @@ class ModuleTree:
         return verdict
 
     def _verdict(self, site: LayerSite, param: str) -> Verdict:
+        """The verdict from the layer's own cover and the ways down from every model that builds its class."""
         own = site.cover[param]
         if own == Tri.YES or site.owner is None:
             return Verdict(Tri.YES)
@@ -109,12 +116,22 @@ class ModuleTree:
         A class no class of the file builds is a model of its own: {name: NO}.  An empty result
         means every way is covered (or loops back, which builds nothing real).
         """
+        return self._paths_of(name, spec_name, param, visiting)[0]
+
+    def _paths_of(self, name: str, spec_name: str, param: str, visiting: frozenset) -> tuple[dict, bool]:
+        """`paths`, and whether the result depends on where the walk came from (it cut a loop).
+
+        A result that cut no loop is the same from anywhere, so it is kept and reused: a class
+        built twice by each of 24 classes above it is walked once, not 2**24 times.  A result
+        that cut a loop is kept only for a walk that starts at `name`, as before.
+        """
         key = (name, spec_name, param)
         if key in self._paths:
-            return self._paths[key]
+            return self._paths[key], key in self._cut
         if name in visiting:
-            return {}
+            return {}, True
         visiting = visiting | {name}
+        cut = False
         class_builds = [b for b in self.builders.get(name, ()) if b.parent is not None]
         if not class_builds:
             result = {name: Tri.NO}
@@ -124,12 +141,16 @@ class ModuleTree:
                 here = self.build_coverage(build, spec_name, param)
                 if here == Tri.YES:
                     continue
-                for root, level in self.paths(build.parent, spec_name, param, visiting).items():
+                above, above_cut = self._paths_of(build.parent, spec_name, param, visiting)
+                cut = cut or above_cut
+                for root, level in above.items():
                     way = max(here, level)
                     result[root] = min(result.get(root, Tri.YES), way)
-        if not visiting - {name}:
+        if not visiting - {name} or not cut:
             self._paths[key] = result
-        return result
+            if cut:
+                self._cut.add(key)
+        return result, cut
 
     def root_coverage(self, name: str, spec_name: str, param: str, visiting: frozenset = frozenset()) -> Tri:
         """What code outside the file's classes does for a model: `net = Net(); net.apply(init)` at
@@ -191,5 +212,20 @@ class ModuleTree:
             pending.extend(b.child for b in self.facts.builds if b.parent == name and b.child is not None)
         return list(found.values())
 
+    def layers_by_container(self) -> dict:
+        """(owner, the container's address steps) -> the layers at an index of it, in code order.
+
+        `self.net[0]` and `self.net[2]` are both under `("Net", (self, .net))`: INI003 asks whether
+        a later layer of the same container follows a layer.
+        """
+        if self._by_container is None:
+            self._by_container = {}
+            for site in self.facts.sites:
+                address = site.address
+                if address is not None and address.last_index is not None and len(address.steps) > 1:
+                    self._by_container.setdefault((site.owner, address.steps[:-1]), []).append(site)
+        return self._by_container
+
     def dispatch_events(self, dispatch_id: Optional[int]) -> list[DispatchEvent]:
+        """The dispatch events recorded for one dispatch node (one per entry that ran it)."""
         return [e for e in self.facts.dispatches if e.dispatch_id == dispatch_id and dispatch_id is not None]

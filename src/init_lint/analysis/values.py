@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
 from init_lint.catalogue import LayerSpec
+
+if TYPE_CHECKING:
+    from init_lint.analysis.facts import BuildEvent
 
 
 class Tri(IntEnum):
@@ -30,6 +33,8 @@ class Tri(IntEnum):
 
 
 class _Unknown:
+    """The value of anything the analysis cannot follow (a singleton: compare with `is UNKNOWN`)."""
+
     _instance: Optional["_Unknown"] = None
 
     def __new__(cls) -> "_Unknown":
@@ -43,18 +48,90 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 
+#: Any abstract value: a plain Python value (int, float, str, bool, None, tuples of them) that
+#: stands for itself, UNKNOWN, or an instance of one of the classes of this module.
+Value = object
+
 WEIGHT = "weight"
 BIAS = "bias"
 PARAMS = (WEIGHT, BIAS)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of an address: the variable it starts from, then attributes, indices, keys.
+
+    `kind` is one of `name` (a variable: `self`, `layers`), `attr` (`.fc`), `index` (`[0]`),
+    `key` (`["a"]`) and `values` (`.values()`, to loop over a dict's modules).
+    """
+
+    kind: str
+    value: object = None
+
+    def render(self) -> str:
+        """The step as Python code (a `name` step starts the expression)."""
+        if self.kind == "name":
+            return str(self.value)
+        if self.kind == "attr":
+            return f".{self.value}"
+        if self.kind == "index":
+            return f"[{self.value}]"
+        if self.kind == "key":
+            return f"[{self.value!r}]"
+        return ".values()"
+
+
+def name_step(name: str) -> Step:
+    """The step an address starts from: a variable."""
+    return Step("name", name)
+
+
+def attr_step(name: str) -> Step:
+    """`.name`"""
+    return Step("attr", name)
+
+
+def index_step(index: int) -> Step:
+    """`[index]` of a list, Sequential or ModuleList."""
+    return Step("index", index)
+
+
+def key_step(key: str) -> Step:
+    """`[key]` of a ModuleDict or dict."""
+    return Step("key", key)
+
+
+VALUES_STEP = Step("values")
+
+
+def dotted_steps(dotted: str) -> tuple[Step, ...]:
+    """`self.layers` as steps: the variable, then one attribute step per dot."""
+    head, *attrs = dotted.split(".")
+    return (name_step(head),) + tuple(attr_step(a) for a in attrs)
+
+
 @dataclass(eq=False)
 class Address:
-    """How the fixer reaches a layer right after the statement that builds it."""
+    """How the fixer reaches a layer right after the statement that builds it, as a path of steps.
 
-    expr: str
+    Rules read the steps (is this the n-th layer of a container? an attribute of self?); the
+    fixer renders them with `expr`.
+    """
+
+    steps: tuple[Step, ...]
     #: the layers were built by a comprehension: `for <var> in <expr>:` reaches each
     loop: bool = False
+
+    @property
+    def expr(self) -> str:
+        """The address as Python code: `self.net[0]`, `self.heads['cls']`."""
+        return "".join(step.render() for step in self.steps)
+
+    @property
+    def last_index(self) -> Optional[int]:
+        """The index of the last step when it is a container index (`self.net[2]` gives 2)."""
+        last = self.steps[-1] if self.steps else None
+        return last.value if last is not None and last.kind == "index" else None
 
 
 @dataclass(eq=False)
@@ -88,9 +165,11 @@ class LayerSite:
     type_from_default: bool = False
 
     def needs(self, param: str) -> bool:
+        """Whether the layer has this parameter to initialize (a bias only when built with one)."""
         return param == WEIGHT or self.bias != Tri.NO
 
     def literal_args(self) -> dict[str, object]:
+        """The constructor arguments known as literal ints and tuples (for fan_in and shapes)."""
         return {k: v for k, v in self.args.items() if isinstance(v, (int, tuple)) and not isinstance(v, bool)}
 
 
@@ -166,8 +245,8 @@ class SuperValue:
 class ContainerValue:
     """A list, Sequential, ModuleList, ModuleDict or OrderedDict of modules."""
 
-    items: list
-    keys: dict = field(default_factory=dict)
+    items: list[Value]
+    keys: dict[str, Value] = field(default_factory=dict)
     #: items come from a comprehension or loop: indices are not known
     repeated: bool = False
     #: a ModuleDict / dict: items are reached by key subscripts
@@ -198,7 +277,7 @@ class PartialValue:
 class ChoiceValue:
     """One of several values (a conditional expression)."""
 
-    options: tuple
+    options: tuple[Value, ...]
 
 
 @dataclass(eq=False)
@@ -219,78 +298,106 @@ class InvSqrt:
 
 @dataclass(eq=False)
 class Negated:
+    """`-of` for a value the analysis keeps symbolic (`-1 / math.sqrt(n)`)."""
+
     of: object
 
 
-# ---- events: what the interpreter records while it walks a class's code ----
+@dataclass(eq=False)
+class External:
+    """Something imported from another module, by its qualified name (`torch.nn.functional.relu`)."""
+
+    qualified: str
 
 
 @dataclass(eq=False)
-class BuildEvent:
-    """A class (or script) builds an instance of a module class of this file at `seq`."""
+class Builtin:
+    """A builtin function (`isinstance`, `len`, `super`)."""
 
-    parent: Optional[str]
-    entry: str
-    seq: int
-    #: the class built, or None for an unknown callable that may build any class passed around as a value
-    child: Optional[str]
-    call: cst.Call = field(repr=False)
-    #: a class imported from elsewhere (its qualified name as the file imports it): project mode follows it
-    external: Optional[str] = None
+    name: str
 
 
 @dataclass(eq=False)
-class DispatchEvent:
-    """`apply(fn)` / a `modules()` or `parameters()` loop: covers layer types in a scope."""
+class SelfMember:
+    """`self.name` where no method of the file defines `name`: nn.Module's, or a base class's."""
 
-    entry: str
-    seq: int
-    #: layer sites and build events the dispatch reaches
-    scope_sites: frozenset = field(repr=False)
-    scope_builds: frozenset = field(repr=False)
-    #: spec name -> param -> Tri
-    coverage: dict
-    level: Tri
-    node: cst.CSTNode = field(repr=False)
-    #: the node of the dispatch (the apply call or for loop), shared by events recorded inside it
-    dispatch_id: Optional[int] = None
+    name: str
 
 
 @dataclass(eq=False)
-class FillEvent:
-    """A weight filled with one value (INI002 when non-zero, INI003 when zero)."""
+class SuperMember:
+    """`super().name`."""
 
-    node: cst.CSTNode = field(repr=False)
-    value: object = None
-    sites: tuple = ()
-    #: for fills inside a dispatch: the layer type, and the dispatch that applies it
-    spec: Optional[LayerSpec] = None
-    dispatch_id: Optional[int] = None
-    statement: Optional[cst.SimpleStatementLine] = field(default=None, repr=False)
-    #: MAYBE when the fill runs only under a condition the analysis cannot decide (`if name.startswith("head")`)
-    level: Tri = Tri.YES
+    name: str
 
 
 @dataclass(eq=False)
-class BoundEvent:
-    """`uniform_(bias, -b, b)` with `b = 1/sqrt(n)`: INI004 when n is provably not fan_in."""
+class Member:
+    """`owner.name` for an attribute the analysis does not model: a method to call, or a number (`fc.in_features`)."""
 
-    node: cst.CSTNode = field(repr=False)
-    sites: tuple = ()
-    n: object = None
-    spec: Optional[LayerSpec] = None
-    dispatch_id: Optional[int] = None
-    statement: Optional[cst.SimpleStatementLine] = field(default=None, repr=False)
+    owner: object
+    name: str
 
 
 @dataclass(eq=False)
-class FanInitEvent:
-    """A fan-based init (kaiming_*, xavier_*) on a tensor that is one-dimensional (INI005)."""
+class Shape:
+    """`tensor.shape` (or `tensor.size()`): indexing it gives a dimension Symbol."""
 
-    node: cst.CSTNode = field(repr=False)
-    function: str = ""
-    target: str = ""
-    sites: tuple = ()
-    spec: Optional[LayerSpec] = None
-    dispatch_id: Optional[int] = None
-    statement: Optional[cst.SimpleStatementLine] = field(default=None, repr=False)
+    tensor: object
+
+
+@dataclass(eq=False)
+class Sqrt:
+    """`math.sqrt(of)`."""
+
+    of: object
+
+
+@dataclass(eq=False)
+class Reciprocal:
+    """`1 / of`."""
+
+    of: object
+
+
+@dataclass(eq=False)
+class Product:
+    """`a * b` of sizes (Symbols and literal ints): a fan_in spelled out (`in_channels * k * k`)."""
+
+    factors: tuple
+
+
+@dataclass(eq=False)
+class Starred:
+    """`*value` in a call, when the items of value are not known."""
+
+    of: object
+
+
+@dataclass(eq=False)
+class NewTensor:
+    """A tensor created by a factory (`torch.ones(...)`), with the constant it holds if any."""
+
+    constant: object = None
+
+
+@dataclass(eq=False)
+class NonDrawing:
+    """An instance of a torch module whose construction draws no random numbers (`nn.ReLU()`)."""
+
+
+@dataclass(eq=False)
+class DefaultClass:
+    """A class that is a parameter's default value (`conv_layer=nn.Conv2d`): callers may pass another."""
+
+    of: object
+
+
+@dataclass(eq=False)
+class Iteration:
+    """`receiver.modules()` / `.parameters()` (and named / children variants): a loop over it is a dispatch."""
+
+    receiver: object
+    kind: str
+    #: the module being built when the iteration was created (its layers so far are in scope)
+    instance: object

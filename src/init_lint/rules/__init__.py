@@ -16,6 +16,7 @@ ALL_RULES: dict[str, Rule] = {
 
 
 def find_rule(code_or_name: str) -> Rule | None:
+    """The rule with that code (`INI001`) or name (`implicit-default-init`), or None."""
     wanted = code_or_name.strip()
     for rule in ALL_RULES.values():
         if wanted.upper() == rule.code or wanted.lower() == rule.name:

@@ -8,10 +8,9 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis import FileAnalysis
-from init_lint.analysis.values import ContainerValue, LayerSite, LayerValue, ModuleInstance, Symbol
+from init_lint.analysis.facts import InitCall
+from init_lint.analysis.values import ContainerValue, LayerSite, LayerValue, Member, ModuleInstance, Product, Symbol
 from init_lint.catalogue import BILINEAR, CONV, CONV_TRANSPOSE, LINEAR, fan_in
-
-_INDEXED = re.compile(r"^(?P<prefix>.+)\[(?P<index>-?\d+)\]$")
 
 
 def describe(site: LayerSite, analysis: FileAnalysis) -> str:
@@ -36,6 +35,7 @@ _CODE = cst.Module(body=[])
 
 
 def literal_fan_in(site: LayerSite) -> Optional[int]:
+    """The layer's fan_in when its constructor arguments are literal."""
     return fan_in(site.spec, site.literal_args())
 
 
@@ -50,18 +50,16 @@ def symbol_value(n: object, target: LayerSite) -> Optional[int]:
         if site is None:
             return None
         return _symbol_of(site, n.kind)
-    name = getattr(n, "name", None)
-    owner = getattr(n, "owner", None)
-    if name is not None and owner is not None:
+    if isinstance(n, Member):
+        owner = n.owner
         source = owner.sites[0] if isinstance(owner, LayerValue) and len(owner.sites) == 1 else target
-        value = source.literal_args().get(name)
-        if name == "kernel_size" or not isinstance(value, int):
+        value = source.literal_args().get(n.name)
+        if n.name == "kernel_size" or not isinstance(value, int):
             return None
         return value
-    factors = getattr(n, "factors", None)
-    if factors is not None:
+    if isinstance(n, Product):
         product = 1
-        for factor in factors:
+        for factor in n.factors:
             value = symbol_value(factor, target)
             if value is None:
                 return None
@@ -121,17 +119,19 @@ def weight_shape(site: LayerSite) -> Optional[tuple]:
 
 
 def output_units(site: LayerSite) -> Optional[int]:
+    """out_features / out_channels when literal."""
     return _out(site)
 
 
-def targets(analysis: FileAnalysis, sites: tuple, spec, dispatch_id) -> list[LayerSite]:
-    """The layers an event applies to: its own sites, or every layer of its type a dispatch reaches."""
-    if sites:
-        return list(sites)
+def targets(analysis: FileAnalysis, call: InitCall) -> list[LayerSite]:
+    """The layers an init call applies to: its own sites, or every layer of its type its dispatch reaches."""
+    if call.sites:
+        return list(call.sites)
+    spec = call.spec
     if spec is None:
         return []
     found: dict = {}
-    for event in analysis.tree.dispatch_events(dispatch_id):
+    for event in analysis.tree.dispatch_events(call.dispatch_id):
         for site in analysis.tree.sites_under(event):
             if site.spec.name == spec.name:
                 found[id(site)] = site
@@ -139,24 +139,24 @@ def targets(analysis: FileAnalysis, sites: tuple, spec, dispatch_id) -> list[Lay
 
 
 def is_hidden(site: LayerSite, analysis: FileAnalysis) -> Optional[str]:
-    """The name of a weight layer this layer's output feeds, or None if it is (as far as seen) a last layer."""
-    address = site.address.expr if site.address is not None and not site.address.loop else None
+    """The name of a weight layer this layer's output feeds, or None if it is (as far as seen) a last layer.
+
+    A layer at `<container>[i]` feeds a later layer of the same container; a layer at `self.<attr>`
+    feeds what `forward` applies to its output.
+    """
+    address = site.address if site.address is not None and not site.address.loop else None
     if address is None:
         return None
-    match = _INDEXED.match(address)
-    if match is not None:
-        prefix, index = match.group("prefix"), int(match.group("index"))
-        for other in analysis.facts.sites:
-            if other is site or other.address is None or other.owner != site.owner:
-                continue
-            other_match = _INDEXED.match(other.address.expr)
-            if other_match and other_match.group("prefix") == prefix and int(other_match.group("index")) > index >= 0:
+    index = address.last_index
+    if index is not None and len(address.steps) > 1:
+        for other in analysis.tree.layers_by_container().get((site.owner, address.steps[:-1]), ()):
+            if other is not site and other.address.last_index > index >= 0:
                 return other.address.expr
         return None
-    parts = address.split(".")
-    if len(parts) != 2 or site.owner is None:
+    steps = address.steps
+    if len(steps) != 2 or steps[0].kind != "name" or steps[1].kind != "attr" or site.owner is None:
         return None
-    attr = parts[1]
+    attr = steps[1].value
     feeds = analysis.facts.forward_feeds.get(site.owner, {})
     attrs = analysis.facts.attrs.get(site.owner, {})
     frontier = [attr]
@@ -168,14 +168,19 @@ def is_hidden(site: LayerSite, analysis: FileAnalysis) -> Optional[str]:
                 continue
             seen.add(consumer)
             if _bears_weights(attrs.get(consumer)):
-                return f"{parts[0]}.{consumer}"
+                return f"{steps[0].value}.{consumer}"
             frontier.append(consumer)
     return None
 
 
-def _bears_weights(value: object) -> bool:
+def _bears_weights(value: object, seen: Optional[set] = None) -> bool:
     if isinstance(value, (LayerValue, ModuleInstance)):
         return True
     if isinstance(value, ContainerValue):
-        return any(_bears_weights(item) for item in value.items)
+        # A container may hold itself (`layers.append(layers)`).
+        seen = set() if seen is None else seen
+        if id(value) in seen:
+            return False
+        seen.add(id(value))
+        return any(_bears_weights(item, seen) for item in value.items)
     return False

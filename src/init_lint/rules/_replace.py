@@ -43,6 +43,7 @@ def replace_plan(statement: Optional[cst.SimpleStatementLine], call: cst.CSTNode
 
 
 def says_it_replicates_a_reference(statement: cst.SimpleStatementLine, module: cst.Module) -> bool:
+    """Whether a comment on the statement says it reproduces a reference implementation on purpose."""
     comments = [line.comment.value for line in statement.leading_lines if line.comment is not None]
     if statement.trailing_whitespace.comment is not None:
         comments.append(statement.trailing_whitespace.comment.value)

@@ -27,15 +27,20 @@ class RawFinding:
 
 @dataclass
 class CheckContext:
+    """What a rule's check reads: the file's analysis and the settings that change verdicts."""
+
     analysis: "FileAnalysis"
     strict: bool = False
 
     def code(self, node: cst.CSTNode) -> str:
+        """The source text of a node."""
         return self.analysis.module.code_for_node(node).strip()
 
 
 @dataclass
 class Rule:
+    """A rule: its code, name, documentation, examples, and a check that yields findings."""
+
     code: str
     name: str
     summary: str
@@ -49,6 +54,7 @@ class Rule:
     invalid: list = field(default_factory=list)
 
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        """The rule's findings in one analyzed file."""
         raise NotImplementedError
 
     def page(self) -> str:

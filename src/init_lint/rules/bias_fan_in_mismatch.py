@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from init_lint.analysis.facts import InitCall
+from init_lint.analysis.values import InvSqrt, Negated
 from init_lint.diagnostics import UNSAFE
 from init_lint.rules._layers import describe, literal_fan_in, symbol_value, targets
 from init_lint.rules._replace import replace_plan
@@ -11,33 +13,48 @@ from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
 class BiasFanInMismatch(Rule):
+    """INI004: filters the `uniform_` init calls on biases whose bound is 1/sqrt(n)."""
+
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        """Every bias bound whose n provably differs from a target layer's fan_in."""
         analysis = context.analysis
         seen: set = set()
-        for event in analysis.facts.bounds:
-            if id(event.node) in seen:
+        for call in analysis.facts.init_calls:
+            n = _bound_of(call)
+            if n is None or id(call.node) in seen:
                 continue
             wrong = []
-            for site in targets(analysis, event.sites, event.spec, event.dispatch_id):
+            for site in targets(analysis, call):
                 if site.owner is None:
                     continue
                 expected = literal_fan_in(site)
-                used = symbol_value(event.n, site)
+                used = symbol_value(n, site)
                 if expected is not None and used is not None and used != expected:
                     wrong.append((site, used, expected))
             if not wrong:
                 continue
-            seen.add(id(event.node))
+            seen.add(id(call.node))
             site, used, expected = wrong[0]
-            plan = replace_plan(event.statement, event.node, [w[0] for w in wrong], "bias", analysis.module) \
-                if len(wrong) == 1 and event.sites else None
+            plan = replace_plan(call.statement, call.node, [w[0] for w in wrong], "bias", analysis.module) \
+                if len(wrong) == 1 and call.sites else None
             yield RawFinding(
-                event.node,
+                call.node,
                 f"bias bound 1/sqrt({used}) but {describe(site, analysis)} has fan_in {expected}; "
                 f"use 1/sqrt(fan_in) (fan_in = in_features, or in_channels // groups * kernel volume)",
                 fix=UNSAFE if plan else None,
                 plan=plan,
             )
+
+
+def _bound_of(call: InitCall) -> object:
+    """The `n` of `uniform_(bias, -1/sqrt(n), 1/sqrt(n))`, or None for any other call."""
+    if not call.on_bias or call.from_parameters or call.function.rstrip("_") != "uniform":
+        # `for p in self.parameters(): uniform_(p, -stdv, stdv)`: one scheme for every tensor, not a bias bound.
+        return None
+    low, high = call.uniform_bounds()
+    if not (isinstance(high, InvSqrt) and isinstance(low, Negated) and isinstance(low.of, InvSqrt)):
+        return None
+    return high.of
 
 
 RULE = BiasFanInMismatch(

@@ -16,23 +16,28 @@ def _is_number(value: object) -> bool:
 
 
 class ConstantWeightFill(Rule):
+    """INI002: filters the init calls that fill a weight with a non-zero constant."""
+
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        """Every constant fill of a weight of a layer with more than one output unit."""
         analysis = context.analysis
         seen: set = set()
-        for event in analysis.facts.fills:
-            if not _is_number(event.value) or event.value == 0 or id(event.node) in seen:
+        for call in analysis.facts.init_calls:
+            if not call.on_weight:
                 continue
-            if event.level < Tri.YES and not context.strict:
+            value = call.fill_value()
+            if not _is_number(value) or value == 0 or id(call.node) in seen:
                 continue
-            layers = [s for s in targets(analysis, event.sites, event.spec, event.dispatch_id)
-                      if output_units(s) != 1 and s.owner is not None]
+            if call.level < Tri.YES and not context.strict:
+                continue
+            layers = [s for s in targets(analysis, call) if output_units(s) != 1 and s.owner is not None]
             if not layers:
                 continue
-            seen.add(id(event.node))
-            plan = replace_plan(event.statement, event.node, layers, "weight", analysis.module)
+            seen.add(id(call.node))
+            plan = replace_plan(call.statement, call.node, layers, "weight", analysis.module)
             yield RawFinding(
-                event.node,
-                f"weight of {describe(layers[0], analysis)} filled with the constant {event.value!r}: every unit "
+                call.node,
+                f"weight of {describe(layers[0], analysis)} filled with the constant {value!r}: every unit "
                 f"computes the same output and gets the same gradient forever; use a random init "
                 f"(the default is kaiming_uniform_(w, a=math.sqrt(5)))",
                 fix=UNSAFE if plan else None,

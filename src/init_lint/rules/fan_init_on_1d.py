@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from init_lint.analysis.initops import is_fan_based
 from init_lint.analysis.values import Tri
 from init_lint.diagnostics import UNSAFE
 from init_lint.rules._layers import describe, targets
@@ -12,25 +13,29 @@ from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
 class FanInitOn1d(Rule):
+    """INI005: filters fan-based init calls on a bias or a one-dimensional tensor."""
+
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        """Every kaiming_* / xavier_* call on a layer's bias or on a tensor created 1-D."""
         analysis = context.analysis
         seen: set = set()
-        for event in analysis.facts.fan_inits:
-            if id(event.node) in seen:
+        for call in analysis.facts.init_calls:
+            if call.method or not is_fan_based(call.function) or not (call.on_bias or call.one_dim):
                 continue
-            if event.sites or event.spec is not None:
-                layers = [s for s in targets(analysis, event.sites, event.spec, event.dispatch_id)
-                          if s.owner is not None and s.bias != Tri.NO]
+            if id(call.node) in seen:
+                continue
+            if call.sites or call.spec is not None:
+                layers = [s for s in targets(analysis, call) if s.owner is not None and s.bias != Tri.NO]
                 if not layers:
                     continue
                 subject = f"the bias of {describe(layers[0], analysis)}"
-                plan = replace_plan(event.statement, event.node, layers, "bias", analysis.module)
+                plan = replace_plan(call.statement, call.node, layers, "bias", analysis.module)
             else:
-                subject, plan = event.target, None
-            seen.add(id(event.node))
+                subject, plan = "a one-dimensional parameter", None
+            seen.add(id(call.node))
             yield RawFinding(
-                event.node,
-                f"{event.function} on {subject}: fan-based init needs a tensor with at least 2 dimensions and "
+                call.node,
+                f"{call.function} on {subject}: fan-based init needs a tensor with at least 2 dimensions and "
                 f"raises ValueError on a 1-D one; use uniform_(bias, -1/sqrt(fan_in), 1/sqrt(fan_in)) or zeros_",
                 fix=UNSAFE if plan else None,
                 plan=plan,

@@ -14,7 +14,10 @@ from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
 class ImplicitDefaultInit(Rule):
+    """INI001: reads the module tree's verdict on every layer parameter."""
+
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        """One finding per constructor call whose layers keep a default, with an insert fix where safe."""
         analysis = context.analysis
         tree = analysis.tree
         by_call: dict = {}
@@ -52,9 +55,9 @@ class ImplicitDefaultInit(Rule):
         # Two layers reachable by the same name after one statement (`a if c else b`): only one is built.
         addresses = Counter((id(site.statement), site.address.expr) for site, *_ in judged
                             if id(site.call) in fixable and site.address is not None)
-        fixable = {call for call in fixable if not any(
-            id(site.call) == call and site.address is not None and addresses[(id(site.statement), site.address.expr)] > 1
-            for site, *_ in judged)}
+        ambiguous = {id(site.call) for site, *_ in judged
+                     if site.address is not None and addresses[(id(site.statement), site.address.expr)] > 1}
+        fixable -= ambiguous
         statements: dict = {}
         for site, params, models, worst, depends, _ in judged:
             plan = None
@@ -70,6 +73,7 @@ class ImplicitDefaultInit(Rule):
             )
 
     def _message(self, site, params, models, level, context: CheckContext) -> str:
+        """The finding's message for the layer, the parameters left to default and the models that build it."""
         what = " and ".join(params)
         layer = describe(site, context.analysis)
         via = [m for m in models if m != site.owner]

@@ -8,8 +8,11 @@ from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
 class UnparsableFile(Rule):
+    """INI900: files the checker could not read or parse (the checker itself reports them)."""
+
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
         # Reported by the checker itself, before any analysis can run.
+        """Nothing: INI900 findings come from the checker, never from an analysis."""
         return iter(())
 
 

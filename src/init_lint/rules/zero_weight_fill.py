@@ -12,21 +12,27 @@ from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
 class ZeroWeightFill(Rule):
+    """INI003: filters the init calls that fill a weight with zero, and reads the forward data flow."""
+
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
+        """Every zero fill of a hidden layer's weight (every zero fill in strict mode)."""
         analysis = context.analysis
         seen: set = set()
-        for event in analysis.facts.fills:
-            if event.value != 0 or isinstance(event.value, bool) or id(event.node) in seen:
+        for call in analysis.facts.init_calls:
+            if not call.on_weight:
                 continue
-            layers = [s for s in targets(analysis, event.sites, event.spec, event.dispatch_id) if s.owner is not None]
+            value = call.fill_value()
+            if value is None or value != 0 or isinstance(value, bool) or id(call.node) in seen:
+                continue
+            layers = [s for s in targets(analysis, call) if s.owner is not None]
             if not layers:
                 continue
             hidden = [(s, is_hidden(s, analysis)) for s in layers]
-            fed = [(s, consumer) for s, consumer in hidden if consumer is not None] if event.level == Tri.YES else []
+            fed = [(s, consumer) for s, consumer in hidden if consumer is not None] if call.level == Tri.YES else []
             if not fed and not context.strict:
                 continue
-            seen.add(id(event.node))
-            plan = replace_plan(event.statement, event.node, layers, "weight", analysis.module)
+            seen.add(id(call.node))
+            plan = replace_plan(call.statement, call.node, layers, "weight", analysis.module)
             if fed:
                 site, consumer = fed[0]
                 message = (f"zero weight for {describe(site, analysis)} whose output feeds {consumer}: its units stay "
@@ -34,7 +40,7 @@ class ZeroWeightFill(Rule):
             else:
                 message = (f"zero weight for {describe(layers[0], analysis)}: fine for the last projection of a "
                            f"residual or gated branch, harmful for a hidden layer (strict mode)")
-            yield RawFinding(event.node, message, fix=UNSAFE if plan else None, plan=plan, strict=not fed)
+            yield RawFinding(call.node, message, fix=UNSAFE if plan else None, plan=plan, strict=not fed)
 
 
 RULE = ZeroWeightFill(

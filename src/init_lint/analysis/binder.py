@@ -1,0 +1,157 @@
+"""Branch state: which parameters code has initialized so far, and how alternatives fork and join.
+
+Like mypy's binder, this is the one place where state is copied at a fork and merged at a join.
+The state is the set of init marks, (layer, parameter) -> Tri, and for an `if` also the names
+of the frame and the attributes of the module being built.  Three shapes use it:
+
+- alternatives of which one runs (`if`/`else`, a callee that may be one of several functions):
+  `fork()`, then `branch()` / `end()` for each, then `join()`;
+- a dispatch body read once per layer type, from nothing: `isolated()`, whose marks on
+  concrete layers still count for the code around it.
+
+A layer is keyed by `id(site)`; the variable of a dispatch body stands for every layer of a
+type and is keyed by `dispatch_key(spec_name)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from init_lint.analysis.frame import Frame
+from init_lint.analysis.operations import choice
+from init_lint.analysis.values import Tri
+
+
+def dispatch_key(spec_name: str) -> tuple:
+    """The mark key of a dispatch variable read as layer type `spec_name`."""
+    return ("D", spec_name)
+
+
+def is_dispatch_key(key: object) -> bool:
+    """Whether a mark key stands for a dispatch variable rather than a concrete layer."""
+    return isinstance(key, tuple) and key[0] == "D"
+
+
+class Binder:
+    """The init marks of the entry being walked, and the fork/join of branch state."""
+
+    def __init__(self) -> None:
+        #: (key, param) -> how surely code has written that parameter so far
+        self.marks: dict = {}
+
+    def reset(self) -> None:
+        """Start a new entry (a class's `__init__`, another method, module-level code)."""
+        self.marks = {}
+
+    def mark(self, key: object, param: str, level: Tri) -> None:
+        """Code writes `param` of the layer(s) `key` at `level` (a write never undoes an earlier one)."""
+        self.marks[(key, param)] = max(self.marks.get((key, param), Tri.NO), level)
+
+    def level(self, key: object, param: str) -> Tri:
+        """How surely code has written `param` of `key` so far (NO when never)."""
+        return self.marks.get((key, param), Tri.NO)
+
+    def fork(self, frame: Optional[Frame] = None) -> "Fork":
+        """Alternatives of which exactly one runs.  With a frame, its names and the instance's
+        attributes fork too, and each branch runs at level MAYBE (not sure to run)."""
+        return Fork(self, frame)
+
+    def isolated(self, run: Callable[[], None]) -> dict:
+        """Run a dispatch body from no marks at all; return the marks it made.
+
+        Marks on concrete layers (`self.fc.weight` written in an `apply` function) also count for the
+        code around it, as writes that happen; marks on the dispatch variable are the caller's to read.
+        """
+        outer = self.marks
+        self.marks = {}
+        try:
+            run()
+            inner = self.marks
+        finally:
+            self.marks = outer
+        for key, level in inner.items():
+            if not is_dispatch_key(key[0]):
+                outer[key] = max(outer.get(key, Tri.NO), level)
+        return inner
+
+
+@dataclass
+class _Outcome:
+    marks: dict
+    names: Optional[dict]
+    attrs: Optional[dict]
+    returned: Tri
+
+
+class Fork:
+    """The state before a set of alternatives, and what each alternative ended with."""
+
+    def __init__(self, binder: Binder, frame: Optional[Frame]) -> None:
+        self.binder = binder
+        self.frame = frame
+        self.before = dict(binder.marks)
+        self.outcomes: list[_Outcome] = []
+        if frame is not None:
+            self.names_before = dict(frame.env)
+            self.attrs_before = dict(frame.instance.attrs)
+            self.outer_level = frame.level
+
+    def branch(self) -> None:
+        """Start the next alternative from the state before the fork."""
+        self.binder.marks = dict(self.before)
+        frame = self.frame
+        if frame is not None:
+            # In place: the frame's dicts are shared with whatever holds the frame.
+            frame.env.clear()
+            frame.env.update(self.names_before)
+            frame.instance.attrs.clear()
+            frame.instance.attrs.update(self.attrs_before)
+            frame.level = min(self.outer_level, Tri.MAYBE)
+
+    def end(self, returned: Tri = Tri.NO) -> None:
+        """The current alternative is done; `returned` says whether it surely (YES) or maybe returned."""
+        frame = self.frame
+        self.outcomes.append(_Outcome(self.binder.marks, dict(frame.env) if frame is not None else None,
+                                      dict(frame.instance.attrs) if frame is not None else None, returned))
+
+    def join(self) -> Tri:
+        """Merge the alternatives into the current state; returns whether the whole surely or maybe returns.
+
+        A mark is sure after the join only where every alternative agrees.  A name holds either
+        alternative's value, except that an alternative that surely returned contributes none.
+        """
+        merged = dict(self.before)
+        keys: set = set()
+        for outcome in self.outcomes:
+            keys.update(outcome.marks)
+        for key in keys:
+            base = self.before.get(key, Tri.NO)
+            levels = [outcome.marks.get(key, base) for outcome in self.outcomes]
+            level = levels[0]
+            for other in levels[1:]:
+                level = Tri.merge_branches(level, other)
+            merged[key] = level
+        self.binder.marks = merged
+        if self.frame is not None:
+            self._join_names()
+            self.frame.level = self.outer_level
+        returns = [outcome.returned for outcome in self.outcomes]
+        if all(r == Tri.YES for r in returns):
+            return Tri.YES
+        return Tri.MAYBE if any(r in (Tri.YES, Tri.MAYBE) for r in returns) else Tri.NO
+
+    def _join_names(self) -> None:
+        """Names and attributes after the join: either live alternative's value, joined by `choice`."""
+        frame = self.frame
+        live = [o for o in self.outcomes if o.returned != Tri.YES] or self.outcomes[:1]
+        for current, pick in ((frame.env, "names"), (frame.instance.attrs, "attrs")):
+            merged = dict(getattr(live[-1], pick))
+            for earlier in reversed(live[:-1]):
+                for key, value in getattr(earlier, pick).items():
+                    if key not in merged:
+                        merged[key] = value
+                    elif merged[key] is not value:
+                        merged[key] = choice(value, merged[key])
+            current.clear()
+            current.update(merged)

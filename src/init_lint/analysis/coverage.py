@@ -1,0 +1,197 @@
+"""Init coverage: which parameters code writes, and what `apply` / `modules()` dispatches cover.
+
+Part of the `Interpreter` (see interpreter.py).  A write to a layer's parameter marks it in the
+binder; a dispatch body is read once per layer type (the variable stands for every layer of
+that type) and gives a coverage table, recorded as a `DispatchEvent` over the layers and
+submodules in its scope at that point of the code.  At the end of an entry the marks become
+each layer site's `cover`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import libcst as cst
+
+from init_lint.analysis.binder import dispatch_key
+from init_lint.analysis.facts import DispatchEvent
+from init_lint.analysis.frame import Frame, Instance
+from init_lint.analysis.values import (
+    BIAS, PARAMS, UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, FunctionValue,
+    Iteration, LayerSite, LayerValue, ModuleInstance, PartialValue, SelfValue, TensorValue, Tri,
+)
+from init_lint.catalogue import LAYERS
+
+#: layer types whose dispatch reading is the same as their base's unless a file names them
+ALIAS_OF = {"LazyLinear": "Linear", "NonDynamicallyQuantizableLinear": "Linear",
+            **{f"Lazy{kind}{d}d": f"{kind}{d}d" for kind in ("Conv", "ConvTranspose") for d in (1, 2, 3)}}
+
+
+class CoverageRecorder:
+    """Marks and dispatches; needs the interpreter's binder, `_call_function`, `_assign`, `_walk_block`."""
+
+    # ---------------------------------------------------------------- marks
+
+    def _mark(self, key, param: str, frame: Frame, level: Tri = Tri.YES, site: Optional[LayerSite] = None) -> None:
+        """Code writes `param` of the layer(s) `key`."""
+        # After a statement that may have returned, writes may not happen, unless the layer itself
+        # was built after that point too (`if done: return; self.fc = ...; init(self.fc.weight)`).
+        if site is None or site.reach > frame.reach:
+            level = min(level, frame.reach)
+        self.binder.mark(key, param, level)
+
+    def _mark_tensor(self, tensor: object, frame: Frame, level: Tri = Tri.YES) -> None:
+        """Code writes a tensor: a layer's parameter, or a dispatch variable's."""
+        if isinstance(tensor, ChoiceValue):
+            for option in tensor.options:
+                self._mark_tensor(option, frame, level)
+        elif isinstance(tensor, TensorValue):
+            for site in tensor.sites:
+                self._mark(id(site), tensor.param, frame, level, site)
+        elif isinstance(tensor, DispatchTensor):
+            self._mark(dispatch_key(tensor.spec.name), tensor.param, frame, level)
+
+    def _mark_target(self, owner: object, param: str, frame: Frame) -> None:
+        """`owner.weight = ...`: the parameter is replaced."""
+        if isinstance(owner, LayerValue):
+            for site in owner.sites:
+                self._mark(id(site), param, frame, site=site)
+        elif isinstance(owner, DispatchModule) and owner.spec is not None:
+            self._mark(dispatch_key(owner.spec.name), param, frame)
+
+    def _mark_module(self, value: object, frame: Frame, level: Tri, params: tuple = PARAMS) -> None:
+        """Code writes (or may write) every parameter of `value`."""
+        if isinstance(value, LayerValue):
+            for site in value.sites:
+                for param in params:
+                    self._mark(id(site), param, frame, level, site=site)
+        elif isinstance(value, DispatchModule) and value.spec is not None:
+            for param in params:
+                self._mark(dispatch_key(value.spec.name), param, frame, level)
+        elif isinstance(value, (SelfValue, ModuleInstance, ContainerValue)):
+            self._dispatch_all(value, frame, level)
+        elif isinstance(value, (TensorValue, DispatchTensor)):
+            self._mark_tensor(value, frame, level)
+
+    def _commit_marks(self, instance: Instance, secondary: bool, earlier: Iterable[LayerSite] = ()) -> None:
+        """The end of an entry: its marks become the sites' cover (a later method only maybe runs
+        before use, so what it does to layers built earlier counts as MAYBE)."""
+        earlier_ids = {id(s) for s in earlier}
+        # Layers of child modules built earlier can be initialized by the parent (`self.block.fc.weight`).
+        by_id = self.site_by_id
+        for (key, param), level in self.binder.marks.items():
+            site = by_id.get(key)
+            if site is None:
+                continue
+            if secondary and id(site) in earlier_ids:
+                level = min(level, Tri.MAYBE)
+            site.cover[param] = max(site.cover[param], level)
+
+    # ---------------------------------------------------------------- dispatches
+
+    def _dispatch_all(self, receiver: object, frame: Frame, level: Tri, node: Optional[cst.CSTNode] = None) -> None:
+        """Code that may initialize every module under `receiver` (a base class's method, an unknown helper)."""
+        coverage = {name: {WEIGHT: level, BIAS: level} for name in LAYERS}
+        self._record_dispatch(receiver, coverage, frame, node, level)
+
+    def _apply(self, receiver: object, fn: object, node: cst.CSTNode, frame: Frame, named: bool = False) -> None:
+        """`receiver.apply(fn)`: fn runs on every module under receiver, after everything built so far."""
+        if isinstance(fn, PartialValue) and isinstance(fn.callee, FunctionValue):
+            fn = FunctionValue(fn.callee.node, fn.callee.owner, fn.callee.bound_self, fn.args, fn.kwargs)
+        if not isinstance(fn, FunctionValue):
+            self._dispatch_all(receiver, frame, Tri.MAYBE, node)
+            return
+        coverage = self._read_dispatch(node, lambda spec: self._call_function(
+            fn, [DispatchModule(spec)], {"name": UNKNOWN} if named and "name" not in fn.kwargs else {},
+            frame.instance, self.classes.get(fn.owner) if fn.owner else frame.method_owner,
+            depth=frame.depth, dispatch_spec=spec, level=Tri.YES))
+        self._record_dispatch(receiver, coverage, frame, node, frame.level)
+
+    def _run_iteration(self, iteration: Iteration, target: cst.BaseExpression, body: list, frame: Frame,
+                       node: cst.CSTNode) -> None:
+        """`for m in x.modules():` (or `parameters()`): the body is a dispatch over the modules of x."""
+        kind = iteration.kind
+        if kind in ("modules", "named_modules", "children", "named_children"):
+            def run(spec):
+                inner = frame.nested(spec, Tri.YES)
+                element = DispatchModule(spec)
+                self._assign(target, (UNKNOWN, element) if kind.startswith("named") else element, inner)
+                self._walk_block(body, inner)
+            coverage = self._read_dispatch(node, run)
+            self._record_dispatch(iteration.receiver, coverage, frame, node, frame.level,
+                                  children_only=kind.endswith("children"))
+        else:
+            def run_params(spec):
+                for param in PARAMS:
+                    inner = frame.nested(spec, Tri.YES)
+                    element = DispatchTensor(spec, param, from_parameters=True)
+                    self._assign(target, (f"layer.{param}", element) if kind == "named_parameters" else element, inner)
+                    self._walk_block(body, inner)
+            coverage = self._read_dispatch(node, run_params)
+            self._record_dispatch(iteration.receiver, coverage, frame, node, frame.level)
+
+    def _read_dispatch(self, node: cst.CSTNode, run) -> dict:
+        """Run a dispatch body once per layer type; returns spec name -> param -> Tri."""
+        saved_id = self._dispatch_id
+        self._dispatch_id = id(node)
+        coverage: dict = {}
+        try:
+            for spec in self.dispatch_specs:
+                marks = self.binder.isolated(lambda: run(spec))
+                key = dispatch_key(spec.name)
+                coverage[spec.name] = {param: marks.get((key, param), Tri.NO) for param in PARAMS}
+        finally:
+            self._dispatch_id = saved_id
+        for name, base in ALIAS_OF.items():
+            coverage.setdefault(name, coverage[base])
+        return coverage
+
+    def _record_dispatch(self, receiver: object, coverage: dict, frame: Frame, node: Optional[cst.CSTNode],
+                         level: Tri, children_only: bool = False) -> None:
+        """A dispatch runs here: record it, and cover the layers of this entry in its scope now."""
+        if frame.dispatch_spec is not None and isinstance(receiver, (DispatchModule, DispatchTensor)):
+            return
+        sites, builds = dispatch_scope(receiver, frame.instance, children_only)
+        event = DispatchEvent(self.entry, next(self.seq), frozenset(sites), frozenset(builds), coverage,
+                              min(level, frame.level, frame.reach), node, id(node) if node is not None else None)
+        self.facts.dispatches.append(event)
+        # Concrete layers in scope built in this entry: cover them now, so order inside the entry is kept.
+        for site in sites:
+            spec_cov = coverage.get(site.spec.name, {})
+            for param in PARAMS:
+                level_here = min(spec_cov.get(param, Tri.NO), event.level)
+                if level_here > Tri.NO:
+                    self._mark(id(site), param, frame, level_here, site=site)
+
+
+def dispatch_scope(receiver: object, instance: Instance, children_only: bool) -> tuple[set, set]:
+    """The layer sites and builds a dispatch on `receiver` reaches (for self: what is built so far)."""
+    sites: set = set()
+    builds: set = set()
+    if isinstance(receiver, SelfValue):
+        if children_only:
+            for value in instance.attrs.values():
+                if isinstance(value, LayerValue):
+                    sites.update(value.sites)
+                elif isinstance(value, ModuleInstance):
+                    builds.add(value.build)
+            return sites, builds
+        return set(instance.sites), set(instance.builds)
+    _collect(receiver, sites, builds, set())
+    return sites, builds
+
+
+def _collect(value: object, sites: set, builds: set, seen: set) -> None:
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, LayerValue):
+        sites.update(value.sites)
+    elif isinstance(value, ModuleInstance):
+        builds.add(value.build)
+    elif isinstance(value, ContainerValue):
+        for item in value.items:
+            _collect(item, sites, builds, seen)
+    elif isinstance(value, ChoiceValue):
+        for item in value.options:
+            _collect(item, sites, builds, seen)

@@ -1,0 +1,224 @@
+"""Statements: the walk through a function body in the order the code runs, and assignment.
+
+Part of the `Interpreter` (see interpreter.py): this mixin walks blocks, `if`, `for`, `with`,
+`try` and simple statements, binds names and attributes, and gives each layer built by a
+statement the address the fixer reaches it by.  Branches fork and join through the binder.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import libcst as cst
+
+from init_lint.analysis.frame import Frame
+from init_lint.analysis.operations import choice, elements_by_kind, truth
+from init_lint.analysis.values import (
+    PARAMS, UNKNOWN, VALUES_STEP, Address, ChoiceValue, ContainerValue, DispatchTensor, FunctionValue, Iteration,
+    LayerValue, SelfValue, Step, TensorValue, Tri, attr_step, index_step, key_step, name_step,
+)
+
+
+class StatementWalker:
+    """Walks statements; needs the interpreter's `_eval`, `_subscript_key`, marks and dispatch methods."""
+
+    def _walk_block(self, body: Iterable[cst.CSTNode], frame: Frame) -> Tri:
+        """Walk statements in order; returns whether the block surely (YES) or maybe returns."""
+        outer_level, outer_reach = frame.level, frame.reach
+        terminated = Tri.NO
+        try:
+            for statement in body:
+                result = self._walk_statement(statement, frame)
+                if result == Tri.YES:
+                    return Tri.YES if terminated == Tri.NO else Tri.MAYBE
+                if result == Tri.MAYBE:
+                    terminated = Tri.MAYBE
+                    frame.reach = min(frame.reach, Tri.MAYBE)
+            return terminated
+        finally:
+            frame.level, frame.reach = outer_level, outer_reach
+
+    def _walk_statement(self, statement: cst.CSTNode, frame: Frame) -> Tri:
+        """One statement; returns whether it surely (YES) or maybe returns from the function."""
+        if isinstance(statement, cst.SimpleStatementLine):
+            previous = frame.statement
+            frame.statement = statement
+            try:
+                for small in statement.body:
+                    if self._walk_small(small, frame):
+                        return Tri.YES
+            finally:
+                frame.statement = previous
+            return Tri.NO
+        if isinstance(statement, cst.If):
+            return self._walk_if(statement, frame)
+        if isinstance(statement, cst.For):
+            return self._walk_for(statement, frame)
+        if isinstance(statement, cst.While):
+            self._walk_block(statement.body.body, frame)
+            return Tri.NO
+        if isinstance(statement, cst.With):
+            for item in statement.items:
+                self._eval(item.item, frame)
+            return self._walk_block(statement.body.body, frame)
+        if isinstance(statement, (cst.Try, cst.TryStar)):
+            result = self._walk_block(statement.body.body, frame)
+            if statement.orelse is not None:
+                self._walk_block(statement.orelse.body.body, frame)
+            if statement.finalbody is not None:
+                self._walk_block(statement.finalbody.body.body, frame)
+            return min(result, Tri.MAYBE)
+        if isinstance(statement, cst.FunctionDef):
+            frame.env[statement.name.value] = FunctionValue(statement, None)
+            return Tri.NO
+        if isinstance(statement, cst.BaseSmallStatement):
+            # The body of a one-line block (`if flag: self.fc = nn.Linear(3, 4)`): no line to insert a fix after.
+            return Tri.YES if self._walk_small(statement, frame) else Tri.NO
+        return Tri.NO
+
+    def _walk_small(self, small: cst.BaseSmallStatement, frame: Frame) -> bool:
+        """Returns True when the statement returns from the function."""
+        if isinstance(small, cst.Expr):
+            self._eval(small.value, frame)
+        elif isinstance(small, cst.Assign):
+            value = self._eval(small.value, frame)
+            for target in small.targets:
+                self._assign(target.target, value, frame)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self._assign(small.target, self._eval(small.value, frame), frame)
+        elif isinstance(small, cst.AugAssign):
+            self._eval(small.value, frame)
+            if isinstance(small.target, cst.Name):
+                frame.env[small.target.value] = UNKNOWN
+        elif isinstance(small, cst.Return):
+            frame.returns.append(self._eval(small.value, frame) if small.value is not None else None)
+            return True
+        elif isinstance(small, cst.Raise):
+            return True
+        return False
+
+    def _walk_if(self, statement: cst.If, frame: Frame) -> Tri:
+        """An `if` / `elif` chain: the branch the conditions decide, or alternatives joined by the binder.
+
+        Each undecided condition forks: its body is one alternative, the rest of the chain the
+        other.  The chain is walked in a loop, not by recursion, so a 500-branch `elif` is fine.
+        """
+        forks: list = []
+        orelse: object = statement
+        result = Tri.NO
+        while True:
+            if isinstance(orelse, cst.If):
+                condition = truth(self._eval(orelse.test, frame))
+                if condition is True:
+                    result = self._walk_block(orelse.body.body, frame)
+                    break
+                if condition is False:
+                    orelse = orelse.orelse
+                    continue
+                fork = self.binder.fork(frame)
+                fork.branch()
+                fork.end(self._walk_block(orelse.body.body, frame))
+                fork.branch()
+                forks.append(fork)
+                orelse = orelse.orelse
+                continue
+            if orelse is not None:
+                result = self._walk_block(orelse.body.body, frame)
+            break
+        for fork in reversed(forks):
+            fork.end(result)
+            result = fork.join()
+        return result
+
+    def _walk_for(self, statement: cst.For, frame: Frame) -> Tri:
+        """A `for`: over `modules()` / `parameters()` it is a dispatch; otherwise the body runs once
+        per kind of module the iterable holds (never known to return)."""
+        iterable = self._eval(statement.iter, frame)
+        if isinstance(iterable, Iteration):
+            self._run_iteration(iterable, statement.target, list(statement.body.body), frame, statement)
+            return Tri.NO
+        outer_loop = frame.in_loop
+        frame.in_loop = True
+        for element in elements_by_kind(iterable):
+            self._assign(statement.target, element, frame)
+            self._walk_block(statement.body.body, frame)
+        frame.in_loop = outer_loop
+        if statement.orelse is not None:
+            self._walk_block(statement.orelse.body.body, frame)
+        return Tri.NO
+
+    # ---------------------------------------------------------------- assignment
+
+    def _assign(self, target: cst.BaseExpression, value: object, frame: Frame) -> None:
+        """Bind `value` to an assignment target; a write to a layer's parameter marks it."""
+        if isinstance(target, cst.Name):
+            frame.env[target.value] = value
+            self._give_address(value, (name_step(target.value),), frame)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            values = value if isinstance(value, tuple) else None
+            if isinstance(value, ContainerValue) and not value.repeated:
+                values = tuple(value.items)
+            for i, element in enumerate(target.elements):
+                item = values[i] if values is not None and i < len(values) else UNKNOWN
+                self._assign(element.value, item, frame)
+        elif isinstance(target, cst.Attribute):
+            owner = self._eval(target.value, frame)
+            name = target.attr.value
+            if isinstance(owner, SelfValue):
+                frame.instance.attrs[name] = value
+                self._give_address(value, self_steps(frame) + (attr_step(name),), frame)
+            elif name in PARAMS:
+                self._mark_target(owner, name, frame)
+            elif name == "data" and isinstance(owner, (TensorValue, DispatchTensor, ChoiceValue)):
+                self._mark_tensor(owner, frame)
+        elif isinstance(target, cst.Subscript):
+            owner = self._eval(target.value, frame)
+            if isinstance(owner, (TensorValue, DispatchTensor)):
+                self._mark_tensor(owner, frame)
+            elif isinstance(owner, ContainerValue):
+                key = self._subscript_key(target, frame)
+                if isinstance(key, str):
+                    owner.keys[key] = _branch_join(owner.keys, key, value, frame)
+                owner.items.append(value)
+
+    def _give_address(self, value: object, steps: tuple[Step, ...], frame: Frame,
+                      seen: Optional[set] = None) -> None:
+        """Record how to reach layers built by the current statement, for the fixer."""
+        if isinstance(value, LayerValue):
+            for site in value.sites:
+                if site.address is None and site.statement is frame.statement and site.statement is not None:
+                    site.address = Address(steps)
+        elif isinstance(value, ContainerValue):
+            # A container may hold itself (`layers.append(layers)`): each is addressed once.
+            seen = set() if seen is None else seen
+            if id(value) in seen:
+                return
+            seen.add(id(value))
+            if value.repeated:
+                loop_over = steps + (VALUES_STEP,) if value.dict_like else steps
+                for item in value.items:
+                    if isinstance(item, LayerValue):
+                        for site in item.sites:
+                            if site.address is None and site.statement is frame.statement:
+                                site.address = Address(loop_over, loop=True)
+                return
+            key_of = {id(v): k for k, v in value.keys.items()}
+            for index, item in enumerate(value.items):
+                key = key_of.get(id(item))
+                if key is not None and value.dict_like:
+                    self._give_address(item, steps + (key_step(key),), frame, seen)
+                else:
+                    self._give_address(item, steps + (index_step(index),), frame, seen)
+
+
+def self_steps(frame: Frame) -> tuple[Step, ...]:
+    """The address of the module being built, as the running method names it (`self`)."""
+    return (name_step(frame.self_name or "self"),)
+
+
+def _branch_join(mapping: dict, key: object, value: object, frame: Frame) -> object:
+    """An assignment in a branch that may not run keeps what the other branch assigned too."""
+    if frame.level < Tri.YES and key in mapping and mapping[key] is not value:
+        return choice(mapping[key], value)
+    return value

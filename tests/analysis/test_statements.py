@@ -1,0 +1,84 @@
+"""statements.py: statement order, if/elif forks, loops, assignment targets, addresses."""
+
+from helpers import analyzed, cover, site
+
+
+def test_an_undecided_if_makes_an_init_maybe():
+    analysis = analyzed("""
+        class Net(nn.Module):
+            def __init__(self, flag):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+                if flag:
+                    nn.init.zeros_(self.fc.weight)
+                else:
+                    nn.init.zeros_(self.fc.weight)
+                    nn.init.zeros_(self.fc.bias)
+        """)
+    assert cover(analysis, "self.fc") == {"weight": 2, "bias": 1}
+
+
+def test_a_decided_if_runs_one_branch():
+    analysis = analyzed("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+                if False:
+                    nn.init.zeros_(self.fc.weight)
+        """)
+    assert cover(analysis, "self.fc") == {"weight": 0, "bias": 0}
+
+
+def test_elif_chain_joins_every_branch():
+    analysis = analyzed("""
+        class Net(nn.Module):
+            def __init__(self, kind):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+                if kind == 1:
+                    nn.init.zeros_(self.fc.weight)
+                elif kind == 2:
+                    nn.init.ones_(self.fc.weight)
+                else:
+                    nn.init.eye_(self.fc.weight)
+        """)
+    assert cover(analysis, "self.fc")["weight"] == 2
+
+
+def test_return_in_a_branch_makes_later_writes_maybe():
+    analysis = analyzed("""
+        class Net(nn.Module):
+            def __init__(self, done):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+                if done:
+                    return
+                nn.init.zeros_(self.fc.weight)
+        """)
+    assert cover(analysis, "self.fc")["weight"] == 1
+
+
+def test_addresses_of_containers_and_tuples():
+    analysis = analyzed("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+                self.heads = nn.ModuleDict({"cls": nn.Linear(2, 2)})
+                self.a, self.b = nn.Linear(1, 1), nn.Linear(2, 2)
+        """)
+    for address in ("self.net[0]", "self.net[2]", "self.heads['cls']", "self.a", "self.b"):
+        site(analysis, address)
+
+
+def test_a_container_holding_itself_is_addressed_once():
+    analysis = analyzed("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                layers = [nn.Linear(4, 4)]
+                layers.append(layers)
+                self.layers = layers
+        """)
+    assert site(analysis, "layers[0]").spec.name == "Linear"

@@ -1,0 +1,88 @@
+"""tree.py: who builds whom, and the verdict along every way down from a model."""
+
+import time
+
+from init_lint.analysis.values import Tri
+
+from helpers import analyzed
+
+
+def test_a_model_dispatch_covers_the_submodules_it_builds_first():
+    analysis = analyzed("""
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.block = Block()
+                self.apply(self._init)
+
+            def _init(self, m):
+                if isinstance(m, nn.Linear):
+                    nn.init.zeros_(m.weight)
+        """)
+    (fc,) = analysis.facts.sites
+    assert analysis.tree.verdict(fc, "weight").level == Tri.YES
+    assert analysis.tree.verdict(fc, "bias").level == Tri.NO
+    assert analysis.tree.verdict(fc, "bias").models == ["Net"]
+
+
+def test_two_models_one_covering():
+    analysis = analyzed("""
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 4)
+
+        class Good(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.block = Block()
+                for m in self.modules():
+                    if isinstance(m, nn.Linear):
+                        nn.init.zeros_(m.weight)
+
+        class Bad(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.block = Block()
+        """)
+    (fc,) = analysis.facts.sites
+    verdict = analysis.tree.verdict(fc, "weight")
+    assert verdict.level == Tri.NO and verdict.models == ["Bad"]
+
+
+def test_classes_building_each_other_in_a_loop_build_nothing_real():
+    analysis = analyzed("""
+        class A(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+                self.b = B()
+
+        class B(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = A()
+        """)
+    (fc,) = analysis.facts.sites
+    # A builds B which builds A: no model builds either without an endless recursion at run time.
+    assert analysis.tree.verdict(fc, "weight").level == Tri.YES
+
+
+def test_doubling_builds_are_walked_once_each():
+    classes = 40
+    source = "class C0(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n"
+    for i in range(1, classes):
+        source += (f"\nclass C{i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                   f"        self.a = C{i - 1}()\n        self.b = C{i - 1}()\n")
+    analysis = analyzed(source)
+    (fc,) = analysis.facts.sites
+    start = time.perf_counter()
+    verdict = analysis.tree.verdict(fc, "weight")
+    # 2**39 ways down: only a memoized walk finishes (generous limit, not a speed goal).
+    assert time.perf_counter() - start < 30
+    assert verdict.level == Tri.NO and verdict.models == [f"C{classes - 1}"]
