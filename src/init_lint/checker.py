@@ -12,16 +12,18 @@ import itertools
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
-
-from init_lint.analysis import FileAnalysis, analyze
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
-from init_lint.positions import locate
-from init_lint.rules import ALL_RULES
-from init_lint.rules.base import CheckContext
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from init_lint.analysis import FileAnalysis
+
+# libcst, the analysis and the rules are imported where they are first needed: a run over files that
+# never mention torch (and `--version`, `rule`) never pays for them.
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -72,6 +74,8 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
         error = syntax_check_only(data, text, path)
         if error is not None:
             return ParsedFile(None, text, error)
+    import libcst as cst
+
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
@@ -126,6 +130,8 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
     parsed = parse(data, path, settings)
     if parsed.error is not None:
         return _filter([parsed.error], parsed.text, path, settings), None
+    from init_lint.analysis import analyze
+
     try:
         analysis = analyze(parsed.module, settings.extra_layer_map(), parsed.text)
         findings = run_rules(analysis, path, settings, parsed.text)
@@ -135,6 +141,10 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
 
 
 def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str) -> list[Finding]:
+    from init_lint.positions import locate
+    from init_lint.rules import ALL_RULES
+    from init_lint.rules.base import CheckContext
+
     context = CheckContext(analysis, strict=settings.strict)
     raw = []
     for code, rule in ALL_RULES.items():
@@ -151,7 +161,7 @@ def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str) 
         if where is None:
             continue
         findings.append(Finding(code, item.message, path, where.start.line, where.start.column, where.end.line,
-                                where.end.column, item.fix, item.strict, item.plan, item.depends))
+                                where.end.column, item.fix, item.strict, item.plan, item.depends, item.help))
     return findings
 
 

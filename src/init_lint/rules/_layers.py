@@ -21,14 +21,20 @@ def describe(site: LayerSite, analysis: FileAnalysis) -> str:
     if where is None and site.address is not None:
         where = f"each layer of {site.address.expr}"
     if where is None:
-        where = f"the layer built in {site.owner}" if site.owner else "the layer"
+        return shape  # a layer with no name: its constructor says which it is
     return f"{where} = {shape}"
 
 
-def constructor_text(site: LayerSite, limit: int = 60) -> str:
-    """The constructor call as written, on one line (shortened when long)."""
+_AFTER_OPEN = re.compile(r"([(\[{])\s+")
+_BEFORE_CLOSE = re.compile(r",?\s+([)\]}])")
+
+
+def constructor_text(site: LayerSite, limit: int = 48) -> str:
+    """The constructor call as written, on one compact line (`Linear(a, b)` even when written over several
+    lines with a trailing comma), shortened when long."""
     code = _CODE.code_for_node(site.call)
-    text = " ".join(code.split())
+    code = re.sub(r"#[^\n]*", "", code) if "#" in code else code
+    text = _BEFORE_CLOSE.sub(r"\1", _AFTER_OPEN.sub(r"\1", " ".join(code.split())))
     return text if len(text) <= limit else text[: limit - 4] + "...)"
 
 

@@ -9,7 +9,7 @@ from init_lint.analysis.values import PARAMS, Tri
 from init_lint.diagnostics import SAFE
 from init_lint.fixes.feasibility import insert_problem
 from init_lint.fixes.plans import InsertRecipe
-from init_lint.rules._layers import describe
+from init_lint.rules._layers import describe, literal_fan_in
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
@@ -62,26 +62,29 @@ class ImplicitDefaultInit(Rule):
                 plan = InsertRecipe(site, params)
             yield RawFinding(
                 site.call,
-                self._message(site, params, models, worst, context),
+                *self._message(site, params, models, worst, context, plan is not None),
                 fix=SAFE if plan else None,
                 plan=plan,
                 strict=worst == Tri.MAYBE,
                 depends=depends,
             )
 
-    def _message(self, site, params, models, level, context: CheckContext) -> str:
+    def _message(self, site, params, models, level, context: CheckContext, fixable: bool) -> tuple[str, str]:
+        """The message and the help line."""
         what = " and ".join(params)
         layer = describe(site, context.analysis)
         via = [m for m in models if m != site.owner]
-        where = f" (in {site.owner}, as built by {', '.join(via)})" if via else f" (in {site.owner})"
+        where = f" in {site.owner}" + (f" (built by {', '.join(via)})" if via else "")
         if level == Tri.MAYBE:
-            return (f"{layer}{where}: init of its {what} is delegated to code init-lint cannot see or runs only "
-                    f"under a condition; unverified, initialize it explicitly or silence with noqa")
+            return (f"{layer}{where}: {what} init is out of sight or conditional",
+                    f"initialize the {what} explicitly here, or silence with `# noqa: INI001`")
         if site.spec.lazy:
-            return (f"{layer}{where} draws PyTorch's default {what} at its first call; initialize it explicitly "
-                    f"after materializing (no autofix: fan_in is unknown until then)")
-        return (f"{layer}{where} keeps PyTorch's implicit default init for its {what}; "
-                f"initialize explicitly, defaults are invisible and can change between releases")
+            return (f"{layer}{where} draws the default {what} at its first call",
+                    "initialize explicitly after materializing (no autofix: fan_in is unknown until then)")
+        recipe = "PyTorch's default recipe" + (f" (fan_in {fan})" if (fan := literal_fan_in(site)) else "")
+        return (f"{layer}{where}: {what} keep{'s' if len(params) == 1 else ''} the implicit default init",
+                f"initialize explicitly; `--fix` writes {recipe}" if fixable else
+                f"initialize the {what} explicitly")
 
 
 RULE = ImplicitDefaultInit(
