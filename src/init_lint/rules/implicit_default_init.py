@@ -60,9 +60,11 @@ class ImplicitDefaultInit(Rule):
             plan = None
             if id(site.call) in fixable and insert_problem(site, analysis, fixable, statements) is None:
                 plan = InsertRecipe(site, params)
+            message, help_ = self._message(site, params, models, worst, context, plan is not None)
             yield RawFinding(
                 site.call,
-                *self._message(site, params, models, worst, context, plan is not None),
+                message,
+                help=help_,
                 fix=SAFE if plan else None,
                 plan=plan,
                 strict=worst == Tri.MAYBE,
