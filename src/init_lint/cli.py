@@ -266,7 +266,11 @@ def _add_noqa(findings: list[Finding], args: argparse.Namespace) -> int:
     failed = False
     for path, found in by_path.items():
         try:
-            added += add_noqa(path, found)
+            changed, unreachable = add_noqa(path, found)
+            added += changed
+            for finding in unreachable:
+                print(f"init-lint: warning: {finding.path}:{finding.line}: no noqa comment added for {finding.code}: "
+                      f"the line ends inside a string", file=sys.stderr)
         except (WriteError, OSError) as error:
             print(f"init-lint: error: {error}", file=sys.stderr)
             failed = True

@@ -31,14 +31,18 @@ def lines_inside_strings(text: str) -> set:
     return inside
 
 
-def add_noqa_to_text(text: str, findings: list[Finding]) -> tuple[str, int]:
-    """The text with `# noqa: CODE` added for each finding, and how many lines changed."""
+def add_noqa_to_text(text: str, findings: list[Finding]) -> tuple[str, int, list]:
+    """The text with `# noqa: CODE` added for each finding, how many lines changed, and the findings
+    that no comment can reach (every line of them ends inside a string)."""
     lines = text.splitlines(keepends=True)
     inside = lines_inside_strings(text)
     wanted: dict = {}
+    unreachable = []
     for finding in findings:
         line = _target_line(finding, inside, len(lines))
-        if line is not None:
+        if line is None:
+            unreachable.append(finding)
+        else:
             wanted.setdefault(line, [])
             if finding.code not in wanted[line]:
                 wanted[line].append(finding.code)
@@ -50,7 +54,7 @@ def add_noqa_to_text(text: str, findings: list[Finding]) -> tuple[str, int]:
         if new != old:
             lines[number - 1] = new
             changed += 1
-    return "".join(lines), changed
+    return "".join(lines), changed, unreachable
 
 
 def _target_line(finding: Finding, inside: set, count: int) -> Optional[int]:
@@ -73,20 +77,21 @@ def _with_codes(line: str, codes: list) -> str:
     return f"{line.rstrip()}  # noqa: {', '.join(codes)}"
 
 
-def add_noqa(path: str, findings: list[Finding]) -> int:
-    """Rewrite `path` with the noqa comments; the number of lines changed.  Raises WriteError, OSError."""
+def add_noqa(path: str, findings: list[Finding]) -> tuple[int, list]:
+    """Rewrite `path` with the noqa comments: the number of lines changed, and the findings no comment can
+    reach.  Raises WriteError, OSError."""
     from init_lint.checker import decode
     from init_lint.files import read, write_atomically
 
     data = read(path)
     text, error = decode(data, path)
     if text is None:
-        return 0
-    new, changed = add_noqa_to_text(text, findings)
+        return 0, []
+    new, changed, unreachable = add_noqa_to_text(text, findings)
     if not changed:
-        return 0
+        return 0, unreachable
     encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
     out = new.encode("utf-8" if encoding == "utf-8-sig" else encoding)
     write_atomically(path, bom + out if not out.startswith(bom) else out)
-    return changed
+    return changed, unreachable

@@ -234,13 +234,13 @@ class ProjectIndex:
 
     def judge(self, finding: Finding, path: str, strict: bool) -> Optional[Finding]:
         """The finding as project mode sees it, or None when other files cover the layer."""
-        from init_lint.analysis.values import Tri  # lazily: see the imports above
-
         if finding.code != "INI001" or not finding.depends:
             return finding
         module = self.paths.get(path)
         if module is None:
             return finding
+        from init_lint.analysis.values import Tri  # lazily: see the imports above
+
         spec, params = finding.depends
         level = Tri.YES
         for param, ways in params:

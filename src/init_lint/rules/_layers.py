@@ -29,7 +29,7 @@ _AFTER_OPEN = re.compile(r"([(\[{])\s+")
 _BEFORE_CLOSE = re.compile(r",?\s+([)\]}])")
 
 
-def constructor_text(site: LayerSite, limit: int = 48) -> str:
+def constructor_text(site: LayerSite, limit: int = 44) -> str:
     """The constructor call as written, on one compact line (`Linear(a, b)` even when written over several
     lines with a trailing comma), shortened when long."""
     code = _CODE.code_for_node(site.call)

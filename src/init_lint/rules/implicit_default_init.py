@@ -84,7 +84,7 @@ class ImplicitDefaultInit(Rule):
             return (f"{layer}{where} draws the default {what} at its first call",
                     "initialize explicitly after materializing (no autofix: fan_in is unknown until then)")
         recipe = "PyTorch's default recipe" + (f" (fan_in {fan})" if (fan := literal_fan_in(site)) else "")
-        return (f"{layer}{where}: {what} keep{'s' if len(params) == 1 else ''} the implicit default init",
+        return (f"{layer}{where}: implicit default {what}",
                 f"initialize explicitly; `--fix` writes {recipe}" if fixable else
                 f"initialize the {what} explicitly")
 
