@@ -5,8 +5,10 @@
 
 Generated: src/init_lint/rule_pages.py (the rule pages `init-lint rule` prints without importing the
 rules), docs/rules.md, and every block in README.md and docs/*.md that sits between
-`<!-- generated: COMMAND -->` and `<!-- end generated -->`: COMMAND is run in the repository root
-and the block shows `$ COMMAND` and what it printed.
+`<!-- generated: COMMAND -->` and `<!-- end generated -->`: the block shows `$ COMMAND` and what it
+printed.  Commands run in a scratch folder holding a copy of fixtures/ and the files a document
+declares with `<!-- file: NAME -->` right before a fenced block (so `--fix` never touches the
+checkout); `init-lint` and `flake8` are this checkout's, and `< FILE` feeds FILE on stdin.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ import os
 import pprint
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 _BLOCK = re.compile(r"(<!-- generated: (?P<command>.+?) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.DOTALL)
+_FILE = re.compile(r"<!-- file: (?P<name>\S+) -->\n```\w*\n(?P<text>.*?)```", re.DOTALL)
 
 
 def rule_pages_source() -> str:
@@ -36,19 +41,30 @@ def rule_pages_source() -> str:
             f"RULES = {pprint.pformat(pages, width=110, sort_dicts=False)}\n")
 
 
-def run_command(command: str) -> str:
-    """COMMAND as a user types it: `init-lint ...` runs this checkout's CLI; output is what a pipe gets,
-    except `--output-format full` output, which is asked for explicitly."""
+def run_command(command: str, files: dict) -> str:
+    """COMMAND as a user types it, in a fresh scratch folder; stdout is a pipe, so the default output
+    format is `concise` (a block that shows `full` asks for it)."""
     argv = shlex.split(command)
+    stdin = None
+    if "<" in argv:
+        at = argv.index("<")
+        stdin, argv = argv[at + 1], argv[:at]
     if argv[0] == "init-lint":
         argv = [sys.executable, "-m", "init_lint"] + argv[1:]
+    elif argv[0] == "flake8":
+        argv = [sys.executable, "-m", "flake8"] + argv[1:]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="100", PYTHONWARNINGS="ignore")
-    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
-    return result.stdout + result.stderr
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copytree(ROOT / "fixtures", Path(scratch) / "fixtures")
+        for name, text in files.items():
+            (Path(scratch) / name).write_text(text, encoding="utf-8")
+        feed = (Path(scratch) / stdin).read_bytes() if stdin else None
+        result = subprocess.run(argv, cwd=scratch, input=feed, capture_output=True, env=env, timeout=600)
+    return (result.stdout + result.stderr).decode("utf-8", "replace")
 
 
-def render_block(command: str) -> str:
-    output = run_command(command).rstrip("\n")
+def render_block(command: str, files: dict) -> str:
+    output = run_command(command, files).rstrip("\n")
     return f"```console\n$ {command}\n{output}\n```\n"
 
 
@@ -60,7 +76,8 @@ def generated_files() -> dict:
         if doc.name == "rules.md":
             continue
         text = doc.read_text(encoding="utf-8")
-        new = _BLOCK.sub(lambda m: m.group(1) + render_block(m.group("command")) + m.group(4), text)
+        declared = {m.group("name"): m.group("text") for m in _FILE.finditer(text)}
+        new = _BLOCK.sub(lambda m: m.group(1) + render_block(m.group("command"), declared) + m.group(4), text)
         files[doc] = new
     return files
 
