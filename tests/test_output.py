@@ -171,6 +171,20 @@ def test_fix_summary_and_show_fixes(run, model):
     assert out.splitlines()[-1] == "2 fixed, 0 remaining."
 
 
+def test_show_fixes_with_diff_keeps_the_patch_clean(run, model):
+    code, out, err = run("check", "--no-cache", "--diff", "--show-fixes", "m.py")
+    assert code == 1 and out.startswith("--- m.py\n+++ m.py\n")
+    assert "Would fix 2 findings:\n- m.py:\n    2 × INI001 (implicit-default-init)\n" in err
+    assert model.read_text() == MODEL
+
+
+def test_fix_with_nothing_fixable_says_what_is_left(run, tmp_path):
+    (tmp_path / "m.py").write_text(MODEL.replace("self.fc = nn.Linear(3, 4)", "pass").replace(
+        "self.out = nn.Linear(4, 2)", "self.out = nn.Linear(4, 2)  # noqa: INI001"))
+    code, out, _ = run("check", "--no-cache", "--fix", "m.py")
+    assert code == 1 and "fixed" not in out and "[-] 2 fixable with `--fix --unsafe-fixes`" in out
+
+
 def test_statistics_marks_fixable_and_unfixable(run, tmp_path, model):
     (tmp_path / "b.py").write_text(textwrap.dedent("""\
         import torch.nn as nn

@@ -199,7 +199,8 @@ def run_check(args: argparse.Namespace) -> int:
 
         stdout.write(render_report(remaining, fmt, suggestions))
     if args.show_fixes and (args.fix or args.diff):
-        (stdout if human else sys.stderr).write(show_fixes(fixes))
+        # with --diff, stdout is the patch: the list goes to stderr, as any other format's does
+        (stdout if human and not args.diff else sys.stderr).write(show_fixes(fixes, "Fixed" if args.fix else "Would fix"))
     if human and not args.quiet and not args.diff:
         print(summary(remaining, fixed, unsafe_enabled=args.unsafe_fixes, fixing=args.fix),
               file=sys.stdout if not args.statistics else sys.stderr)

@@ -105,9 +105,7 @@ def summary(findings: list[Finding], fixed: int = 0, unsafe_enabled: bool = Fals
     remaining = len(findings)
     safe = sum(1 for f in findings if f.fix == SAFE)
     unsafe = sum(1 for f in findings if f.fix == UNSAFE)
-    if fixing:
-        if not remaining and not fixed:
-            return "All checks passed!"
+    if fixing and fixed:
         line = f"{fixed} fixed, {remaining} remaining"
         if unsafe and not unsafe_enabled:
             line += f" ({unsafe} fixable with --unsafe-fixes)"
@@ -137,13 +135,13 @@ def statistics(findings: list[Finding]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def show_fixes(fixed: Iterable[tuple[str, list[Finding]]]) -> str:
-    """`--show-fixes`: per file, how many findings of each code were fixed."""
+def show_fixes(fixed: Iterable[tuple[str, list[Finding]]], verb: str = "Fixed") -> str:
+    """`--show-fixes`: per file, how many findings of each code were fixed (`verb` "Would fix" for --diff)."""
     fixed = [(path, found) for path, found in fixed if found]
     if not fixed:
-        return "No findings were fixed.\n"
+        return "No findings were fixed.\n" if verb == "Fixed" else "No fixes available.\n"
     total = sum(len(found) for _, found in fixed)
-    lines = [f"Fixed {_plural(total)}:"]
+    lines = [f"{verb} {_plural(total)}:"]
     for path, found in fixed:
         lines.append(f"- {path}:")
         for code, count in sorted(Counter(f.code for f in found).items()):

@@ -34,8 +34,11 @@ RULES = {'INI001': {'name': 'implicit-default-init',
                     'PyTorch initializes these layers with a recipe you cannot see in your code\n'
                     '(`kaiming_uniform_(w, a=math.sqrt(5))`, then a uniform bias bounded by '
                     '`1/sqrt(fan_in)`).\n'
-                    "Defaults are part of no model's code, so a PyTorch release that changes them silently\n"
-                    'changes your runs, and a reader cannot tell what the initial distribution is.\n'
+                    "Defaults are part of no model's code, so a reader cannot tell what the initial "
+                    'distribution\n'
+                    'is. PyTorch keeps the recipes for backward compatibility, but it does not promise the '
+                    'same\n'
+                    'values under the same seed across releases; written out, the recipe is yours to keep.\n'
                     '\n'
                     '## Example\n'
                     '```python\n'

@@ -102,8 +102,9 @@ RULE = ImplicitDefaultInit(
     why="""
         PyTorch initializes these layers with a recipe you cannot see in your code
         (`kaiming_uniform_(w, a=math.sqrt(5))`, then a uniform bias bounded by `1/sqrt(fan_in)`).
-        Defaults are part of no model's code, so a PyTorch release that changes them silently
-        changes your runs, and a reader cannot tell what the initial distribution is.
+        Defaults are part of no model's code, so a reader cannot tell what the initial distribution
+        is. PyTorch keeps the recipes for backward compatibility, but it does not promise the same
+        values under the same seed across releases; written out, the recipe is yours to keep.
     """,
     example="""
         class Net(nn.Module):
