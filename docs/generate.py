@@ -43,24 +43,28 @@ def rule_pages_source() -> str:
 
 def run_command(command: str, files: dict) -> str:
     """COMMAND as a user types it, in a fresh scratch folder; stdout is a pipe, so the default output
-    format is `concise` (a block that shows `full` asks for it)."""
-    argv = shlex.split(command)
-    stdin = None
-    if "<" in argv:
-        at = argv.index("<")
-        stdin, argv = argv[at + 1], argv[:at]
-    if argv[0] == "init-lint":
-        argv = [sys.executable, "-m", "init_lint"] + argv[1:]
-    elif argv[0] == "flake8":
-        argv = [sys.executable, "-m", "flake8"] + argv[1:]
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="100", PYTHONWARNINGS="ignore")
+    format is `concise` (a block that shows `full` asks for it).  `A && B` runs B in the same folder
+    after A (to show a file that A fixed), whatever A's exit status."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), COLUMNS="100")
+    output = b""
     with tempfile.TemporaryDirectory() as scratch:
         shutil.copytree(ROOT / "fixtures", Path(scratch) / "fixtures")
         for name, text in files.items():
             (Path(scratch) / name).write_text(text, encoding="utf-8")
-        feed = (Path(scratch) / stdin).read_bytes() if stdin else None
-        result = subprocess.run(argv, cwd=scratch, input=feed, capture_output=True, env=env, timeout=600)
-    return (result.stdout + result.stderr).decode("utf-8", "replace")
+        for step in command.split(" && "):
+            argv = shlex.split(step)
+            stdin = None
+            if "<" in argv:
+                at = argv.index("<")
+                stdin, argv = argv[at + 1], argv[:at]
+            if argv[0] == "init-lint":
+                argv = [sys.executable, "-m", "init_lint"] + argv[1:]
+            elif argv[0] == "flake8":
+                argv = [sys.executable, "-m", "flake8"] + argv[1:]
+            feed = (Path(scratch) / stdin).read_bytes() if stdin else None
+            result = subprocess.run(argv, cwd=scratch, input=feed, capture_output=True, env=env, timeout=600)
+            output += result.stdout + result.stderr
+    return output.decode("utf-8", "replace")
 
 
 def render_block(command: str, files: dict) -> str:
