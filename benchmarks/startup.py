@@ -78,7 +78,8 @@ def main() -> int:
             run_once(args.before, argv)
             run_once(after, argv)
         print(f"python {sys.version.split()[0]}; minimum of {args.repeat} runs; before = {args.before}")
-        print(f"{'command':22s} {'before s':>9s} {'after s':>8s} {'ratio':>6s}   imports before/after (s)   libcst before/after")
+        print(f"{'command':22s} {'before s':>9s} {'after s':>8s} {'ratio':>6s}   "
+              f"imports before/after (s)   libcst before/after")
         for label, argv in table.items():
             times = {args.before: [], after: []}
             for _ in range(args.repeat):

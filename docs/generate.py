@@ -75,7 +75,8 @@ def render_block(command: str, files: dict) -> str:
 def generated_files() -> dict:
     from init_lint.rules import rules_markdown
 
-    files = {ROOT / "src" / "init_lint" / "rule_pages.py": rule_pages_source(), ROOT / "docs" / "rules.md": rules_markdown()}
+    files = {ROOT / "src" / "init_lint" / "rule_pages.py": rule_pages_source(),
+             ROOT / "docs" / "rules.md": rules_markdown()}
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         if doc.name == "rules.md":
             continue

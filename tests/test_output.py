@@ -317,6 +317,16 @@ def test_add_noqa_silences_every_finding_and_merges(run, tmp_path):
     assert "Added 0 noqa directives." in err
 
 
+def test_add_noqa_keeps_a_declared_encoding(run, tmp_path):
+    source = "# -*- coding: latin-1 -*-\n# caf\u00e9\n" + MODEL
+    path = tmp_path / "m.py"
+    path.write_bytes(source.encode("latin-1"))
+    code, _, _ = run("check", "--no-cache", "--add-noqa", "m.py")
+    assert code == 0
+    data = path.read_bytes()
+    assert b"# caf\xe9\n" in data and b"self.fc = nn.Linear(3, 4)  # noqa: INI001\n" in data
+
+
 def test_add_noqa_on_a_string_first_line_uses_the_last_line(tmp_path):
     from init_lint.diagnostics import Finding
     from init_lint.noqa import add_noqa_to_text

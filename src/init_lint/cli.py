@@ -80,7 +80,8 @@ def build_parser(with_verify: bool = True) -> argparse.ArgumentParser:
                        help="add `# noqa: CODE` to every line with a finding (to adopt init-lint on existing code)")
     check.add_argument("--baseline", metavar="FILE",
                        help="report only findings not in FILE; a missing FILE is written with today's findings")
-    check.add_argument("--write-baseline", action="store_true", help="with --baseline: rewrite FILE with today's findings")
+    check.add_argument("--write-baseline", action="store_true",
+                       help="with --baseline: rewrite FILE with today's findings")
     check.add_argument("--stdin-filename", help="the name of the file read from stdin (for config and messages)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     check.add_argument("--statistics", action="store_true", help="print counts per rule instead of findings")
@@ -144,6 +145,9 @@ def run_check(args: argparse.Namespace) -> int:
         print("init-lint: error: '-' (stdin) cannot be mixed with paths", file=sys.stderr)
         return EXIT_ERROR
     settings = settings_for(args, Path(paths[0]))
+    if args.write_baseline and not args.baseline:
+        raise ConfigError("--write-baseline needs --baseline FILE")
+    baseline = _Baseline(args) if args.baseline else None
     from init_lint.engine import Mode, run
     from init_lint.files import discover
 
@@ -162,7 +166,6 @@ def run_check(args: argparse.Namespace) -> int:
         outcomes = run(files, settings, mode, args.jobs, None if (args.fix or args.diff) else cache_root)
     fmt = args.output_format or default_format(sys.stdout)
     human = fmt in ("full", "concise", "text")
-    baseline = _Baseline(args) if args.baseline else None
     remaining: list[Finding] = []
     fixes: list[tuple[str, list[Finding]]] = []
     fixed = 0
@@ -200,7 +203,8 @@ def run_check(args: argparse.Namespace) -> int:
         stdout.write(render_report(remaining, fmt, suggestions))
     if args.show_fixes and (args.fix or args.diff):
         # with --diff, stdout is the patch: the list goes to stderr, as any other format's does
-        (stdout if human and not args.diff else sys.stderr).write(show_fixes(fixes, "Fixed" if args.fix else "Would fix"))
+        listing = show_fixes(fixes, "Fixed" if args.fix else "Would fix")
+        (stdout if human and not args.diff else sys.stderr).write(listing)
     if human and not args.quiet and not args.diff:
         print(summary(remaining, fixed, unsafe_enabled=args.unsafe_fixes, fixing=args.fix),
               file=sys.stdout if not args.statistics else sys.stderr)
@@ -227,7 +231,8 @@ class _Baseline:
         self.writing = args.write_baseline or not os.path.exists(self.path)
         if args.fix or args.diff or args.add_noqa:
             if self.writing:
-                raise ConfigError(f"--baseline {self.path}: no such file to compare with (record it first, without --fix)")
+                raise ConfigError(f"--baseline {self.path}: no such file to compare with "
+                                  f"(record it first, without --fix)")
         self.known = None
         if not self.writing:
             try:

@@ -253,4 +253,3 @@ class ProjectIndex:
             return dataclasses.replace(finding, strict=True, fix=None, plan=None,
                                        message=finding.message + " (other files may initialize it; unverified)")
         return finding
-

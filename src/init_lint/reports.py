@@ -141,7 +141,8 @@ def _line_change(before: list, after: list) -> tuple:
     while head < min(len(before), len(after)) and before[head] == after[head]:
         head += 1
     tail = 0
-    while (tail < min(len(before), len(after)) - head and before[len(before) - 1 - tail] == after[len(after) - 1 - tail]):
+    room = min(len(before), len(after)) - head
+    while tail < room and before[len(before) - 1 - tail] == after[len(after) - 1 - tail]:
         tail += 1
     if head == len(before) - tail and head > 0:  # a pure insertion: replace the line above as well
         head -= 1
