@@ -137,6 +137,18 @@ def test_full_format_has_a_code_frame_a_caret_and_help(run, model):
     assert "= help: use 1/sqrt(3)" in out
 
 
+def test_full_format_caret_lines_up_under_tabs_and_wide_characters():
+    from init_lint.diagnostics import Finding
+    from init_lint.output import full
+
+    text = "x = 1\n\ts, self.emb = '\u5b57', nn.Linear(4, 4)\n"
+    start = text.splitlines()[1].index("nn.")
+    frame = full(Finding("INI001", "m", "m.py", 2, start, 2, start + 15, help="h"), lambda _: text).splitlines()
+    assert frame[2] == "2 | \ts, self.emb = '\u5b57', nn.Linear(4, 4)"
+    assert frame[3] == "  | \t" + " " * (start - 1 + 1) + "^" * 15 + " INI001"  # the wide character takes 2 cells
+    assert frame[5] == "  = help: h"
+
+
 def test_full_format_is_the_default_at_a_terminal(monkeypatch):
     from init_lint.output import default_format
 
@@ -254,16 +266,28 @@ def test_rdjson_carries_each_fix_as_a_suggestion(run, model):
     assert report["source"]["name"] == "init-lint"
     diagnostics = report["diagnostics"]
     assert len(diagnostics) == 4
-    lines = MODEL.splitlines(keepends=True)
     for item in diagnostics:
-        suggestion = item["suggestions"][0]
-        start, end = suggestion["range"]["start"]["line"], suggestion["range"]["end"]["line"]
-        assert start < end  # never an empty range: reviewdog posts whole replaced lines
-        applied = "".join(lines[:start - 1]) + suggestion["text"] + "".join(lines[end - 1:])
-        compile(applied, "m.py", "exec")
+        lines = MODEL.splitlines(keepends=True)
+        for suggestion in reversed(item["suggestions"]):  # bottom up, so line numbers stay valid
+            start, end = suggestion["range"]["start"]["line"], suggestion["range"]["end"]["line"]
+            assert start < end  # never an empty range: reviewdog posts whole replaced lines
+            lines[start - 1:end - 1] = [suggestion["text"]]
+        compile("".join(lines), "m.py", "exec")
+        assert "".join(lines) != MODEL
     ini004 = next(item for item in diagnostics if item["code"]["value"] == "INI004")
-    assert "math.sqrt(3)" in ini004["suggestions"][0]["text"]
+    assert ini004["suggestions"] == [{"range": {"start": {"line": 13, "column": 1}, "end": {"line": 14, "column": 1}},
+                                      "text": "        bound = 1 / math.sqrt(3)\n"}] or \
+        "math.sqrt(3)" in "".join(s["text"] for s in ini004["suggestions"])  # however the fixer words it
     assert ini004["message"].endswith("\nhelp: use 1/sqrt(3)")
+
+
+def test_line_hunks_never_give_an_empty_range():
+    from init_lint.reports import line_hunks
+
+    before = ["a\n", "b\n", "c\n"]
+    assert line_hunks(before, ["a\n", "x\n", "b\n", "c\n"]) == [(1, 2, "a\nx\n")]
+    assert line_hunks(before, ["x\n", "a\n", "b\n", "c\n"]) == [(1, 2, "x\na\n")]
+    assert line_hunks(before, ["a\n", "B\n", "c\n", "d\n"]) == [(2, 3, "B\n"), (3, 4, "c\nd\n")]
 
 
 def test_junit_xml(run, model):

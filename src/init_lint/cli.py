@@ -139,6 +139,9 @@ def settings_for(args: argparse.Namespace, anchor: Path) -> Settings:
 
 def run_check(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
+    if paths == ["-"] and (args.add_noqa or args.baseline):
+        print("init-lint: error: --add-noqa and --baseline work on files, not on stdin", file=sys.stderr)
+        return EXIT_ERROR
     if paths == ["-"]:
         return _run_stdin(args)
     if "-" in paths:

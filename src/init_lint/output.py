@@ -8,6 +8,7 @@ over files that never mention torch never loads them.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -82,14 +83,20 @@ def full(finding: Finding, source: Optional[Callable[[str], Optional[str]]] = No
         end = finding.end_column if finding.end_line == finding.line else len(line.rstrip())
         end = max(start + 1, min(end, len(line)))
         # keep the line's tabs under the caret so it lines up however the terminal expands them
-        pad = "".join(c if c == "\t" else " " for c in line[:start])
-        out += [f"{gutter} |", f"{number} | {line}", f"{gutter} | {pad}{'^' * (end - start)} {finding.code}",
+        pad = "".join(c if c == "\t" else " " * _cells(c) for c in line[:start])
+        carets = "^" * max(1, sum(_cells(c) for c in line[start:end]))
+        out += [f"{gutter} |", f"{number} | {line}", f"{gutter} | {pad}{carets} {finding.code}",
                 f"{gutter} |"]
         if finding.help:
             out.append(f"{gutter} = help: {finding.help}")
     elif finding.help:
         out.append(f"  = help: {finding.help}")
     return "\n".join(out) + "\n\n"
+
+
+def _cells(char: str) -> int:
+    """Terminal cells a character takes: two for wide East Asian characters and most emoji."""
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 0 if unicodedata.combining(char) else 1
 
 
 def _plural(count: int, word: str = "finding") -> str:
@@ -151,10 +158,13 @@ def show_fixes(fixed: Iterable[tuple[str, list[Finding]]], verb: str = "Fixed") 
 
 
 def relative(path: str) -> str:
-    """A path for reports read elsewhere (CI): relative to the working folder, with forward slashes."""
+    """A path for reports read elsewhere (CI): relative to the working folder when inside it, with
+    forward slashes."""
     if os.path.isabs(path):
         try:
-            path = os.path.relpath(path)
+            inside = os.path.relpath(path)
         except ValueError:  # another drive on Windows
-            pass
+            inside = os.pardir
+        if not inside.startswith(os.pardir):
+            path = inside
     return path.replace(os.sep, "/")

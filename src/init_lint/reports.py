@@ -3,6 +3,7 @@ rdjson (with fixes as suggestions), SARIF 2.1.0 and JUnit XML."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections import Counter
@@ -106,9 +107,11 @@ def rdjson(findings: Iterable[Finding], suggestions: dict) -> dict:
 
 
 def fix_suggestions(findings: list[Finding], settings, style: Optional[str] = None) -> dict:
-    """finding -> [(first line, line after the last, new text)]: each fixable finding's own fix,
-    computed alone on its file and given as whole replaced lines (never an empty range: an insertion
-    also replaces the line above it, which reviewdog's suggestions need)."""
+    """finding -> [(first line, line after the last, new text)], one per hunk of the finding's own fix
+    (computed alone on its file, so each diagnostic carries exactly its fix: the inserted recipe and,
+    where it needs one, the `import math`).  A hunk is whole lines and never an empty range: an
+    insertion also replaces the line above it, which reviewdog's suggestions need.  This costs one
+    fix computation per fixable finding, which is why only `rdjson` asks for it."""
     from init_lint.fixes.apply import FixError, fix_source
 
     by_path: dict = {}
@@ -129,24 +132,27 @@ def fix_suggestions(findings: list[Finding], settings, style: Optional[str] = No
                                    keep=frozenset({(f.line, f.column, f.code)}))
             except FixError:
                 continue
-            if not fixed.fixed:
-                continue
-            after = fixed.source.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-            result[f] = [_line_change(before, after)]
+            if fixed.fixed:
+                after = fixed.source.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+                result[f] = line_hunks(before, after)
     return result
 
 
-def _line_change(before: list, after: list) -> tuple:
-    head = 0
-    while head < min(len(before), len(after)) and before[head] == after[head]:
-        head += 1
-    tail = 0
-    room = min(len(before), len(after)) - head
-    while tail < room and before[len(before) - 1 - tail] == after[len(after) - 1 - tail]:
-        tail += 1
-    if head == len(before) - tail and head > 0:  # a pure insertion: replace the line above as well
-        head -= 1
-    return head + 1, len(before) - tail + 1, "".join(after[head:len(after) - tail])
+def line_hunks(before: list, after: list) -> list:
+    """The changes from `before` to `after` (lists of lines) as (first line, line after the last, text),
+    1-based, each replacing at least one line."""
+    hunks = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 == i2:  # a pure insertion: take the line above along (or the line below, at the top)
+            if i1 > 0:
+                i1, j1 = i1 - 1, j1 - 1
+            else:
+                i2, j2 = i2 + 1, j2 + 1
+        hunks.append((i1 + 1, i2 + 1, "".join(after[j1:j2])))
+    return hunks
 
 
 def sarif(findings: Iterable[Finding]) -> dict:
