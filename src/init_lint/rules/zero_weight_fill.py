@@ -32,8 +32,9 @@ class ZeroWeightFill(Rule):
                 message = f"zero weight for {describe(site, analysis)}, which feeds {consumer}: its units stay identical"
                 help_ = "use a random init; zero only a last projection"
             else:
-                message = f"zero weight for {describe(layers[0], analysis)} (strict mode)"
-                help_ = "fine for the last projection of a residual or gated branch; use a random init on a hidden layer"
+                message = f"zero weight for {describe(layers[0], analysis)}: harmful unless it is a last projection"
+                help_ = "keep it (with `# noqa: INI003`) on the last projection of a residual or gated branch; " \
+                        "use a random init on a hidden layer"
             yield RawFinding(event.node, message, fix=UNSAFE if plan else None, plan=plan, strict=not fed, help=help_)
 
 
