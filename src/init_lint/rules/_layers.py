@@ -45,8 +45,8 @@ def _compact(code: str) -> str:
     if "#" in code or "\n" in code:
         try:
             code = cst.parse_expression(code).visit(_DropComments()).code if "#" in code else code
-        except Exception:  # not an expression on its own (an argument): keep it as written
-            pass
+        except Exception:  # not an expression on its own (`bias=b  # why`): cut comments by line
+            code = re.sub(r"#[^\n]*", "", code)
     text = " ".join(code.split())
     return re.sub(r",?\s+([)\]}])", r"\1", re.sub(r"([(\[{])\s+", r"\1", text))
 
