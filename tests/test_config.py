@@ -216,7 +216,7 @@ def test_extra_layers_maps_own_classes(project):
     project.config('extra-layers = { MyLinear = "Linear", "mylib.layers.MyConv" = "Conv2d" }\n')
     code, findings, _ = project.run("m.py")
     assert code == 1
-    messages = sorted(f["message"].split(" (in ")[0] for f in findings)
+    messages = sorted(f["message"].split(" in ")[0] for f in findings)
     assert messages == ["self.conv = MyConv(3, 8, 3)", "self.fc = MyLinear(3, 4)"], findings
     assert all(f["code"] == "INI001" and f["fixable"] for f in findings)
 

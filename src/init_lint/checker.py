@@ -14,16 +14,18 @@ import sys
 import threading
 import tokenize
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
-
-from init_lint.analysis import FileAnalysis, analyze
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
-from init_lint.positions import locate
-from init_lint.rules import ALL_RULES
-from init_lint.rules.base import CheckContext
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from init_lint.analysis import FileAnalysis
+
+# libcst, the analysis and the rules are imported where they are first needed: a run over files that
+# never mention torch (and `--version`, `rule`) never pays for them.
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -74,6 +76,8 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
         error = syntax_check_only(data, text, path)
         if error is not None:
             return ParsedFile(None, text, error)
+    import libcst as cst
+
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
@@ -132,6 +136,8 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
     parsed = parse(data, path, settings)
     if parsed.error is not None:
         return _filter([parsed.error], parsed.text, path, settings), None
+    from init_lint.analysis import analyze
+
     try:
         analysis, findings = with_deep_stack(_analyze_and_check, parsed, path, settings)
     except RecursionError:
@@ -196,6 +202,10 @@ def with_deep_stack(function, *args):
 
 
 def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str) -> list[Finding]:
+    from init_lint.positions import locate
+    from init_lint.rules import ALL_RULES
+    from init_lint.rules.base import CheckContext
+
     context = CheckContext(analysis, strict=settings.strict)
     raw = []
     for code, rule in ALL_RULES.items():
@@ -212,7 +222,7 @@ def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str) 
         if where is None:
             continue
         findings.append(Finding(code, item.message, path, where.start.line, where.start.column, where.end.line,
-                                where.end.column, item.fix, item.strict, item.plan, item.depends))
+                                where.end.column, item.fix, item.strict, item.plan, item.depends, item.help))
     return findings
 
 

@@ -16,7 +16,11 @@ from typing import Optional, Sequence
 from init_lint import __version__
 from init_lint.config import FIX_STYLES, ConfigError, Settings, find_pyproject, load_settings, validate_code_prefix
 from init_lint.diagnostics import Finding
-from init_lint.output import FORMATS, render, statistics, summary, text_line
+from init_lint.output import FORMATS, default_format, full, render, show_fixes, statistics, summary, text_line
+
+# Only what every command needs is imported here: libcst, the rules and the verifier are imported by the
+# commands that use them, so `--version`, `rule` and a run over files without torch start fast
+# (benchmarks/startup.py measures it).
 
 SUBCOMMANDS = ("check", "rule", "verify", "lsp")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -26,7 +30,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["check"] + argv
-    parser = build_parser()
+    if argv[0] == "verify":
+        import warnings
+
+        # torch without NumPy warns on import; the verifier never needs NumPy, so the warning is noise
+        warnings.filterwarnings("ignore", message="Failed to initialize NumPy", category=UserWarning)
+    parser = build_parser(with_verify=argv[0] == "verify")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -42,7 +51,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_CLEAN
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_verify: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="init-lint",
         description="Find and fix implicit, constant and mis-scaled layer initialization in PyTorch code.",
@@ -62,7 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-select", type=_codes, help="codes to report in addition to the selection")
     check.add_argument("--strict", action="store_true", default=None,
                        help="also report what cannot be verified (init out of sight) and every zero fill")
-    check.add_argument("--output-format", choices=FORMATS, default="text")
+    check.add_argument("--output-format", choices=FORMATS, default=None,
+                       help="full (a code frame and a help line; the default at a terminal), concise (one line; "
+                            "the default otherwise; `text` is its old name), json, json-lines, github, gitlab, "
+                            "rdjson, sarif, junit")
+    check.add_argument("--show-fixes", action="store_true", help="with --fix: list what was fixed, per file and code")
+    check.add_argument("--add-noqa", action="store_true",
+                       help="add `# noqa: CODE` to every line with a finding (to adopt init-lint on existing code)")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not in FILE; a missing FILE is written with today's findings")
+    check.add_argument("--write-baseline", action="store_true",
+                       help="with --baseline: rewrite FILE with today's findings")
     check.add_argument("--stdin-filename", help="the name of the file read from stdin (for config and messages)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     check.add_argument("--statistics", action="store_true", help="print counts per rule instead of findings")
@@ -84,11 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     rule.set_defaults(handler=run_rule)
 
     verify = commands.add_parser("verify", help="run models before and after the fix and compare every parameter")
-    try:
+    if with_verify:  # its options cost an import of the verifier: only when the command is verify
         from init_lint.verify.command import add_verify_arguments, run_verify_command
-    except ImportError:  # pragma: no cover - the verifier ships with the package
-        add_verify_arguments = run_verify_command = None
-    if add_verify_arguments is not None:
+
         add_verify_arguments(verify)
         verify.set_defaults(handler=run_verify_command)
 
@@ -122,12 +139,18 @@ def settings_for(args: argparse.Namespace, anchor: Path) -> Settings:
 
 def run_check(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
+    if paths == ["-"] and (args.add_noqa or args.baseline):
+        print("init-lint: error: --add-noqa and --baseline work on files, not on stdin", file=sys.stderr)
+        return EXIT_ERROR
     if paths == ["-"]:
         return _run_stdin(args)
     if "-" in paths:
         print("init-lint: error: '-' (stdin) cannot be mixed with paths", file=sys.stderr)
         return EXIT_ERROR
     settings = settings_for(args, Path(paths[0]))
+    if args.write_baseline and not args.baseline:
+        raise ConfigError("--write-baseline needs --baseline FILE")
+    baseline = _Baseline(args) if args.baseline else None
     from init_lint.engine import Mode, run
     from init_lint.files import discover
 
@@ -144,7 +167,10 @@ def run_check(args: argparse.Namespace) -> int:
         outcomes = _project_outcomes(context, settings, mode, args, cache_root, len(files))
     else:
         outcomes = run(files, settings, mode, args.jobs, None if (args.fix or args.diff) else cache_root)
+    fmt = args.output_format or default_format(sys.stdout)
+    human = fmt in ("full", "concise", "text")
     remaining: list[Finding] = []
+    fixes: list[tuple[str, list[Finding]]] = []
     fixed = 0
     errors = 0
     stdout = sys.stdout
@@ -155,18 +181,35 @@ def run_check(args: argparse.Namespace) -> int:
         if outcome.diff:
             stdout.write(outcome.diff)
         fixed += outcome.fixed
+        fixes.append((outcome.path, outcome.fixes))
         if args.diff:
             continue
-        remaining.extend(outcome.findings)
-        if args.output_format == "text" and not args.statistics:
-            for finding in outcome.findings:
-                stdout.write(text_line(finding) + "\n")
+        findings = baseline.filter(outcome.findings) if baseline is not None else outcome.findings
+        remaining.extend(findings)
+        if human and not args.statistics and not args.add_noqa and not (baseline and baseline.writing):
+            for finding in findings:
+                stdout.write(full(finding) if fmt == "full" else text_line(finding) + "\n")
+    if args.add_noqa:
+        return _add_noqa(remaining, args)
+    if baseline is not None and baseline.writing:
+        return baseline.write(remaining)
     if args.statistics:
         stdout.write(statistics(remaining))
-    elif args.output_format != "text":
-        stdout.write(render(remaining, args.output_format))
-    if args.output_format == "text" and not args.quiet and not args.diff:
-        print(summary(remaining, fixed, unsafe_hidden=not args.unsafe_fixes),
+    elif not human:
+        suggestions = None
+        if fmt == "rdjson":
+            from init_lint.reports import fix_suggestions
+
+            suggestions = fix_suggestions(remaining, settings, args.fix_style)
+        from init_lint.reports import render as render_report
+
+        stdout.write(render_report(remaining, fmt, suggestions))
+    if args.show_fixes and (args.fix or args.diff):
+        # with --diff, stdout is the patch: the list goes to stderr, as any other format's does
+        listing = show_fixes(fixes, "Fixed" if args.fix else "Would fix")
+        (stdout if human and not args.diff else sys.stderr).write(listing)
+    if human and not args.quiet and not args.diff:
+        print(summary(remaining, fixed, unsafe_enabled=args.unsafe_fixes, fixing=args.fix),
               file=sys.stdout if not args.statistics else sys.stderr)
     if args.diff and fixed and not args.quiet:
         print(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
@@ -179,6 +222,69 @@ def run_check(args: argparse.Namespace) -> int:
     if remaining and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+class _Baseline:
+    """`--baseline FILE`: filter against FILE, or (missing FILE, --write-baseline) record the findings."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from init_lint import baseline
+
+        self.module, self.path = baseline, args.baseline
+        self.writing = args.write_baseline or not os.path.exists(self.path)
+        if args.fix or args.diff or args.add_noqa:
+            if self.writing:
+                raise ConfigError(f"--baseline {self.path}: no such file to compare with "
+                                  f"(record it first, without --fix)")
+        self.known = None
+        if not self.writing:
+            try:
+                self.known = baseline.load(self.path)
+            except (OSError, ValueError) as error:
+                raise ConfigError(str(error)) from None
+
+    def filter(self, findings: list[Finding]) -> list[Finding]:
+        if self.writing:
+            return findings
+        return self.module.new_findings(self.path, self.known, findings)
+
+    def write(self, findings: list[Finding]) -> int:
+        try:
+            self.module.write(self.path, findings)
+        except OSError as error:
+            print(f"init-lint: error: cannot write {self.path}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_ERROR
+        recorded = sum(1 for f in findings if f.code != "INI900")
+        print(f"Recorded {recorded} finding{'s' if recorded != 1 else ''} in {self.path}; "
+              f"later runs with --baseline report only new ones.", file=sys.stderr)
+        return EXIT_ERROR if any(f.code == "INI900" for f in findings) else EXIT_CLEAN
+
+
+def _add_noqa(findings: list[Finding], args: argparse.Namespace) -> int:
+    from init_lint.files import WriteError
+    from init_lint.noqa import add_noqa
+
+    if args.fix or args.diff:
+        print("init-lint: error: --add-noqa cannot be combined with --fix or --diff", file=sys.stderr)
+        return EXIT_ERROR
+    by_path: dict = {}
+    for finding in findings:
+        if finding.code != "INI900":
+            by_path.setdefault(finding.path, []).append(finding)
+    added = 0
+    failed = False
+    for path, found in by_path.items():
+        try:
+            changed, unreachable = add_noqa(path, found)
+            added += changed
+            for finding in unreachable:
+                print(f"init-lint: warning: {finding.path}:{finding.line}: no noqa comment added for {finding.code}: "
+                      f"the line ends inside a string", file=sys.stderr)
+        except (WriteError, OSError) as error:
+            print(f"init-lint: error: {error}", file=sys.stderr)
+            failed = True
+    print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
+    return EXIT_ERROR if failed or any(f.code == "INI900" for f in findings) else EXIT_CLEAN
 
 
 def _project_outcomes(files: list, settings: Settings, mode, args: argparse.Namespace, cache_root: Optional[str],
@@ -238,11 +344,13 @@ def _run_stdin(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS if result.fixed else EXIT_CLEAN
         return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
     findings = check_source(data, name, settings)
+    fmt = args.output_format or default_format(sys.stdout)
     if args.statistics:
         sys.stdout.write(statistics(findings))
     else:
-        sys.stdout.write(render(findings, args.output_format))
-        if args.output_format == "text" and not args.quiet:
+        text = data.decode("utf-8", "replace")
+        sys.stdout.write(render(findings, fmt, lambda _: text))
+        if fmt in ("full", "concise", "text") and not args.quiet:
             print(summary(findings))
     if any(f.code == "INI900" for f in findings):
         return EXIT_ERROR
@@ -250,20 +358,22 @@ def _run_stdin(args: argparse.Namespace) -> int:
 
 
 def run_rule(args: argparse.Namespace) -> int:
-    from init_lint.rules import ALL_RULES, find_rule
+    # The pages generated from the rules (docs/generate.py), so that this never imports libcst.
+    from init_lint.rule_pages import RULES
 
     if args.all:
-        print("\n".join(rule.page() for rule in ALL_RULES.values()))
+        print("\n".join(page["page"] for page in RULES.values()))
         return EXIT_CLEAN
     if not args.code:
-        for rule in ALL_RULES.values():
-            print(f"{rule.code}  {rule.name:24s} {rule.summary}")
+        for code, page in RULES.items():
+            print(f"{code}  {page['name']:24s} {page['summary']}")
         return EXIT_CLEAN
-    rule = find_rule(args.code)
-    if rule is None:
-        print(f"init-lint: error: unknown rule {args.code!r} (known: {', '.join(ALL_RULES)})", file=sys.stderr)
+    wanted = args.code.strip()
+    found = [page for code, page in RULES.items() if wanted.upper() == code or wanted.lower() == page["name"]]
+    if not found:
+        print(f"init-lint: error: unknown rule {args.code!r} (known: {', '.join(RULES)})", file=sys.stderr)
         return EXIT_ERROR
-    print(rule.page())
+    print(found[0]["page"])
     return EXIT_CLEAN
 
 

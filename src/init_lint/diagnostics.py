@@ -1,4 +1,4 @@
-"""What a check reports: findings with a code, a position, a message and whether a fix exists."""
+"""What a check reports: findings with a code, a position, a message, a help line and whether a fix exists."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ class Finding:
     plan: object = field(default=None, compare=False, hash=False, repr=False)
     #: INI001 in project mode: (layer type, ((param, ((model, way, model's own coverage), ...)), ...))
     depends: tuple = field(default=(), compare=False, hash=False, repr=False)
+    #: the concrete remedy, shown on its own `help:` line ("use 1/sqrt(3)"); "" when there is none
+    help: str = ""
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code)
@@ -40,6 +42,7 @@ class Finding:
             "end_location": {"row": self.end_line, "column": self.end_column + 1},
             "fix": None if self.fix is None else {"applicability": self.fix},
             "strict": self.strict,
+            "help": self.help or None,
         }
 
     def to_cache(self) -> dict:
@@ -54,7 +57,7 @@ class Finding:
             data["code"], data["message"], data["filename"], data["location"]["row"], data["location"]["column"] - 1,
             data["end_location"]["row"], data["end_location"]["column"] - 1,
             None if fix is None else fix["applicability"], data.get("strict", False),
-            depends=_freeze(data.get("depends", ())),
+            depends=_freeze(data.get("depends", ())), help=data.get("help") or "",
         )
 
 

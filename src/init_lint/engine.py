@@ -45,6 +45,8 @@ class FileOutcome:
     diff: str = ""
     refused: list = field(default_factory=list)
     exports: Optional[dict] = None
+    #: the findings the fix removed (for --show-fixes)
+    fixes: list = field(default_factory=list)
 
 
 def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = None) -> FileOutcome:
@@ -93,7 +95,8 @@ def _fix(path: str, data: bytes, settings: Settings, mode: Mode) -> FileOutcome:
     except FixError as error:
         return FileOutcome(path, [_plain(f) for f in check_source(data, path, settings)], error=str(error))
     outcome = FileOutcome(path, [_plain(f) for f in result.remaining], len(result.fixed),
-                          refused=[(_plain(f), why) for f, why in result.refused])
+                          refused=[(_plain(f), why) for f, why in result.refused],
+                          fixes=[_plain(f) for f in result.fixed])
     if not result.fixed:
         return outcome
     if mode.diff:
@@ -107,6 +110,7 @@ def _fix(path: str, data: bytes, settings: Settings, mode: Mode) -> FileOutcome:
         outcome.error = str(error)
         outcome.findings = [_plain(f) for f in check_source(data, path, settings)]
         outcome.fixed = 0
+        outcome.fixes = []
     return outcome
 
 

@@ -1,125 +1,170 @@
-"""Render findings: text (flake8/ruff style), JSON, GitHub annotations, SARIF 2.1.0."""
+"""What a person reads: findings as one line (`concise`) or with a code frame and help (`full`),
+the summary, `--statistics` and `--show-fixes`.  Machine formats live in `reports`.
+
+Light on purpose: no libcst, no rules (their names come from the generated `rule_pages`), so a run
+over files that never mention torch never loads them.
+"""
 
 from __future__ import annotations
 
-import json
 import os
+import unicodedata
 from collections import Counter
-from typing import Iterable
+from pathlib import Path
+from typing import Callable, Iterable, Optional
 
-from init_lint import __version__
-from init_lint.diagnostics import SAFE, Finding
-from init_lint.rules import ALL_RULES
+from init_lint.diagnostics import SAFE, UNSAFE, Finding
+from init_lint.rule_pages import RULES
 
-FORMATS = ("text", "json", "github", "sarif")
-RULE_DOCS = "https://github.com/init-lint/init-lint/blob/main/docs/rules.md#{code}"
+#: "text" is the historical name of `concise`; the machine formats are rendered by `reports`
+HUMAN_FORMATS = ("full", "concise", "text")
+FORMATS = HUMAN_FORMATS + ("json", "json-lines", "github", "gitlab", "rdjson", "sarif", "junit")
+
+#: the rule pages of this checkout (docs/rules.md); the project is published nowhere else yet
+_RULES_MD = Path(__file__).resolve().parent.parent.parent / "docs" / "rules.md"
+RULE_DOCS = _RULES_MD.as_uri() + "#{code}"
 
 
-def render(findings: list[Finding], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps([_json(f) for f in findings], indent=2) + "\n"
-    if fmt == "github":
-        return "".join(_github(f) + "\n" for f in findings)
-    if fmt == "sarif":
-        return json.dumps(sarif(findings), indent=2) + "\n"
-    return "".join(text_line(f) + "\n" for f in findings)
+def rule_url(code: str) -> Optional[str]:
+    """Where the rule's page is, when this installation has it (a source checkout); else None."""
+    return RULE_DOCS.format(code=code.lower()) if _RULES_MD.is_file() else None
+
+
+def default_format(stream) -> str:
+    """`full` for a person at a terminal, `concise` for pipes, files and scripts (as ruff does)."""
+    try:
+        return "full" if stream.isatty() else "concise"
+    except (AttributeError, ValueError):
+        return "concise"
+
+
+def marker(finding: Finding) -> str:
+    """`[*]`: `--fix` fixes it; `[-]`: `--fix --unsafe-fixes` does (the fix changes values)."""
+    if finding.fix == SAFE:
+        return " [*]"
+    if finding.fix == UNSAFE:
+        return " [-]"
+    return ""
 
 
 def text_line(finding: Finding) -> str:
-    marker = " [*]" if finding.fix == SAFE else ""
-    return f"{finding.path}:{finding.line}:{finding.column + 1}: {finding.code}{marker} {finding.message}"
+    return f"{finding.path}:{finding.line}:{finding.column + 1}: {finding.code}{marker(finding)} {finding.message}"
 
 
-def _json(finding: Finding) -> dict:
-    data = finding.to_dict()
-    data["fixable"] = finding.fix is not None
-    data["fix_safe"] = finding.fix == SAFE if finding.fix is not None else None
-    data["url"] = RULE_DOCS.format(code=finding.code.lower())
-    return data
+def render(findings: list[Finding], fmt: str, source: Optional[Callable[[str], Optional[str]]] = None) -> str:
+    """Every finding in one of FORMATS; `source(path)` gives a file's text for `full` (default: read it)."""
+    if fmt == "full":
+        return "".join(full(f, source) for f in findings)
+    if fmt in HUMAN_FORMATS:
+        return "".join(text_line(f) + "\n" for f in findings)
+    from init_lint import reports
+
+    return reports.render(findings, fmt)
 
 
-def _escape_github(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+def read_source(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
-def _github(finding: Finding) -> str:
-    level = "error" if finding.code == "INI900" else "warning"
-    props = (f"file={_escape_github(finding.path, True)},line={finding.line},col={finding.column + 1},"
-             f"endLine={finding.end_line},endColumn={finding.end_column + 1},title={finding.code}")
-    return f"::{level} {props}::{_escape_github(finding.code + ' ' + finding.message)}"
+def full(finding: Finding, source: Optional[Callable[[str], Optional[str]]] = None) -> str:
+    """The concise line, the reported line with a caret under the finding, and the help line."""
+    text = (source or read_source)(finding.path)
+    lines = text.splitlines() if text else []
+    out = [text_line(finding)]
+    if 0 < finding.line <= len(lines):
+        line = lines[finding.line - 1]
+        number = str(finding.line)
+        gutter = " " * len(number)
+        start = min(finding.column, len(line))
+        end = finding.end_column if finding.end_line == finding.line else len(line.rstrip())
+        end = max(start + 1, min(end, len(line)))
+        # keep the line's tabs under the caret so it lines up however the terminal expands them
+        pad = "".join(c if c == "\t" else " " * _cells(c) for c in line[:start])
+        carets = "^" * max(1, sum(_cells(c) for c in line[start:end]))
+        out += [f"{gutter} |", f"{number} | {line}", f"{gutter} | {pad}{carets} {finding.code}",
+                f"{gutter} |"]
+        if finding.help:
+            out.append(f"{gutter} = help: {finding.help}")
+    elif finding.help:
+        out.append(f"  = help: {finding.help}")
+    return "\n".join(out) + "\n\n"
 
 
-def sarif(findings: Iterable[Finding]) -> dict:
-    findings = list(findings)
-    rules = [
-        {
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": " ".join(rule.what.split())},
-            "help": {"text": rule.page(), "markdown": rule.page()},
-            "helpUri": RULE_DOCS.format(code=rule.code.lower()),
-            "defaultConfiguration": {"level": "error" if rule.code == "INI900" else "warning"},
-        }
-        for rule in ALL_RULES.values()
-    ]
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = []
-    for f in findings:
-        uri = f.path if not os.path.isabs(f.path) else os.path.relpath(f.path)
-        results.append({
-            "ruleId": f.code,
-            "ruleIndex": index[f.code],
-            "level": "error" if f.code == "INI900" else "warning",
-            "message": {"text": f.message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": uri.replace(os.sep, "/")},
-                    "region": {"startLine": f.line, "startColumn": f.column + 1, "endLine": f.end_line,
-                               "endColumn": f.end_column + 1},
-                }
-            }],
-        })
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "init-lint", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": "https://github.com/init-lint/init-lint", "rules": rules}},
-            "results": results,
-        }],
-    }
+def _cells(char: str) -> int:
+    """Terminal cells a character takes: two for wide East Asian characters and most emoji."""
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 0 if unicodedata.combining(char) else 1
 
 
-def summary(findings: list[Finding], fixed: int = 0, unsafe_hidden: bool = True) -> str:
+def _plural(count: int, word: str = "finding") -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def summary(findings: list[Finding], fixed: int = 0, unsafe_enabled: bool = False, fixing: bool = False) -> str:
+    """What ruff prints after the findings: counts, and what `--fix` (and `--unsafe-fixes`) would do.
+
+    `fixing`: fixes were applied in this run (then "N fixed, M remaining"); `unsafe_enabled`:
+    unsafe fixes were applied too, so an unsafe fix still listed could not be applied.
+    """
     remaining = len(findings)
-    if not remaining and not fixed:
-        return "All checks passed!"
-    parts = []
-    if fixed:
-        parts.append(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}")
-    if remaining:
-        parts.append(f"{'found' if fixed else 'Found'} {remaining} {'more ' if fixed else ''}"
-                     f"finding{'s' if remaining != 1 else ''}")
-    line = ", ".join(parts) + "."
     safe = sum(1 for f in findings if f.fix == SAFE)
-    unsafe = sum(1 for f in findings if f.fix is not None and f.fix != SAFE)
+    unsafe = sum(1 for f in findings if f.fix == UNSAFE)
+    if fixing and fixed:
+        line = f"{fixed} fixed, {remaining} remaining"
+        if unsafe and not unsafe_enabled:
+            line += f" ({unsafe} fixable with --unsafe-fixes)"
+        return line + "."
+    if not remaining:
+        return "All checks passed!"
+    lines = [f"Found {_plural(remaining)}."]
     if safe:
-        line += f"\n[*] {safe} fixable with `--fix`."
-    if unsafe and unsafe_hidden:
-        line += f"\n{unsafe} more fixable with `--fix --unsafe-fixes`."
-    return line
+        lines.append(f"[*] {safe} fixable with `--fix`.")
+    if unsafe:
+        lines.append(f"[-] {unsafe} fixable with `--fix --unsafe-fixes` (the fix changes initial values).")
+    return "\n".join(lines)
 
 
 def statistics(findings: list[Finding]) -> str:
+    """Counts per code, with `[*]` (safe fix), `[-]` (unsafe fix) or `[ ]` (no fix) and how many are fixable."""
     counts = Counter(f.code for f in findings)
-    fixable = Counter(f.code for f in findings if f.fix == SAFE)
+    safe = Counter(f.code for f in findings if f.fix == SAFE)
+    unsafe = Counter(f.code for f in findings if f.fix == UNSAFE)
     lines = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rule = ALL_RULES.get(code)
-        marker = "[*]" if fixable[code] else "   "
-        lines.append(f"{count:5d}\t{code}\t{marker} {rule.name if rule else ''}")
+        name = RULES[code]["name"] if code in RULES else ""
+        mark = "[*]" if safe[code] else "[-]" if unsafe[code] else "[ ]"
+        fixable = safe[code] + unsafe[code]
+        note = "" if fixable in (0, count) else f" ({fixable} fixable)"
+        lines.append(f"{count:5d}\t{code}\t{mark} {name}{note}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def show_fixes(fixed: Iterable[tuple[str, list[Finding]]], verb: str = "Fixed") -> str:
+    """`--show-fixes`: per file, how many findings of each code were fixed (`verb` "Would fix" for --diff)."""
+    fixed = [(path, found) for path, found in fixed if found]
+    if not fixed:
+        return "No findings were fixed.\n" if verb == "Fixed" else "No fixes available.\n"
+    total = sum(len(found) for _, found in fixed)
+    lines = [f"{verb} {_plural(total)}:"]
+    for path, found in fixed:
+        lines.append(f"- {path}:")
+        for code, count in sorted(Counter(f.code for f in found).items()):
+            name = RULES[code]["name"] if code in RULES else ""
+            lines.append(f"    {count} × {code} ({name})")
+    return "\n".join(lines) + "\n"
+
+
+def relative(path: str) -> str:
+    """A path for reports read elsewhere (CI): relative to the working folder when inside it, with
+    forward slashes."""
+    if os.path.isabs(path):
+        try:
+            inside = os.path.relpath(path)
+        except ValueError:  # another drive on Windows
+            inside = os.pardir
+        if not inside.startswith(os.pardir):
+            path = inside
+    return path.replace(os.sep, "/")

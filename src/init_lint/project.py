@@ -13,11 +13,13 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from init_lint.analysis import FileAnalysis
-from init_lint.analysis.values import Tri
 from init_lint.diagnostics import Finding
+
+if TYPE_CHECKING:  # the analysis pulls in libcst, which a run over files without torch never needs
+    from init_lint.analysis import FileAnalysis
+    from init_lint.analysis.values import Tri
 
 _MAX_HOPS = 8
 
@@ -181,6 +183,8 @@ class ProjectIndex:
         A class that no file of the project builds is a model of its own: `fallback` (what its own
         file's module-level code does for it).
         """
+        from init_lint.analysis.values import Tri  # lazily: see the imports above
+
         key = (module, model, spec, param)
         builders = self.builders.get((module, model))
         maybe = self.maybe_builders.get((module, model))
@@ -214,6 +218,8 @@ class ProjectIndex:
         return level
 
     def _way(self, importer: str, ways: dict, spec: str, param: str, visiting: frozenset) -> Tri:
+        from init_lint.analysis.values import Tri  # lazily: see the imports above
+
         entries = ways.get(f"{spec}.{param}", [])
         if not entries:
             return Tri.YES
@@ -233,6 +239,8 @@ class ProjectIndex:
         module = self.paths.get(path)
         if module is None:
             return finding
+        from init_lint.analysis.values import Tri  # lazily: see the imports above
+
         spec, params = finding.depends
         level = Tri.YES
         for param, ways in params:
@@ -245,4 +253,3 @@ class ProjectIndex:
             return dataclasses.replace(finding, strict=True, fix=None, plan=None,
                                        message=finding.message + " (other files may initialize it; unverified)")
         return finding
-

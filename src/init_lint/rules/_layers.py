@@ -20,15 +20,42 @@ def describe(site: LayerSite, analysis: FileAnalysis) -> str:
     if where is None and site.address is not None:
         where = f"each layer of {site.address.expr}"
     if where is None:
-        where = f"the layer built in {site.owner}" if site.owner else "the layer"
+        return shape  # a layer with no name: its constructor says which it is
     return f"{where} = {shape}"
 
 
-def constructor_text(site: LayerSite, limit: int = 60) -> str:
-    """The constructor call as written, on one line (shortened when long)."""
-    code = _CODE.code_for_node(site.call)
+def constructor_text(site: LayerSite, limit: int = 48) -> str:
+    """The constructor call on one compact line (`Linear(a, b)` even when written over several lines,
+    with comments and a trailing comma), shortened by whole arguments when long: `Linear(a, b, ...)`."""
+    call = site.call
+    if not isinstance(call, cst.Call):
+        return _compact(_CODE.code_for_node(call))
+    func = _compact(_CODE.code_for_node(call.func))
+    args = [_compact(_CODE.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))) for arg in call.args]
+    text = f"{func}({', '.join(args)})"
+    while len(text) > limit and args:
+        args.pop()
+        text = f"{func}({', '.join(args + ['...'])})"
+    return text
+
+
+def _compact(code: str) -> str:
+    """Code on one line: comments dropped, whitespace runs one space, none inside the brackets' edges."""
+    if "#" in code or "\n" in code:
+        try:
+            code = cst.parse_expression(code).visit(_DropComments()).code if "#" in code else code
+        except Exception:  # not an expression on its own (`bias=b  # why`): cut comments by line
+            code = re.sub(r"#[^\n]*", "", code)
     text = " ".join(code.split())
-    return text if len(text) <= limit else text[: limit - 4] + "...)"
+    return re.sub(r",?\s+([)\]}])", r"\1", re.sub(r"([(\[{])\s+", r"\1", text))
+
+
+class _DropComments(cst.CSTTransformer):
+    def leave_EmptyLine(self, original, updated):
+        return cst.RemoveFromParent() if updated.comment is not None else updated
+
+    def leave_TrailingWhitespace(self, original, updated):
+        return updated.with_changes(comment=None)
 
 
 _CODE = cst.Module(body=[])

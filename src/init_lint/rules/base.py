@@ -23,6 +23,8 @@ class RawFinding:
     strict: bool = False
     #: project mode: how the verdict depends on the models of this file (see ModuleTree.verdict)
     depends: tuple = ()
+    #: the concrete remedy, printed on its own `help:` line
+    help: str = ""
 
 
 @dataclass

@@ -39,10 +39,10 @@ class BiasFanInMismatch(Rule):
                 if len(wrong) == 1 and call.sites else None
             yield RawFinding(
                 call.node,
-                f"bias bound 1/sqrt({used}) but {describe(site, analysis)} has fan_in {expected}; "
-                f"use 1/sqrt(fan_in) (fan_in = in_features, or in_channels // groups * kernel volume)",
+                f"bias bound 1/sqrt({used}) but {describe(site, analysis)} has fan_in {expected}",
                 fix=UNSAFE if plan else None,
                 plan=plan,
+                help=f"use 1/sqrt({expected})",
             )
 
 

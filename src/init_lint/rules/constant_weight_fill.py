@@ -37,11 +37,10 @@ class ConstantWeightFill(Rule):
             plan = replace_plan(call.statement, call.node, layers, "weight", analysis.module)
             yield RawFinding(
                 call.node,
-                f"weight of {describe(layers[0], analysis)} filled with the constant {value!r}: every unit "
-                f"computes the same output and gets the same gradient forever; use a random init "
-                f"(the default is kaiming_uniform_(w, a=math.sqrt(5)))",
+                f"weight of {describe(layers[0], analysis)} is the constant {value!r}: all units stay identical",
                 fix=UNSAFE if plan else None,
                 plan=plan,
+                help="use a random init, e.g. PyTorch's default kaiming_uniform_(w, a=math.sqrt(5))",
             )
 
 

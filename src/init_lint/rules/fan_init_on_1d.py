@@ -7,7 +7,7 @@ from typing import Iterator
 from init_lint.analysis.initops import is_fan_based
 from init_lint.analysis.values import Tri
 from init_lint.diagnostics import UNSAFE
-from init_lint.rules._layers import describe, targets
+from init_lint.rules._layers import describe, literal_fan_in, targets
 from init_lint.rules._replace import replace_plan
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
@@ -35,11 +35,16 @@ class FanInitOn1d(Rule):
             seen.add(id(call.node))
             yield RawFinding(
                 call.node,
-                f"{call.function} on {subject}: fan-based init needs a tensor with at least 2 dimensions and "
-                f"raises ValueError on a 1-D one; use uniform_(bias, -1/sqrt(fan_in), 1/sqrt(fan_in)) or zeros_",
+                f"{call.function} on {subject}: raises ValueError on a 1-D tensor",
                 fix=UNSAFE if plan else None,
                 plan=plan,
+                help=_help(layers[0] if plan else None),
             )
+
+
+def _help(site) -> str:
+    fan = literal_fan_in(site) if site is not None else None
+    return f"use uniform_(bias, -b, b) with b = 1/sqrt({fan or 'fan_in'}), PyTorch's default, or zeros_"
 
 
 RULE = FanInitOn1d(

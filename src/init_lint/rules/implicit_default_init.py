@@ -9,7 +9,7 @@ from init_lint.analysis.values import PARAMS, Tri
 from init_lint.diagnostics import SAFE
 from init_lint.fixes.feasibility import insert_problem
 from init_lint.fixes.plans import InsertRecipe
-from init_lint.rules._layers import describe
+from init_lint.rules._layers import describe, literal_fan_in
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
@@ -63,29 +63,33 @@ class ImplicitDefaultInit(Rule):
             plan = None
             if id(site.call) in fixable and insert_problem(site, analysis, fixable, statements) is None:
                 plan = InsertRecipe(site, params)
+            message, help_ = self._message(site, params, models, worst, context, plan is not None)
             yield RawFinding(
                 site.call,
-                self._message(site, params, models, worst, context),
+                message,
+                help=help_,
                 fix=SAFE if plan else None,
                 plan=plan,
                 strict=worst == Tri.MAYBE,
                 depends=depends,
             )
 
-    def _message(self, site, params, models, level, context: CheckContext) -> str:
-        """The finding's message for the layer, the parameters left to default and the models that build it."""
+    def _message(self, site, params, models, level, context: CheckContext, fixable: bool) -> tuple[str, str]:
+        """The message and the help line."""
         what = " and ".join(params)
         layer = describe(site, context.analysis)
         via = [m for m in models if m != site.owner]
-        where = f" (in {site.owner}, as built by {', '.join(via)})" if via else f" (in {site.owner})"
+        where = f" in {site.owner}" + (f" (built by {', '.join(via)})" if via else "")
         if level == Tri.MAYBE:
-            return (f"{layer}{where}: init of its {what} is delegated to code init-lint cannot see or runs only "
-                    f"under a condition; unverified, initialize it explicitly or silence with noqa")
+            return (f"{layer}{where}: {what} init is out of sight or conditional",
+                    f"initialize the {what} explicitly here, or silence with `# noqa: INI001`")
         if site.spec.lazy:
-            return (f"{layer}{where} draws PyTorch's default {what} at its first call; initialize it explicitly "
-                    f"after materializing (no autofix: fan_in is unknown until then)")
-        return (f"{layer}{where} keeps PyTorch's implicit default init for its {what}; "
-                f"initialize explicitly, defaults are invisible and can change between releases")
+            return (f"{layer}{where} draws the default {what} at its first call",
+                    "initialize explicitly after materializing (no autofix: fan_in is unknown until then)")
+        recipe = "PyTorch's default recipe" + (f" (fan_in {fan})" if (fan := literal_fan_in(site)) else "")
+        return (f"{layer}{where}: implicit default {what}",
+                f"initialize explicitly; `--fix` writes {recipe}" if fixable else
+                f"initialize the {what} explicitly")
 
 
 RULE = ImplicitDefaultInit(
@@ -101,8 +105,9 @@ RULE = ImplicitDefaultInit(
     why="""
         PyTorch initializes these layers with a recipe you cannot see in your code
         (`kaiming_uniform_(w, a=math.sqrt(5))`, then a uniform bias bounded by `1/sqrt(fan_in)`).
-        Defaults are part of no model's code, so a PyTorch release that changes them silently
-        changes your runs, and a reader cannot tell what the initial distribution is.
+        Defaults are part of no model's code, so a reader cannot tell what the initial distribution
+        is. PyTorch keeps the recipes for backward compatibility, but it does not promise the same
+        values under the same seed across releases; written out, the recipe is yours to keep.
     """,
     example="""
         class Net(nn.Module):

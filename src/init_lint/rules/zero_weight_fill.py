@@ -35,12 +35,13 @@ class ZeroWeightFill(Rule):
             plan = replace_plan(call.statement, call.node, layers, "weight", analysis.module)
             if fed:
                 site, consumer = fed[0]
-                message = (f"zero weight for {describe(site, analysis)} whose output feeds {consumer}: its units stay "
-                           f"symmetric (and dead after a ReLU); use a random init, zero only a last projection")
+                message = f"zero weight for {describe(site, analysis)}, which feeds {consumer}: its units stay identical"
+                help_ = "use a random init; zero only a last projection"
             else:
-                message = (f"zero weight for {describe(layers[0], analysis)}: fine for the last projection of a "
-                           f"residual or gated branch, harmful for a hidden layer (strict mode)")
-            yield RawFinding(call.node, message, fix=UNSAFE if plan else None, plan=plan, strict=not fed)
+                message = f"zero weight for {describe(layers[0], analysis)}: harmful unless it is a last projection"
+                help_ = "keep it (with `# noqa: INI003`) on the last projection of a residual or gated branch; " \
+                        "use a random init on a hidden layer"
+            yield RawFinding(call.node, message, fix=UNSAFE if plan else None, plan=plan, strict=not fed, help=help_)
 
 
 RULE = ZeroWeightFill(

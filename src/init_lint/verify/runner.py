@@ -321,7 +321,7 @@ def _not_built(name: str, before: dict, after: dict) -> ClassVerification:
         return ClassVerification(name, SKIPPED, before["reason"])
     if before.get("declared"):
         return ClassVerification(name, ERROR, f"building it as INIT_LINT_ARGS says failed: {before['error']}")
-    return ClassVerification(name, SKIPPED, f"cannot be built without arguments: {before['error']}")
+    return ClassVerification(name, SKIPPED, f"raised while being built: {before['error']}")
 
 
 def _read_events(path: Path) -> list[dict]:

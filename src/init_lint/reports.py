@@ -1,0 +1,224 @@
+"""Findings for machines: JSON, JSON lines, GitHub annotations, GitLab Code Quality, reviewdog's
+rdjson (with fixes as suggestions), SARIF 2.1.0 and JUnit XML."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections import Counter
+from typing import Iterable, Optional
+from xml.sax.saxutils import quoteattr
+
+from init_lint import __version__
+from init_lint.diagnostics import SAFE, Finding
+from init_lint.output import relative, rule_url
+from init_lint.rule_pages import RULES
+
+
+def render(findings: list[Finding], fmt: str, suggestions: Optional[dict] = None) -> str:
+    """`suggestions` (rdjson): finding -> [(start line, end line, replacement text)], see `fix_suggestions`."""
+    if fmt == "json":
+        return json.dumps([_json(f) for f in findings], indent=2) + "\n"
+    if fmt == "json-lines":
+        return "".join(json.dumps(_json(f)) + "\n" for f in findings)
+    if fmt == "github":
+        return "".join(_github(f) + "\n" for f in findings)
+    if fmt == "gitlab":
+        return json.dumps(gitlab(findings), indent=2) + "\n"
+    if fmt == "rdjson":
+        return json.dumps(rdjson(findings, suggestions or {}), indent=2) + "\n"
+    if fmt == "sarif":
+        return json.dumps(sarif(findings), indent=2) + "\n"
+    if fmt == "junit":
+        return junit(findings)
+    raise ValueError(f"unknown output format {fmt!r}")
+
+
+def _severity(finding: Finding) -> str:
+    return "error" if finding.code == "INI900" else "warning"
+
+
+def _json(finding: Finding) -> dict:
+    data = finding.to_dict()
+    data["fixable"] = finding.fix is not None
+    data["fix_safe"] = finding.fix == SAFE if finding.fix is not None else None
+    data["url"] = rule_url(finding.code)
+    return data
+
+
+def _escape_github(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _github(finding: Finding) -> str:
+    props = (f"file={_escape_github(finding.path, True)},line={finding.line},col={finding.column + 1},"
+             f"endLine={finding.end_line},endColumn={finding.end_column + 1},title={finding.code}")
+    text = finding.code + " " + finding.message + (f"\nhelp: {finding.help}" if finding.help else "")
+    return f"::{_severity(finding)} {props}::{_escape_github(text)}"
+
+
+def gitlab(findings: Iterable[Finding]) -> list:
+    """GitLab Code Quality: the fingerprint is stable while the finding's code, file and message are
+    (line numbers are left out so that an edit above a finding does not make it "new")."""
+    seen: Counter = Counter()
+    report = []
+    for f in findings:
+        path = relative(f.path)
+        key = f"{f.code}\0{path}\0{f.message}"
+        seen[key] += 1
+        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        report.append({
+            "description": f"{f.code} {f.message}",
+            "check_name": f.code,
+            "fingerprint": fingerprint,
+            "severity": "critical" if f.code == "INI900" else "major",
+            "location": {"path": path, "lines": {"begin": f.line, "end": f.end_line}},
+        })
+    return report
+
+
+def rdjson(findings: Iterable[Finding], suggestions: dict) -> dict:
+    """reviewdog's diagnostic format; a fix becomes `suggestions` reviewdog posts as suggested changes."""
+    diagnostics = []
+    for f in findings:
+        item = {
+            "message": f.message + (f"\nhelp: {f.help}" if f.help else ""),
+            "location": {"path": relative(f.path), "range": {
+                "start": {"line": f.line, "column": f.column + 1},
+                "end": {"line": f.end_line, "column": f.end_column + 1}}},
+            "severity": _severity(f).upper(),
+            "code": {"value": f.code},
+        }
+        url = rule_url(f.code)
+        if url:
+            item["code"]["url"] = url
+        edits = suggestions.get(f)
+        if edits:
+            item["suggestions"] = [{
+                "range": {"start": {"line": start, "column": 1}, "end": {"line": end, "column": 1}},
+                "text": text,
+            } for start, end, text in edits]
+        diagnostics.append(item)
+    return {"source": {"name": "init-lint"}, "severity": "WARNING", "diagnostics": diagnostics}
+
+
+def fix_suggestions(findings: list[Finding], settings, style: Optional[str] = None) -> dict:
+    """finding -> [(first line, line after the last, new text)], one per hunk of the finding's own fix
+    (computed alone on its file, so each diagnostic carries exactly its fix: the inserted recipe and,
+    where it needs one, the `import math`).  A hunk is whole lines and never an empty range: an
+    insertion also replaces the line above it, which reviewdog's suggestions need.  This costs one
+    fix computation per fixable finding, which is why only `rdjson` asks for it."""
+    from init_lint.fixes.apply import FixError, fix_source
+
+    by_path: dict = {}
+    for f in findings:
+        if f.fix is not None:
+            by_path.setdefault(f.path, []).append(f)
+    result = {}
+    for path, fixable in by_path.items():
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        before = data.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+        for f in fixable:
+            try:
+                fixed = fix_source(data, path, settings, unsafe=True, style=style,
+                                   keep=frozenset({(f.line, f.column, f.code)}))
+            except FixError:
+                continue
+            if fixed.fixed:
+                after = fixed.source.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+                result[f] = line_hunks(before, after)
+    return result
+
+
+def line_hunks(before: list, after: list) -> list:
+    """The changes from `before` to `after` (lists of lines) as (first line, line after the last, text),
+    1-based, each replacing at least one line."""
+    hunks = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 == i2:  # a pure insertion: take the line above along (or the line below, at the top)
+            if i1 > 0:
+                i1, j1 = i1 - 1, j1 - 1
+            else:
+                i2, j2 = i2 + 1, j2 + 1
+        hunks.append((i1 + 1, i2 + 1, "".join(after[j1:j2])))
+    return hunks
+
+
+def sarif(findings: Iterable[Finding]) -> dict:
+    findings = list(findings)
+    rules = []
+    for code, page in RULES.items():
+        rule = {
+            "id": code,
+            "name": page["name"],
+            "shortDescription": {"text": page["summary"]},
+            "fullDescription": {"text": " ".join(page["what"].split())},
+            "help": {"text": page["page"], "markdown": page["page"]},
+            "defaultConfiguration": {"level": "error" if code == "INI900" else "warning"},
+        }
+        if rule_url(code):
+            rule["helpUri"] = rule_url(code)
+        rules.append(rule)
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for f in findings:
+        results.append({
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": _severity(f),
+            "message": {"text": f.message + (f" (help: {f.help})" if f.help else "")},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": relative(f.path)},
+                    "region": {"startLine": f.line, "startColumn": f.column + 1, "endLine": f.end_line,
+                               "endColumn": f.end_column + 1},
+                }
+            }],
+        })
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "init-lint", "version": __version__, "semanticVersion": __version__,
+                                "rules": rules}},
+            "results": results,
+        }],
+    }
+
+
+def junit(findings: Iterable[Finding]) -> str:
+    """One test suite per file, one failed test case per finding (CI dashboards show them as tests)."""
+    by_path: dict = {}
+    for f in findings:
+        by_path.setdefault(relative(f.path), []).append(f)
+    total = sum(len(found) for found in by_path.values())
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           f'<testsuites name="init-lint" tests="{total}" failures="{total}" errors="0">']
+    for path, found in by_path.items():
+        out.append(f'  <testsuite name={quoteattr(path)} tests="{len(found)}" failures="{len(found)}" errors="0">')
+        for f in found:
+            text = f"line {f.line}, column {f.column + 1}: {f.message}" + (f"\nhelp: {f.help}" if f.help else "")
+            out.append(f'    <testcase name={quoteattr(f"{f.code} at {f.line}:{f.column + 1}")} '
+                       f'classname={quoteattr(path)} file={quoteattr(path)} line="{f.line}">')
+            out.append(f'      <failure message={quoteattr(f.message)} type={quoteattr(f.code)}>'
+                       f'{_xml_text(text)}</failure>')
+            out.append("    </testcase>")
+        out.append("  </testsuite>")
+    out.append("</testsuites>")
+    return "\n".join(out) + "\n"
+
+
+def _xml_text(text: str) -> str:
+    text = "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)  # XML 1.0 forbids other controls
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
