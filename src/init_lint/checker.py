@@ -136,8 +136,6 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
     parsed = parse(data, path, settings)
     if parsed.error is not None:
         return _filter([parsed.error], parsed.text, path, settings), None
-    from init_lint.analysis import analyze
-
     try:
         analysis, findings = with_deep_stack(_analyze_and_check, parsed, path, settings)
     except RecursionError:
@@ -147,6 +145,8 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
 
 def _analyze_and_check(parsed: ParsedFile, path: str, settings: Settings) -> tuple[FileAnalysis, list[Finding]]:
     """Analyze a parsed file and run the enabled rules on it (in the deep-stack thread)."""
+    from init_lint.analysis import analyze
+
     analysis = analyze(parsed.module, settings.extra_layer_map(), parsed.text)
     return analysis, run_rules(analysis, path, settings, parsed.text)
 
