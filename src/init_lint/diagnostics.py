@@ -27,9 +27,11 @@ class Finding:
     plan: object = field(default=None, compare=False, hash=False, repr=False)
     #: INI001 in project mode: (layer type, ((param, ((model, way, model's own coverage), ...)), ...))
     depends: tuple = field(default=(), compare=False, hash=False, repr=False)
+    #: in a notebook: the cell (1-based, among all its cells) that `line` and `end_line` count in
+    cell: Optional[int] = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code)
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
 
     def to_dict(self) -> dict:
         return {
@@ -40,6 +42,7 @@ class Finding:
             "end_location": {"row": self.end_line, "column": self.end_column + 1},
             "fix": None if self.fix is None else {"applicability": self.fix},
             "strict": self.strict,
+            **({"cell": self.cell} if self.cell is not None else {}),
         }
 
     def to_cache(self) -> dict:
@@ -54,7 +57,7 @@ class Finding:
             data["code"], data["message"], data["filename"], data["location"]["row"], data["location"]["column"] - 1,
             data["end_location"]["row"], data["end_location"]["column"] - 1,
             None if fix is None else fix["applicability"], data.get("strict", False),
-            depends=_freeze(data.get("depends", ())),
+            depends=_freeze(data.get("depends", ())), cell=data.get("cell"),
         )
 
 

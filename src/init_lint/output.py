@@ -27,7 +27,8 @@ def render(findings: list[Finding], fmt: str) -> str:
 
 def text_line(finding: Finding) -> str:
     marker = " [*]" if finding.fix == SAFE else ""
-    return f"{finding.path}:{finding.line}:{finding.column + 1}: {finding.code}{marker} {finding.message}"
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+    return f"{finding.path}:{cell}{finding.line}:{finding.column + 1}: {finding.code}{marker} {finding.message}"
 
 
 def _json(finding: Finding) -> dict:
@@ -49,7 +50,8 @@ def _github(finding: Finding) -> str:
     level = "error" if finding.code == "INI900" else "warning"
     props = (f"file={_escape_github(finding.path, True)},line={finding.line},col={finding.column + 1},"
              f"endLine={finding.end_line},endColumn={finding.end_column + 1},title={finding.code}")
-    return f"::{level} {props}::{_escape_github(finding.code + ' ' + finding.message)}"
+    cell = f"cell {finding.cell}: " if finding.cell is not None else ""
+    return f"::{level} {props}::{_escape_github(cell + finding.code + ' ' + finding.message)}"
 
 
 def sarif(findings: Iterable[Finding]) -> dict:
@@ -70,7 +72,7 @@ def sarif(findings: Iterable[Finding]) -> dict:
     results = []
     for f in findings:
         uri = f.path if not os.path.isabs(f.path) else os.path.relpath(f.path)
-        results.append({
+        result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": "error" if f.code == "INI900" else "warning",
@@ -82,7 +84,11 @@ def sarif(findings: Iterable[Finding]) -> dict:
                                "endColumn": f.end_column + 1},
                 }
             }],
-        })
+        }
+        if f.cell is not None:  # the notebook is the artifact; lines count in the cell
+            result["locations"][0]["logicalLocations"] = [{"name": f"cell {f.cell}", "kind": "module"}]
+            result["properties"] = {"cell": f.cell}
+        results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
