@@ -19,7 +19,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _BOM = "\ufeff"
 
 
-class NotebookError(Exception):
+class NotebookError(ValueError):
     """The file is not a notebook init-lint can read: the message says why."""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import re
 from typing import Optional
 
 from init_lint.checker import check_source_with_analysis, unparsable
@@ -17,6 +18,10 @@ from init_lint.config import Settings
 from init_lint.diagnostics import Finding
 from init_lint.notebooks.document import Notebook, NotebookError, read_notebook
 from init_lint.notebooks.module import NotebookModule, SplitError, build_module, cell_lines, has_boundary_lookalike
+
+
+#: the parser's own "error at 6:4: " counts lines of the joined module, not of the cell: dropped
+_MODULE_POSITION = re.compile(r"error at \d+:\d+: ")
 
 
 @dataclasses.dataclass
@@ -54,7 +59,8 @@ def in_cells(finding: Finding, module: NotebookModule) -> Finding:
     cell, line = where
     end = module.locate(finding.end_line)
     end_line = end[1] if end is not None and end[0] == cell else line
-    return dataclasses.replace(finding, cell=cell, line=line, end_line=end_line)
+    message = _MODULE_POSITION.sub("", finding.message) if finding.code == "INI900" else finding.message
+    return dataclasses.replace(finding, cell=cell, line=line, end_line=end_line, message=message)
 
 
 def fix_notebook(data: bytes, path: str, settings: Settings, *, unsafe: bool = False, style: Optional[str] = None,

@@ -37,6 +37,8 @@ class MaskedCell:
     masked: dict = field(default_factory=dict)
     #: False when a cell magic makes the body something other than Python
     python: bool = True
+    #: how the cell's first line ends ("\n" when it has one line)
+    line_end: str = "\n"
 
     def unmask(self, text: str) -> str:
         """The original lines back in place of the masked ones (line ends as they are in `text`)."""
@@ -59,7 +61,7 @@ def mask_cell(source: str, tag: str) -> MaskedCell:
     with_ends = _LINE.findall(source)
     lines = [line.rstrip("\r\n") for line in with_ends]
     ends = [line[len(body):] or "\n" for line, body in zip(with_ends, lines)]
-    cell = MaskedCell("")
+    cell = MaskedCell("", line_end=next((end for end in ends[:-1]), "\n"))
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     magic = _CELL_MAGIC.match(lines[first]) if first is not None else None
     out = list(lines)

@@ -80,11 +80,19 @@ class NotebookModule:
                 continue
             if not masked.intact(text):
                 raise SplitError(f"the fix changed IPython syntax of cell {index + 1}")
-            source = masked.unmask(text)
+            source = _with_line_end(masked.unmask(text), masked.line_end)
             if not self.ends_with_newline[index] and source.endswith("\n"):
                 source = source[:-2] if source.endswith("\r\n") else source[:-1]
             changed[index] = source
         return changed
+
+
+def _with_line_end(text: str, line_end: str) -> str:
+    """Inserted lines end as the cell's own lines do (the fixer writes the module's "\n")."""
+    if line_end == "\n":
+        return text
+    return "".join(line[:-1] + line_end if line.endswith("\n") and not line.endswith("\r\n") else line
+                   for line in _LINE.findall(text))
 
 
 def build_module(notebook: Notebook) -> NotebookModule:
