@@ -346,7 +346,7 @@ def test_folders_include_notebooks_unless_configured_off(tmp_path: Path) -> None
     (tmp_path / ".ipynb_checkpoints").mkdir()
     (tmp_path / ".ipynb_checkpoints" / "nb-checkpoint.ipynb").write_bytes(make_notebook(*MODEL_CELLS))
     names = lambda settings: sorted(Path(p).name for p in discover([str(tmp_path)], settings))  # noqa: E731
-    assert names(Settings(root=str(tmp_path), exclude=(".ipynb_checkpoints",))) == ["m.py", "nb.ipynb"]
+    assert names(Settings(root=str(tmp_path))) == ["m.py", "nb.ipynb"]  # checkpoints excluded by default
     config = tmp_path / "pyproject.toml"
     config.write_text('[tool.init-lint]\ninclude = ["*.py"]\n')
     assert names(load_settings(config)) == ["m.py"]

@@ -23,7 +23,7 @@ from init_lint.catalogue import LAYERS
 FIX_STYLES = ("explicit", "skip-init")
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "build", "dist", "node_modules",
-    ".init_lint_cache", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
+    ".init_lint_cache", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".ipynb_checkpoints",
 )
 #: the files a folder is searched for, as ruff's `include`: `include = ["*.py"]` leaves notebooks out
 DEFAULT_INCLUDE = ("*.py", "*.pyi", "*.ipynb")
