@@ -492,3 +492,19 @@ def test_language_server_publishes_diagnostics_per_cell(tmp_path: Path) -> None:
             assert await published(editor, 3) == {cell_uris[1]: [], cell_uris[2]: [], cell_uris[3]: []}
 
     asyncio.run(body())
+
+
+def test_stdin_notebooks_for_editors(tmp_path: Path) -> None:
+    data = make_notebook(*MODEL_CELLS)
+
+    def stdin(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "init_lint", "check", "--isolated", "--stdin-filename", "nb.ipynb",
+                               *args, "-"], input=data, capture_output=True, cwd=tmp_path, timeout=120)
+
+    checked = stdin()
+    assert checked.returncode == 1 and b"nb.ipynb:cell 3:4:19: INI001" in checked.stdout
+    fixed = stdin("--fix")
+    assert fixed.returncode == 0
+    assert fixed.stdout == fix_notebook(data, "nb.ipynb", Settings()).data
+    diff = stdin("--diff")
+    assert diff.returncode == 1 and b"--- nb.ipynb:cell 3\n+++ nb.ipynb:cell 3\n" in diff.stdout

@@ -16,6 +16,7 @@ from typing import Optional
 from init_lint.checker import check_source_with_analysis, unparsable
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
+from init_lint.fixes.apply import FixError, FixResult
 from init_lint.notebooks.document import Notebook, NotebookError, read_notebook
 from init_lint.notebooks.module import NotebookModule, SplitError, build_module, cell_lines, has_boundary_lookalike
 
@@ -34,7 +35,7 @@ class NotebookFix:
     refused: list
 
 
-class NotebookFixError(Exception):
+class NotebookFixError(FixError):
     """The fix cannot be written back into the notebook: nothing is written."""
 
 
@@ -143,6 +144,27 @@ def cell_diff(path: str, changed: dict) -> str:
         new = (after if after.endswith("\n") or not after else after + "\n").splitlines(keepends=True)
         out.append("".join(difflib.unified_diff(old, new, fromfile=name, tofile=name)))
     return "".join(out)
+
+
+def notebook_diff(path: str, before: bytes, after: bytes) -> str:
+    """`cell_diff` between two versions of a notebook with the same cells."""
+    old, new = read_notebook(before).cells, read_notebook(after).cells
+    return cell_diff(path, {a.index: (a.source, b.source) for a, b in zip(old, new) if a.source != b.source})
+
+
+def stdin_functions() -> tuple:
+    """(check_source, fix_source, unified_diff) for a notebook read from stdin, with the signatures of
+    the functions `init-lint check --stdin-filename NAME.ipynb -` uses for Python source."""
+
+    def check(data: bytes, path: str, settings: Settings) -> list:
+        return check_notebook(data, path, settings)[0]
+
+    def fix(data: bytes, path: str, settings: Settings, *, unsafe: bool = False, style: Optional[str] = None,
+            **_: object) -> FixResult:
+        result = fix_notebook(data, path, settings, unsafe=unsafe, style=style)
+        return FixResult(result.data, result.fixed, result.remaining, result.refused)
+
+    return check, fix, notebook_diff
 
 
 def process_notebook(path: str, data: bytes, settings: Settings, mode, cache=None):
