@@ -508,3 +508,44 @@ def test_stdin_notebooks_for_editors(tmp_path: Path) -> None:
     assert fixed.stdout == fix_notebook(data, "nb.ipynb", Settings()).data
     diff = stdin("--diff")
     assert diff.returncode == 1 and b"--- nb.ipynb:cell 3\n+++ nb.ipynb:cell 3\n" in diff.stdout
+
+
+def test_a_cell_that_is_not_python_alone_is_never_fixed() -> None:
+    """An unclosed string in one cell would swallow the next cells in the joined module."""
+    cells = ("import torch\nfrom torch import nn", 'doc = """never closed', MODEL_CELLS[2], 'end = """')
+    with pytest.raises(Exception, match="cell 2 is not valid Python on its own"):
+        fix_notebook(make_notebook(*cells), "nb.ipynb", Settings())
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+LINES = st.sampled_from([
+    "import torch", "from torch import nn", "%matplotlib inline", "!pip install torch", "x = !ls", "nn.Linear?",
+    "%%time", "%%bash", "class Net(nn.Module):", "    def __init__(self):", "        super().__init__()",
+    "        self.fc = nn.Linear(3, 4)", "        self.c = nn.Conv2d(1, 2, 3)", "    %time y = 1", "net = Net()",
+    "def f(:", '"""', "x = (1", "     % 2)", "\t", "", "# init-lint: skip-cell", "é = 'ü'", "\\",
+])
+
+
+RANDOM_CELLS = st.lists(st.lists(LINES, max_size=8).map("\n".join), max_size=3)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(before=RANDOM_CELLS, between=RANDOM_CELLS, after=RANDOM_CELLS, indent=st.sampled_from([1, 2, None]))
+def test_any_notebook_is_checked_and_fixed_without_harm(before, between, after, indent) -> None:
+    """Random cells around a model that needs a fix: never a crash, never a byte changed outside the fixed cells."""
+    cells = [*before, MODEL_CELLS[1], *between, MODEL_CELLS[2], *after]
+    data = make_notebook(*cells, indent=indent)
+    findings, _ = check_notebook(data, "nb.ipynb", Settings())
+    assert not any("internal error" in f.message for f in findings)
+    assert all(f.cell is not None for f in findings)
+    try:
+        result = fix_notebook(data, "nb.ipynb", Settings())
+    except Exception as error:  # refusing is allowed; corrupting is not
+        assert "not valid Python on its own" in str(error) or "cannot" in str(error), error
+        return
+    changed = set(result.changed)
+    assert outside_sources(data, changed) == outside_sources(result.data, changed)
+    nbformat.validate(nbformat.reads(result.data.decode(), as_version=4))
+    assert fix_notebook(result.data, "nb.ipynb", Settings()).data == result.data

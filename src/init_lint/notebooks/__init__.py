@@ -8,11 +8,3 @@
 - `runnable`: the code `init-lint verify` runs for a notebook.
 - `lsp`: notebook documents in the language server.
 """
-
-from __future__ import annotations
-
-NOTEBOOK_SUFFIX = ".ipynb"
-
-
-def is_notebook(path: str) -> bool:
-    return str(path).endswith(NOTEBOOK_SUFFIX)

@@ -7,6 +7,7 @@ unless the rewritten file decodes to the same notebook apart from those sources.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
 import json
@@ -78,6 +79,11 @@ def fix_notebook(data: bytes, path: str, settings: Settings, *, unsafe: bool = F
     module = build_module(notebook)
     if has_boundary_lookalike(notebook):
         raise NotebookFixError(f"{path}: a cell contains init-lint's own cell boundary line; not fixed")
+    broken = _first_broken_cell(module)
+    if broken is not None:
+        # A cell Python cannot parse on its own (an unclosed string) could swallow the cells after it
+        # in the joined module, and a fix there could land in the wrong cell: nothing is fixed.
+        raise NotebookFixError(f"{path}: cell {broken} is not valid Python on its own; not fixed")
     result = fix_source(module.source.encode("utf-8"), path, settings, unsafe=unsafe, style=style,
                         keep=_module_positions(keep, module))
     if not result.fixed:
@@ -95,6 +101,18 @@ def fix_notebook(data: bytes, path: str, settings: Settings, *, unsafe: bool = F
     return NotebookFix(new, changed, [in_cells(f, module) for f in result.fixed],
                        [in_cells(f, after) for f in result.remaining],
                        [(in_cells(f, module), why) for f, why in result.refused])
+
+
+def _first_broken_cell(module: NotebookModule) -> Optional[int]:
+    for index in module.cells:
+        masked = module.masked[index]
+        if not masked.python:
+            continue
+        try:
+            ast.parse(masked.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return index + 1
+    return None
 
 
 def _module_positions(keep: Optional[frozenset], module: NotebookModule) -> Optional[frozenset]:
