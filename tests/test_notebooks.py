@@ -549,3 +549,22 @@ def test_any_notebook_is_checked_and_fixed_without_harm(before, between, after, 
     assert outside_sources(data, changed) == outside_sources(result.data, changed)
     nbformat.validate(nbformat.reads(result.data.decode(), as_version=4))
     assert fix_notebook(result.data, "nb.ipynb", Settings()).data == result.data
+
+
+@pytest.mark.parametrize("text, why", [
+    ('{"cells": [], "nbformat": 4} x', "extra data"),
+    ('{"cells": {}, "nbformat": 4}', "'cells' is not a list"),
+    ('{"cells": [1], "nbformat": 4}', "cell 1 is not an object"),
+    ('{"nbformat": 4}', "no 'cells' list"),
+    ('[]', "not a JSON object"),
+    ('{"cells": [{"cell_type": "code", "source": 3}], "nbformat": 4}', "neither a string nor a list"),
+])
+def test_unreadable_notebooks_say_why(text: str, why: str) -> None:
+    with pytest.raises(NotebookError, match=re.escape(why)):
+        read_notebook(text.encode())
+
+
+def test_a_byte_order_mark_is_kept() -> None:
+    data = "\ufeff".encode() + make_notebook(*MODEL_CELLS)
+    result = fix_notebook(data, "nb.ipynb", Settings())
+    assert result.data.startswith("\ufeff".encode()) and result.changed

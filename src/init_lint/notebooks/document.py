@@ -62,6 +62,7 @@ class Notebook:
     def with_sources(self, sources: dict) -> bytes:
         """The file's bytes with the cells of `sources` (cell index -> new source) replaced, nothing else."""
         pieces, position = [], 0
+        ascii_only = self._ascii()
         for cell in self.cells:
             if cell.index not in sources or sources[cell.index] == cell.source:
                 continue
@@ -69,7 +70,7 @@ class Notebook:
                 raise NotebookError(f"cell {cell.index + 1} has no source to replace")
             start, end = cell.span
             pieces.append(self.text[position:start])
-            pieces.append(_encode_source(self.text[start:end], cell, sources[cell.index], self._ascii()))
+            pieces.append(_encode_source(self.text[start:end], cell, sources[cell.index], ascii_only))
             position = end
         pieces.append(self.text[position:])
         text = "".join(pieces)
@@ -98,36 +99,42 @@ def read_notebook(data: bytes) -> Notebook:
 
 
 def _scan(text: str) -> Notebook:
-    """Walk the top object and the cells by hand (to learn where each source is); values decode in C."""
+    """Walk the top object and the cells by hand (to learn where each source is); each value decodes once, in C."""
     notebook = Notebook(text)
-    position = _skip(text, 0)
-    if text[position:position + 1] != "{":
-        raise ValueError("the file is not a JSON object")
-    found_cells = False
-    for key, start, _end, value in _members(text, position):
+    found = []
+
+    def member(key: str, start: int) -> int:
         if key == "cells":
-            if not isinstance(value, list):
-                raise ValueError("'cells' is not a list")
-            found_cells = True
-            notebook.cells = _scan_cells(text, start)
-        elif key == "metadata" and isinstance(value, dict):
+            found.append(key)
+            notebook.cells, end = _scan_cells(text, start)
+            return end
+        value, end = _DECODER.raw_decode(text, start)
+        if key == "metadata" and isinstance(value, dict):
             notebook.metadata = value
         elif key == "nbformat":
             notebook.nbformat = value
-    if _skip(text, _DECODER.raw_decode(text, position)[1]) != len(text):
+        return end
+
+    position = _skip(text, 0)
+    if text[position:position + 1] != "{":
+        raise ValueError("the file is not a JSON object")
+    if _skip(text, _object(text, position, member)) != len(text):
         raise ValueError("extra data after the notebook's object")
-    if not found_cells:
+    if not found:
         raise ValueError("no 'cells' list")
     if notebook.nbformat != 4:
         raise ValueError(f"nbformat {notebook.nbformat!r}; init-lint reads nbformat 4")
     return notebook
 
 
-def _members(text: str, position: int):
-    """(key, start, end, decoded value) for each member of the JSON object that starts at `position`."""
+def _object(text: str, position: int, member) -> int:
+    """Walk the JSON object at `position`: `member(key, start of value)` returns where the value ends.
+
+    Returns where the object ends.
+    """
     position = _skip(text, position + 1)
     if text[position:position + 1] == "}":
-        return
+        return position + 1
     while True:
         if text[position:position + 1] != '"':
             raise ValueError(f"expected a key at character {position}")
@@ -135,36 +142,45 @@ def _members(text: str, position: int):
         position = _skip(text, position)
         if text[position:position + 1] != ":":
             raise ValueError(f"expected ':' at character {position}")
-        start = _skip(text, position + 1)
-        value, end = _DECODER.raw_decode(text, start)
-        yield key, start, end, value
-        position = _skip(text, end)
+        position = _skip(text, member(key, _skip(text, position + 1)))
         if text[position:position + 1] == ",":
             position = _skip(text, position + 1)
             continue
         if text[position:position + 1] == "}":
-            return
+            return position + 1
         raise ValueError(f"expected ',' or '}}' at character {position}")
 
 
-def _scan_cells(text: str, position: int) -> list:
+def _scan_cells(text: str, position: int) -> tuple:
+    """(the cells, where the list ends) of the 'cells' list at `position`."""
+    if text[position:position + 1] != "[":
+        raise ValueError("'cells' is not a list")
     cells: list = []
     position = _skip(text, position + 1)
-    while text[position:position + 1] not in ("]", ""):
+    if text[position:position + 1] == "]":
+        return cells, position + 1
+    while True:
         if text[position:position + 1] != "{":
             raise ValueError(f"cell {len(cells) + 1} is not an object")
         cell = Cell(len(cells), "", "")
-        for key, start, end, value in _members(text, position):
+
+        def member(key: str, start: int, cell: Cell = cell) -> int:
+            value, end = _DECODER.raw_decode(text, start)
             if key == "cell_type":
                 cell.cell_type = value if isinstance(value, str) else ""
             elif key == "source":
-                cell.source, cell.raw_lines = _source_value(text, start, value, len(cells))
+                cell.source, cell.raw_lines = _source_value(text, start, value, cell.index)
                 cell.span = (start, end)
+            return end
+
+        position = _skip(text, _object(text, position, member))
         cells.append(cell)
-        position = _skip(text, _DECODER.raw_decode(text, position)[1])
         if text[position:position + 1] == ",":
             position = _skip(text, position + 1)
-    return cells
+            continue
+        if text[position:position + 1] == "]":
+            return cells, position + 1
+        raise ValueError(f"expected ',' or ']' after cell {len(cells)}")
 
 
 def _source_value(text: str, start: int, value: object, index: int) -> tuple:
