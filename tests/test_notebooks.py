@@ -401,6 +401,30 @@ def test_precommit_hooks_take_notebooks() -> None:
     assert "jupyter" in identify.tags_from_filename("lesson.ipynb")
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_precommit_fix_hook_fixes_a_notebook(tmp_path: Path) -> None:
+    """The real `pre-commit try-repo` (it builds a virtualenv and installs init-lint: most of a minute)."""
+    pytest.importorskip("pre_commit")
+    import os
+
+    from test_precommit import git, snapshot_of_this_checkout
+
+    hooks_repo = snapshot_of_this_checkout(tmp_path / "init-lint")
+    project = tmp_path / "project"
+    project.mkdir()
+    original = make_notebook(*MODEL_CELLS)
+    (project / "lesson.ipynb").write_bytes(original)
+    git("init", "-q", cwd=project)
+    git("add", "lesson.ipynb", cwd=project)
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_NO_INPUT="1")
+    env.pop("VIRTUAL_ENV", None)
+    run = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), "init-lint-fix",
+                          "--all-files"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1 and "files were modified by this hook" in run.stdout, run.stdout + run.stderr
+    assert (project / "lesson.ipynb").read_bytes() == fix_notebook(original, "lesson.ipynb", Settings()).data
+
+
 # ---------------------------------------------------------------- verify
 
 
