@@ -22,14 +22,16 @@ import time
 def notebook_and_python(cells: int) -> tuple:
     image = base64.b64encode(os.urandom(400_000)).decode()
     sources = ["import torch\nfrom torch import nn"] + [
-        f"class Net{i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(3, 4)"
-        for i in range(cells)]
+        f"class Net{i}(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        f"        self.fc = nn.Linear(3, 4)" for i in range(cells)]
     nb_cells = []
     for i, source in enumerate(sources):
-        outputs = [{"output_type": "display_data", "metadata": {}, "data": {"image/png": image}}] if i % 4 == 1 else []
+        image_output = {"output_type": "display_data", "metadata": {}, "data": {"image/png": image}}
+        outputs = [image_output] if i % 4 == 1 else []
         nb_cells.append({"cell_type": "code", "execution_count": i + 1, "id": f"c{i}", "metadata": {},
                          "outputs": outputs, "source": source.splitlines(keepends=True)})
-    notebook = {"cells": nb_cells, "metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+    notebook = {"cells": nb_cells, "metadata": {"language_info": {"name": "python"}},
+                "nbformat": 4, "nbformat_minor": 5}
     return (json.dumps(notebook, indent=1) + "\n").encode(), ("\n\n".join(sources) + "\n").encode()
 
 
@@ -54,9 +56,11 @@ def main() -> None:
 
     notebook, python = notebook_and_python(args.cells)
     settings = Settings()
-    print(f"{args.cells} model cells; notebook {len(notebook) / 1e6:.1f} MB, the same code as .py {len(python) / 1e3:.0f} kB")
+    print(f"{args.cells} model cells; notebook {len(notebook) / 1e6:.1f} MB, "
+          f"the same code as .py {len(python) / 1e3:.0f} kB")
     for what, on_notebook, on_python in (
-        ("check", lambda: check_notebook(notebook, "nb.ipynb", settings), lambda: check_source(python, "nb.py", settings)),
+        ("check", lambda: check_notebook(notebook, "nb.ipynb", settings),
+         lambda: check_source(python, "nb.py", settings)),
         ("fix", lambda: fix_notebook(notebook, "nb.ipynb", settings), lambda: fix_source(python, "nb.py", settings)),
     ):
         nb_time, py_time = median_seconds(on_notebook, args.reps), median_seconds(on_python, args.reps)

@@ -29,7 +29,7 @@ from init_lint.notebooks.engine import check_notebook, fix_notebook
 from init_lint.notebooks.mask import mask_cell
 from init_lint.notebooks.module import build_module
 
-nbformat = pytest.importorskip("nbformat", reason="the notebook tests validate with nbformat (pip install 'init-lint[test]')")
+nbformat = pytest.importorskip("nbformat", reason="the notebook tests validate with nbformat (init-lint[test])")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "fixtures" / "notebooks"
@@ -174,7 +174,8 @@ def test_outputs_and_image_survive_the_fix(tmp_path: Path) -> None:
 
 def test_layouts_are_kept(tmp_path: Path) -> None:
     """String sources stay strings; indentation, key order, escaping and a missing final newline are kept."""
-    for options in ({"indent": 2}, {"indent": 4, "ensure_ascii": True}, {"indent": None}, {"indent": 1, "sort_keys": True}):
+    layouts = ({"indent": 2}, {"indent": 4, "ensure_ascii": True}, {"indent": None}, {"indent": 1, "sort_keys": True})
+    for options in layouts:
         data = make_notebook(*MODEL_CELLS[:3], "s = 'é'", **options)
         for trailing in (True, False):
             raw = data if trailing else data.rstrip(b"\n")

@@ -11,7 +11,7 @@ from init_lint.config import Settings
 
 
 def discover(paths: list[str], settings: Settings) -> Iterator[str]:
-    """Python files (and notebooks: see `include`) under `paths`, in a stable order; folders are recursed, excluded names skipped.
+    """Files matching `include` (Python, notebooks) under `paths`, in a stable order; excluded names skipped.
 
     A file named explicitly is always checked (so an error about it is never silent); a path that
     does not exist, or is not a file or folder, is yielded as it is and reported by the checker.

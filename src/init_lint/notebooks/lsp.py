@@ -113,4 +113,3 @@ def publish(server, uri: str) -> None:
         document = documents[index]
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=document.uri, diagnostics=diagnostics, version=document.version))
-
