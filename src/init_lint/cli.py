@@ -321,10 +321,13 @@ def _run_stdin(args: argparse.Namespace) -> int:
     data = sys.stdin.buffer.read()
     from init_lint.checker import check_source
     from init_lint.engine import unified_diff
+    from init_lint.fixes.apply import FixError, fix_source
 
+    if name.endswith(".ipynb"):  # the same flow, the notebook's functions (diff per cell)
+        from init_lint.notebooks.engine import stdin_functions
+
+        check_source, fix_source, unified_diff = stdin_functions()
     if args.fix or args.diff:
-        from init_lint.fixes.apply import FixError, fix_source
-
         try:
             result = fix_source(data, name, settings, unsafe=args.unsafe_fixes, style=args.fix_style)
         except FixError as error:

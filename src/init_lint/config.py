@@ -23,8 +23,10 @@ from init_lint.catalogue import LAYERS
 FIX_STYLES = ("explicit", "skip-init")
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "build", "dist", "node_modules",
-    ".init_lint_cache", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
+    ".init_lint_cache", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".ipynb_checkpoints",
 )
+#: the files a folder is searched for, as ruff's `include`: `include = ["*.py"]` leaves notebooks out
+DEFAULT_INCLUDE = ("*.py", "*.pyi", "*.ipynb")
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
 
@@ -41,6 +43,8 @@ class Settings:
     per_file_ignores: tuple = ()
     exclude: tuple = DEFAULT_EXCLUDE
     extend_exclude: tuple = ()
+    include: tuple = DEFAULT_INCLUDE
+    extend_include: tuple = ()
     strict: bool = False
     fix_style: str = "explicit"
     #: a project's own layer classes (qualified or class name) -> the torch layer they behave like
@@ -67,6 +71,10 @@ class Settings:
         the project root.
         """
         return any(self._matches(path, pattern, base) for pattern in self.exclude + self.extend_exclude)
+
+    def is_included(self, path: str) -> bool:
+        """Whether a file found in a folder is one to check: its name (or, with a slash, its path) matches."""
+        return any(self._matches_file(path, pattern) for pattern in self.include + self.extend_include)
 
     def _matches(self, path: str, pattern: str, base: Optional[str] = None) -> bool:
         pattern = pattern.rstrip("/")
@@ -99,7 +107,7 @@ def _relative(path: str, base: str) -> str:
 
 _KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "strict", "fix-style",
-    "extra-layers", "max-file-size",
+    "extra-layers", "max-file-size", "include", "extend-include",
 }
 
 
@@ -144,7 +152,7 @@ def settings_from_table(table: dict, source: str, root: str) -> Settings:
                           f"(known: {', '.join(sorted(_KEYS))})")
     settings = Settings(root=root, source=source)
     values: dict = {}
-    for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude"):
+    for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude", "include", "extend-include"):
         if key in table:
             values[key.replace("-", "_")] = tuple(_codes_or_strings(table[key], key, source))
     for key in ("select", "ignore", "extend-select"):

@@ -29,9 +29,11 @@ class Finding:
     depends: tuple = field(default=(), compare=False, hash=False, repr=False)
     #: the concrete remedy, shown on its own `help:` line ("use 1/sqrt(3)"); "" when there is none
     help: str = ""
+    #: in a notebook: the cell (1-based, among all its cells) that `line` and `end_line` count in
+    cell: Optional[int] = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code)
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
 
     def to_dict(self) -> dict:
         return {
@@ -43,6 +45,7 @@ class Finding:
             "fix": None if self.fix is None else {"applicability": self.fix},
             "strict": self.strict,
             "help": self.help or None,
+            **({"cell": self.cell} if self.cell is not None else {}),
         }
 
     def to_cache(self) -> dict:
@@ -57,7 +60,7 @@ class Finding:
             data["code"], data["message"], data["filename"], data["location"]["row"], data["location"]["column"] - 1,
             data["end_location"]["row"], data["end_location"]["column"] - 1,
             None if fix is None else fix["applicability"], data.get("strict", False),
-            depends=_freeze(data.get("depends", ())), help=data.get("help") or "",
+            depends=_freeze(data.get("depends", ())), help=data.get("help") or "", cell=data.get("cell"),
         )
 
 

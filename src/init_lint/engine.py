@@ -59,6 +59,10 @@ def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = 
     except OSError as error:
         return FileOutcome(path, [unparsable(path, f"cannot read: {error.strerror or error}")])
     try:
+        if path.endswith(".ipynb"):
+            from init_lint.notebooks.engine import process_notebook
+
+            return process_notebook(path, data, settings, mode, cache)
         if mode.fix or mode.diff:
             return _fix(path, data, settings, mode)
         findings, exports = _check(path, data, settings, cache, mode.exports)

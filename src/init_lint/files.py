@@ -11,7 +11,7 @@ from init_lint.config import Settings
 
 
 def discover(paths: list[str], settings: Settings) -> Iterator[str]:
-    """Python files under `paths`, in a stable order; folders are recursed, excluded names skipped.
+    """Files matching `include` (Python, notebooks) under `paths`, in a stable order; excluded names skipped.
 
     A file named explicitly is always checked (so an error about it is never silent); a path that
     does not exist, or is not a file or folder, is yielded as it is and reported by the checker.
@@ -23,7 +23,7 @@ def discover(paths: list[str], settings: Settings) -> Iterator[str]:
                 dirs[:] = sorted(d for d in dirs if not settings.is_excluded(os.path.join(root, d), path))
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    if name.endswith((".py", ".pyi")) and not settings.is_excluded(full, path) and full not in seen:
+                    if settings.is_included(full) and not settings.is_excluded(full, path) and full not in seen:
                         seen.add(full)
                         yield full
         elif path not in seen:

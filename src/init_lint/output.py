@@ -48,7 +48,8 @@ def marker(finding: Finding) -> str:
 
 
 def text_line(finding: Finding) -> str:
-    return f"{finding.path}:{finding.line}:{finding.column + 1}: {finding.code}{marker(finding)} {finding.message}"
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+    return f"{finding.path}:{cell}{finding.line}:{finding.column + 1}: {finding.code}{marker(finding)} {finding.message}"
 
 
 def render(findings: list[Finding], fmt: str, source: Optional[Callable[[str], Optional[str]]] = None) -> str:

@@ -57,7 +57,8 @@ def _escape_github(text: str, prop: bool = False) -> str:
 def _github(finding: Finding) -> str:
     props = (f"file={_escape_github(finding.path, True)},line={finding.line},col={finding.column + 1},"
              f"endLine={finding.end_line},endColumn={finding.end_column + 1},title={finding.code}")
-    text = finding.code + " " + finding.message + (f"\nhelp: {finding.help}" if finding.help else "")
+    cell = f"cell {finding.cell}: " if finding.cell is not None else ""
+    text = cell + finding.code + " " + finding.message + (f"\nhelp: {finding.help}" if finding.help else "")
     return f"::{_severity(finding)} {props}::{_escape_github(text)}"
 
 
@@ -173,7 +174,7 @@ def sarif(findings: Iterable[Finding]) -> dict:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
     for f in findings:
-        results.append({
+        result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": _severity(f),
@@ -185,7 +186,11 @@ def sarif(findings: Iterable[Finding]) -> dict:
                                "endColumn": f.end_column + 1},
                 }
             }],
-        })
+        }
+        if f.cell is not None:  # the notebook is the artifact; lines count in the cell
+            result["locations"][0]["logicalLocations"] = [{"name": f"cell {f.cell}", "kind": "module"}]
+            result["properties"] = {"cell": f.cell}
+        results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -83,7 +83,9 @@ class Checked:
 
 class InitLintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("init-lint", __version__)
+        from init_lint.notebooks.lsp import sync_options
+
+        super().__init__("init-lint", __version__, notebook_document_sync=sync_options())
         self.checked: dict = {}
         self.pending: dict = {}
 
@@ -191,6 +193,8 @@ def wanted(kind: str, only: Optional[list]) -> bool:
 
 
 def code_actions(server: InitLintServer, params: types.CodeActionParams) -> list:
+    if server.workspace.get_notebook_document(cell_uri=params.text_document.uri) is not None:
+        return []  # a notebook cell is not a file of its own: notebooks are fixed by `check --fix`
     document = server.workspace.get_text_document(params.text_document.uri)
     checked = server.check(document)
     fixable = [f for f in checked.findings if f.fix == SAFE]
@@ -255,6 +259,9 @@ def build_server() -> InitLintServer:
     def code_action(ls: InitLintServer, params: types.CodeActionParams) -> list:
         return code_actions(ls, params)
 
+    from init_lint.notebooks.lsp import register
+
+    register(server)  # notebook documents: diagnostics per code cell
     return server
 
 

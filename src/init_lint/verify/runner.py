@@ -158,9 +158,14 @@ def verify_file(
     if style not in FIX_STYLES:
         raise ValueError(f"fix style must be one of {FIX_STYLES}, not {style!r}")
     try:
-        with tokenize.open(path) as handle:  # honours a coding cookie and a BOM
-            original = handle.read()
-    except (OSError, SyntaxError, UnicodeDecodeError) as error:
+        if str(path).endswith(".ipynb"):  # the code cells up to the model classes: see notebooks/runnable.py
+            from init_lint.notebooks.runnable import runnable_source
+
+            original = runnable_source(Path(path).read_bytes())
+        else:
+            with tokenize.open(path) as handle:  # honours a coding cookie and a BOM
+                original = handle.read()
+    except (OSError, SyntaxError, ValueError) as error:
         return FileVerification(str(path), error=f"cannot read the file: {error}")
     try:
         ast.parse(original)
@@ -196,12 +201,12 @@ def verify_paths(
 
 
 def python_files(paths: Iterable[Union[str, Path]]) -> Iterable[Path]:
-    """Files as given; `*.py` files under folders, skipping hidden folders and `__pycache__`."""
+    """Files as given; `*.py` files and notebooks under folders, skipping hidden folders and `__pycache__`."""
     for path in map(Path, paths):
         if not path.is_dir():
             yield path
             continue
-        for candidate in sorted(path.rglob("*.py")):
+        for candidate in sorted([*path.rglob("*.py"), *path.rglob("*.ipynb")]):
             relative = candidate.relative_to(path).parts[:-1]
             if not any(part.startswith(".") or part == "__pycache__" for part in relative):
                 yield candidate
