@@ -8,6 +8,20 @@ findings and whether the file was rejected (INI900 / INI901).  The bounds themse
 analysis (memoized summaries, iterative walks); `tests/analysis/test_bounds.py` asserts that
 each case completes with the right findings.  `--scale` multiplies each case's size (0.1 for
 a quick look).
+
+Figures, 2026-11-30, the shared 2-core machine under load (load average ~10), one run each,
+`python benchmarks/bounds.py --timeout 200` (`--src` the sources of main at 0f011e2 for "before"):
+
+| case                           | before                         | after                |
+| ------------------------------ | ------------------------------ | -------------------- |
+| doubling_builds (24 classes)   | over 200 s                     | 0.09 s               |
+| recursive_apply_helpers (100)  | 54 s with two calls a helper;  | 6.8 s (budget: weight|
+|                                | three: 3**12 calls a layer type| unverified, strict)  |
+| many_layers (10,000)           | over 200 s                     | 32 s (linear)        |
+| self_containing_container      | INI900 (RecursionError)        | 0.11 s, 2 findings   |
+| long_sum (600 terms)           | INI900 "too deeply nested"     | 0.32 s               |
+| long_elif (500 branches)       | INI900 "too deeply nested"     | 1.7 s                |
+| inheritance_chain (1,000)      | INI900 after 6 s               | 3.1 s                |
 """
 
 from __future__ import annotations
@@ -17,7 +31,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HEADER = "import torch.nn as nn\n\n"
