@@ -37,6 +37,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"init-lint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
+        print("init-lint: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_CLEAN
@@ -132,7 +133,10 @@ def run_check(args: argparse.Namespace) -> int:
     from init_lint.files import discover
 
     files = list(discover(paths, settings))
-    mode = Mode(fix=args.fix, diff=args.diff, unsafe=args.unsafe_fixes, style=args.fix_style)
+    if not files:
+        print("warning: no Python files found under the given paths", file=sys.stderr)
+        return EXIT_CLEAN
+    mode = Mode(fix=args.fix, diff=args.diff, unsafe=args.unsafe_fixes, style=args.fix_style, roots=tuple(paths))
     cache_root = None if args.no_cache else (settings.root or os.getcwd())
     project = not args.per_file and (args.project or any(os.path.isdir(p) for p in paths))
     if project:
@@ -156,6 +160,10 @@ def run_check(args: argparse.Namespace) -> int:
             stdout.write(outcome.diff)
         fixed += outcome.fixed
         if args.diff:
+            unparsable = [f for f in outcome.findings if f.code == "INI900"]
+            remaining.extend(unparsable)
+            for finding in unparsable:
+                print(text_line(finding), file=sys.stderr)
             continue
         remaining.extend(outcome.findings)
         if args.output_format == "text" and not args.statistics:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
@@ -17,7 +19,7 @@ from init_lint.cache import Cache
 from init_lint.checker import check_source, check_source_with_analysis, unparsable
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
-from init_lint.files import WriteError, read, write_atomically
+from init_lint.files import AlreadyWritten, MissingFile, ReadError, Snapshot, WriteError, read_source, write_fix
 from init_lint.project import file_exports, import_only_exports
 
 #: below this many files a process pool costs more than it saves
@@ -34,6 +36,8 @@ class Mode:
     exports: bool = False
     #: project mode, fixing: only the findings that survived the project-wide judgement, by position
     keep: Optional[frozenset] = None
+    #: the paths the user named: a fix never follows a symlink out of them (empty: no such limit)
+    roots: tuple = ()
 
 
 @dataclass
@@ -49,16 +53,15 @@ class FileOutcome:
 
 def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = None) -> FileOutcome:
     try:
-        data = read(path)
-    except IsADirectoryError:
-        return FileOutcome(path, [unparsable(path, "is a folder, not a file")])
-    except FileNotFoundError:
-        return FileOutcome(path, [unparsable(path, "no such file")])
-    except OSError as error:
-        return FileOutcome(path, [unparsable(path, f"cannot read: {error.strerror or error}")])
+        data, snapshot = read_source(path, settings.max_file_size)
+    except MissingFile as error:
+        # Not a finding about a file: the path is wrong (or the file went away during the run).
+        return FileOutcome(path, error=f"{path}: {error}")
+    except ReadError as error:
+        return FileOutcome(path, [unparsable(path, str(error))])
     try:
         if mode.fix or mode.diff:
-            return _fix(path, data, settings, mode)
+            return _fix(path, data, settings, mode, snapshot)
         findings, exports = _check(path, data, settings, cache, mode.exports)
         return FileOutcome(path, findings, exports=exports)
     except RecursionError:
@@ -85,7 +88,7 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
     return findings, exports
 
 
-def _fix(path: str, data: bytes, settings: Settings, mode: Mode) -> FileOutcome:
+def _fix(path: str, data: bytes, settings: Settings, mode: Mode, snapshot: Optional[Snapshot] = None) -> FileOutcome:
     from init_lint.fixes.apply import FixError, fix_source
 
     try:
@@ -102,7 +105,9 @@ def _fix(path: str, data: bytes, settings: Settings, mode: Mode) -> FileOutcome:
         outcome.fixed = len(result.fixed)
         return outcome
     try:
-        write_atomically(path, result.source)
+        write_fix(path, result.source, snapshot, mode.roots)
+    except AlreadyWritten:
+        outcome.fixed = 0  # another path to the same file (a symlink) wrote these very fixes
     except WriteError as error:
         outcome.error = str(error)
         outcome.findings = [_plain(f) for f in check_source(data, path, settings)]
@@ -127,13 +132,44 @@ def _worker(args: tuple) -> FileOutcome:
     return process(path, settings, mode, cache)
 
 
+def worker_count(jobs: int, files: int) -> int:
+    """Processes worth starting: never more than the files, nor than the cores (whatever was asked)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(jobs or cores, cores, files))
+
+
+def _start_worker(parent: int) -> None:
+    """In each pool worker: die with the parent, leave Ctrl-C to it (it stops the pool at once)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            # PR_SET_PDEATHSIG: SIGTERM when the parent dies (a write in progress still completes).
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc to ask
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Interrupted: end the workers now instead of waiting for the files they hold."""
+    for process in (getattr(pool, "_processes", None) or {}).values():
+        try:
+            process.terminate()  # SIGTERM: a worker writing a file finishes that write first
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
         cache_root: Optional[str] = None, keep: Optional[dict] = None) -> Iterator[FileOutcome]:
     """Outcomes in the order of `paths`, computed by `jobs` processes (0: one per core).
 
     `keep` (project mode) maps a path to the positions of the findings its fix may touch.
     """
-    jobs = jobs or os.cpu_count() or 1
+    jobs = worker_count(jobs, len(paths))
     modes = [dataclasses.replace(mode, keep=keep[p]) if keep is not None else mode for p in paths]
     if jobs <= 1 or len(paths) < POOL_THRESHOLD:
         cache = Cache(cache_root, settings) if cache_root is not None else None
@@ -141,5 +177,10 @@ def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
             yield process(path, settings, path_mode, cache)
         return
     chunk = max(1, min(16, len(paths) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
+    try:
         yield from pool.map(_worker, [(p, settings, m, cache_root) for p, m in zip(paths, modes)], chunksize=chunk)
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
