@@ -75,7 +75,7 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
            with_exports: bool = False) -> tuple[list[Finding], Optional[dict]]:
     key = cache.key(path, data) if cache is not None else None
     if key is not None:
-        cached = cache.get(key)
+        cached = cache.get(key, path)
         if cached is not None and (cached[1] is not None or not with_exports):
             return cached
     found, analysis = check_source_with_analysis(data, path, settings)
