@@ -162,3 +162,218 @@ def test_the_cache_keys_paths_relative_to_its_root(run, tmp_path):
     before = {e: e.stat().st_mtime_ns for e in entries(moved)}
     assert run("check", "x.py") == expected
     assert {e: e.stat().st_mtime_ns for e in entries(moved)} == before  # a hit: nothing rewritten
+
+
+# ------------------------------------------------------------------ paths, files and errors
+
+
+def test_a_folder_without_python_files_warns_and_exits_0(run, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("no code here")
+    code, out, err = run("check", "docs")
+    assert code == 0
+    assert "warning: no Python files found under the given paths" in err
+    assert "All checks passed" not in out + err
+    os.chdir(tmp_path / "docs")
+    code, out, err = run()  # a bare `init-lint` in such a folder
+    assert code == 0 and "no Python files found" in err
+
+
+def test_a_missing_path_is_an_error_line_not_a_finding(run, tmp_path):
+    (tmp_path / "m.py").write_text(MODEL)
+    code, out, err = run("check", "no_such_dir/", "m.py", "--output-format", "json", "--no-cache")
+    assert code == 2
+    assert "init-lint: error: no_such_dir/: no such file or folder" in err
+    findings = json.loads(out)
+    assert [f["filename"] for f in findings] == ["m.py", "m.py"]
+
+
+def test_diff_on_an_unparsable_file_exits_2_with_the_ini900_line(run, tmp_path):
+    (tmp_path / "bad.py").write_text("import torch\nclass Net(torch.nn.Module:\n    pass\n")
+    (tmp_path / "m.py").write_text(MODEL)
+    code, out, err = run("check", "--diff", "bad.py", "m.py", "--no-cache")
+    assert code == 2
+    assert "bad.py:2:" in err and "INI900" in err
+    assert "+++ m.py" in out  # the other file's diff is still printed
+
+
+SYNTAX_ERRORS = [
+    "import torch\nclass Net(nn.Module:\n    pass\n",
+    "import torch\nx = (1,\ny = 2\n",
+    "import torch\ndef f():\n  return 1\n    x = 2\n",
+    "import torch\nx = 1 +\n",
+    "import torch\nif x:\npass\n",
+    "import torch\nx = [1, 2\n\n\n",
+    "import torch\nprint 'hello'\n",
+]
+
+
+@pytest.mark.parametrize("source", SYNTAX_ERRORS)
+def test_a_syntax_error_is_reported_where_python_puts_it(source):
+    from init_lint.checker import check_source
+
+    [finding] = check_source(source, "bad.py")
+    with pytest.raises(SyntaxError) as python:
+        compile(source, "bad.py", "exec")
+    assert finding.code == "INI900"
+    assert (finding.line, finding.column + 1) == (python.value.lineno, python.value.offset)
+    assert python.value.msg in finding.message
+
+
+def test_a_decode_error_says_how_to_declare_the_encoding():
+    from init_lint.checker import check_source
+
+    latin1 = "import torch\n# caf\xe9\nx = 1\n".encode("latin-1")
+    [finding] = check_source(latin1, "old.py")
+    assert finding.code == "INI900"
+    assert "line 2" in finding.message
+    assert "# -*- coding: latin-1 -*-" in finding.message
+    # with the cookie it is checked
+    assert check_source(b"# -*- coding: latin-1 -*-\n" + latin1, "old.py") == []
+    # a cookie that lies is named as the culprit
+    [wrong] = check_source(b"# coding: utf-8\n" + latin1, "old.py")
+    assert "coding cookie" in wrong.message and "correct the cookie" in wrong.message
+
+
+def test_max_file_size_applies_to_files_that_never_mention_torch(run, tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.init-lint]\nmax-file-size = 1000\n")
+    (tmp_path / "big.py").write_text("x = 1\n" * 1000)  # no torch: before, only syntax-checked, whatever its size
+    (tmp_path / "m.py").write_text(MODEL)
+    code, out, err = run("check", ".", "--no-cache")
+    assert code == 2
+    [line] = [line for line in out.splitlines() if line.startswith("./big.py")]
+    assert "INI900" in line and "over max-file-size (1000)" in line
+    from init_lint.checker import check_source
+    from init_lint.config import Settings
+
+    [finding] = check_source("x = 1\n" * 1000, "big.py", Settings(max_file_size=1000))
+    assert "over max-file-size" in finding.message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_named_py_does_not_block(tmp_path):
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "m.py").write_text(MODEL)
+    for args in (["check", ".", "--no-cache"], ["check", "pipe.py", "--no-cache"], ["check", "--fix", "."]):
+        result = cli(*args, cwd=tmp_path, timeout=60)  # before: blocked forever reading the FIFO
+        out = result.stdout.decode()
+        assert result.returncode == 2, (out, result.stderr)
+        assert "pipe.py:1:1: INI900" in out and "not a regular file (a FIFO); skipped" in out
+
+
+# ------------------------------------------------------------------ workers
+
+
+def test_jobs_are_capped_at_the_files_and_the_cores(run, tmp_path, monkeypatch):
+    from init_lint import engine
+
+    assert engine.worker_count(100000, 3) <= 3
+    assert engine.worker_count(100000, 10**6) <= (os.cpu_count() or 1)
+    assert engine.worker_count(0, 1) == 1
+    started = []
+    real = engine.ProcessPoolExecutor
+
+    def pool(max_workers, **kwargs):
+        started.append(max_workers)
+        return real(max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 4)
+    for i in range(10):
+        (tmp_path / f"m{i}.py").write_text(MODEL)
+    code, out, _ = run("check", ".", "--jobs", "100000", "--no-cache")
+    assert code == 1 and out.count("INI001") == 20
+    assert started and max(started) <= 4
+
+
+def _children(pid: int) -> set:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _big_project(folder: Path, files: int, layers: int) -> None:
+    body = "".join(f"        self.fc{i} = nn.Linear({i + 1}, {i + 2})\n" for i in range(layers))
+    source = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n" + body
+    for i in range(files):
+        (folder / f"m{i:03d}.py").write_text(source)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_when_the_parent_is_killed(tmp_path):
+    _big_project(tmp_path, 200, 150)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(REPO / "src"))
+    parent = subprocess.Popen([sys.executable, "-m", "init_lint", "check", ".", "--no-cache", "--jobs", "2"],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        workers: set = set()
+        while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
+            workers = _children(parent.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the pool did not start"
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 20
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(w) for w in workers), "workers outlived their parent"
+    finally:
+        for worker in _children(parent.pid):
+            os.kill(worker, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_at_once_says_interrupted_and_half_writes_nothing(tmp_path, jobs):
+    """Exit 130, "interrupted" on stderr; every file either untouched or completely fixed.
+
+    The time it takes is measured by benchmarks/interrupt.py; here only a generous bound guards a hang.
+    """
+    _big_project(tmp_path, 120, 60)
+    original = (tmp_path / "m000.py").read_text()
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(REPO / "src"))
+    process = subprocess.Popen([sys.executable, "-m", "init_lint", "check", "--fix", ".", "--jobs", jobs],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if sum("kaiming" in p.read_text() for p in tmp_path.glob("m00*.py")) >= 1:
+            break  # it is writing fixes now
+        time.sleep(0.02)
+    assert process.poll() is None, "finished before it could be interrupted: make the project bigger"
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    took = time.monotonic() - sent
+    assert process.returncode == 130, (out[-500:], err[-2000:])
+    assert b"init-lint: interrupted" in err and b"Traceback" not in err
+    assert took < 10
+    fixed = untouched = 0
+    for path in tmp_path.glob("m*.py"):
+        text = path.read_text()
+        if text == original:
+            untouched += 1
+            continue
+        compile(text, str(path), "exec")
+        assert text.count("kaiming_uniform_") == 60, path  # all of a file's fixes, or none
+        fixed += 1
+    assert fixed >= 1 and untouched >= 1
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".init-lint-")]
+    time.sleep(0.5)
+    assert not _children(process.pid)

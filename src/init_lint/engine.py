@@ -126,10 +126,12 @@ def _plain(finding: Finding) -> Finding:
     return dataclasses.replace(finding, plan=None)
 
 
-def _worker(args: tuple) -> FileOutcome:
-    path, settings, mode, cache_root = args
-    cache = Cache(cache_root, settings) if cache_root is not None else None
-    return process(path, settings, mode, cache)
+def _worker(chunk: list) -> list[FileOutcome]:
+    outcomes = []
+    for path, settings, mode, cache_root in chunk:
+        cache = Cache(cache_root, settings) if cache_root is not None else None
+        outcomes.append(process(path, settings, mode, cache))
+    return outcomes
 
 
 def worker_count(jobs: int, files: int) -> int:
@@ -155,12 +157,18 @@ def _start_worker(parent: int) -> None:
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Interrupted: end the workers now instead of waiting for the files they hold."""
-    for process in (getattr(pool, "_processes", None) or {}).values():
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
         try:
             process.terminate()  # SIGTERM: a worker writing a file finishes that write first
         except (OSError, AttributeError):
             pass
-    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=2)
+    # With its workers gone the pool's manager thread marks the futures left as broken and ends at
+    # once; waiting for it here keeps the interpreter's exit from tripping over its pipes.  (Futures
+    # are not cancelled first: the manager thread would fail to mark a cancelled one.)
+    pool.shutdown(wait=True)
 
 
 def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
@@ -178,8 +186,11 @@ def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
         return
     chunk = max(1, min(16, len(paths) // (jobs * 4)))
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
+    items = [(p, settings, m, cache_root) for p, m in zip(paths, modes)]
     try:
-        yield from pool.map(_worker, [(p, settings, m, cache_root) for p, m in zip(paths, modes)], chunksize=chunk)
+        futures = [pool.submit(_worker, items[i:i + chunk]) for i in range(0, len(items), chunk)]
+        for future in futures:
+            yield from future.result()
     except BaseException:
         _stop_workers(pool)
         raise
