@@ -141,3 +141,38 @@ def test_processes_of_a_file_that_times_out_end_with_it(tmp_path, how):
     started = _pids(pids)
     assert started
     assert _wait_gone(started, 2) == []
+
+
+@pytest.mark.parametrize("fork_server", [True, False], ids=["fork-server", "fresh-interpreter"])
+def test_everything_ends_when_init_lint_itself_is_killed(tmp_path, fork_server):
+    import signal
+    import subprocess
+
+    pids = tmp_path / "pids.txt"
+    path = tmp_path / "model.py"
+    path.write_text(leaker(pids, OWN_SESSION, then="time.sleep(600)"))
+    script = textwrap.dedent(f"""\
+        from init_lint.verify import processes, runner
+        if not {fork_server}:
+            processes._fork_server._unusable = True
+        runner.verify_file({str(path)!r}, style="skip-init", timeout=600)
+        """)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent / "src"))
+    parent = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_pids(pids)) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        started = _pids(pids)
+        assert started, "the file never ran"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        assert _wait_gone(started, 15) == [], "a process of the file outlived init-lint"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for pid in _pids(pids):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -128,6 +128,7 @@ def _supervise(request_path: str) -> None:
         except PermissionError:  # already a session leader (spawned with start_new_session)
             pass
         reaping.become_subreaper()
+        reaping.die_with_parent()  # the fork server (or init-lint) ended: SIGTERM, and everything is ended
         request = json.loads(Path(request_path).read_text(encoding="utf-8"))
         isolate(request)
         worker = os.fork()

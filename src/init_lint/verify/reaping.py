@@ -18,6 +18,7 @@ import sys
 import time
 
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_SET_PDEATHSIG = 1
 
 
 def become_subreaper() -> bool:
@@ -30,6 +31,18 @@ def become_subreaper() -> bool:
         return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     except (OSError, AttributeError):  # pragma: no cover - no libc to ask
         return False
+
+
+def die_with_parent(signum: int = signal.SIGTERM) -> None:
+    """Get `signum` when the parent process ends (Linux), so a supervisor never outlives init-lint."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no libc to ask
+        pass
 
 
 def _process_table() -> dict[int, tuple[int, str]]:
