@@ -556,3 +556,15 @@ def test_a_symlink_out_of_the_checked_folder_is_not_rewritten(fix, tmp_path):
     code, _, err = fix(project / "link.py")
     assert code == 0, err
     assert "kaiming_uniform_" in target.read_text()
+
+
+def test_stale_temporaries_are_removed_even_where_nothing_is_fixed(fix, tmp_path):
+    """A --fix that reads a file of the folder cleans it, whether or not it writes there."""
+    stale = tmp_path / ".init-lint-0123abcd.tmp"
+    stale.write_text("partial")
+    old = __import__("time").time() - 2 * 3600
+    os.utime(stale, (old, old))
+    (tmp_path / "clean.py").write_text("import torch\n")
+    code, _, err = fix(tmp_path / "clean.py")
+    assert code == 0, err
+    assert not stale.exists()

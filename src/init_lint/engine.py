@@ -19,7 +19,8 @@ from init_lint.cache import Cache
 from init_lint.checker import check_source, check_source_with_analysis, unparsable
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
-from init_lint.files import AlreadyWritten, MissingFile, ReadError, Snapshot, WriteError, read_source, write_fix
+from init_lint.files import (AlreadyWritten, MissingFile, ReadError, Snapshot, WriteError, clean_stale_temporaries,
+                             is_inside, read_source, write_fix)
 from init_lint.project import file_exports, import_only_exports
 
 #: below this many files a process pool costs more than it saves
@@ -91,6 +92,9 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
 def _fix(path: str, data: bytes, settings: Settings, mode: Mode, snapshot: Optional[Snapshot] = None) -> FileOutcome:
     from init_lint.fixes.apply import FixError, fix_source
 
+    if mode.fix and not mode.diff and (not mode.roots or is_inside(path, mode.roots)):
+        # a killed run's temporaries go on the next --fix of the folder, whether or not it writes there
+        clean_stale_temporaries(os.path.dirname(os.path.realpath(path)))
     try:
         result = fix_source(data, path, settings, unsafe=mode.unsafe, style=mode.style, keep=mode.keep)
     except FixError as error:

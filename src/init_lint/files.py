@@ -238,7 +238,10 @@ def _replace(path: str, target: str, data: bytes, info: os.stat_result, snapshot
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-            os.fchmod(out.fileno(), stat.S_IMODE(info.st_mode))
+            if hasattr(os, "fchmod"):
+                os.fchmod(out.fileno(), stat.S_IMODE(info.st_mode))
+            else:  # pragma: no cover - Windows before Python 3.13
+                os.chmod(temporary, stat.S_IMODE(info.st_mode))
             if not _keep_owner(out.fileno(), info):
                 # Renaming would hand the file to this user: write into the file itself instead.
                 os.unlink(temporary)
