@@ -34,7 +34,7 @@ def make_project(folder: str, files: int, layers: int) -> str:
     return source
 
 
-def one_run(args: argparse.Namespace, fix: bool, jobs: int) -> tuple[float, str]:
+def one_run(args: argparse.Namespace, fix: bool, jobs: int, delay: float) -> tuple[float, str]:
     folder = tempfile.mkdtemp(prefix="init-lint-interrupt-")
     try:
         original = make_project(folder, args.files, args.layers)
@@ -42,8 +42,10 @@ def one_run(args: argparse.Namespace, fix: bool, jobs: int) -> tuple[float, str]
         if fix:
             command.append("--fix")
         env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "src"), PYTHONDONTWRITEBYTECODE="1")
-        process = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        time.sleep(args.delay)
+        # SIGINT back to its default (a shell running this in the background may have it ignored)
+        process = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        time.sleep(delay)
         if process.poll() is not None:
             return float("nan"), "finished before the signal (use more --files)"
         sent = time.monotonic()
@@ -77,17 +79,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--layers", type=int, default=60)
-    parser.add_argument("--delay", type=float, default=2.5, help="seconds between the start and SIGINT")
+    parser.add_argument("--delays", default="0.3,1.0,1.8,2.5",
+                        help="seconds between the start and SIGINT, one run each per repetition (comma-separated)")
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args()
-    print(f"{args.files} files of {args.layers} layers, SIGINT {args.delay} s after the start, {args.reps} runs each")
+    delays = [float(d) for d in args.delays.split(",")]
+    print(f"{args.files} files of {args.layers} layers, SIGINT {args.delays} s after the start, "
+          f"{args.reps * len(delays)} runs each")
     print(f"{'case':24s} {'median s':>9s} {'worst s':>9s}  problems")
     failed = False
     for fix in (False, True):
         for jobs in (1, 2):
             times, problems = [], []
-            for _ in range(args.reps):
-                took, problem = one_run(args, fix, jobs)
+            for _, delay in ((r, d) for r in range(args.reps) for d in delays):
+                took, problem = one_run(args, fix, jobs, delay)
                 times.append(took)
                 if problem:
                     problems.append(problem)

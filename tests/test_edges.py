@@ -349,8 +349,10 @@ def test_ctrl_c_stops_at_once_says_interrupted_and_half_writes_nothing(tmp_path,
     _big_project(tmp_path, 120, 60)
     original = (tmp_path / "m000.py").read_text()
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(REPO / "src"))
+    # SIGINT back to its default: a shell that runs the tests in the background may have it ignored
     process = subprocess.Popen([sys.executable, "-m", "init_lint", "check", "--fix", ".", "--jobs", jobs],
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         if sum("kaiming" in p.read_text() for p in tmp_path.glob("m00*.py")) >= 1:

@@ -6,11 +6,13 @@ other files are still checked.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import os
 import signal
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
@@ -175,6 +177,26 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True)
 
 
+@contextlib.contextmanager
+def _noticing_interrupts() -> Iterator[list]:
+    """Record every SIGINT (and still raise KeyboardInterrupt), so none can be swallowed unseen."""
+    seen: list = []
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield seen
+        return
+
+    def interrupt(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
         cache_root: Optional[str] = None, keep: Optional[dict] = None) -> Iterator[FileOutcome]:
     """Outcomes in the order of `paths`, computed by `jobs` processes (0: one per core).
@@ -185,8 +207,14 @@ def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
     modes = [dataclasses.replace(mode, keep=keep[p]) if keep is not None else mode for p in paths]
     if jobs <= 1 or len(paths) < POOL_THRESHOLD:
         cache = Cache(cache_root, settings) if cache_root is not None else None
-        for path, path_mode in zip(paths, modes):
-            yield process(path, settings, path_mode, cache)
+        with _noticing_interrupts() as interrupted:
+            for path, path_mode in zip(paths, modes):
+                outcome = process(path, settings, path_mode, cache)
+                if interrupted:
+                    # Ctrl-C hit code that turned it into another error (libcst's position recorder
+                    # raises KeyError from a `finally`): the run stops all the same.
+                    raise KeyboardInterrupt
+                yield outcome
         return
     chunk = max(1, min(16, len(paths) // (jobs * 4)))
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
