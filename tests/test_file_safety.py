@@ -568,3 +568,51 @@ def test_stale_temporaries_are_removed_even_where_nothing_is_fixed(fix, tmp_path
     code, _, err = fix(tmp_path / "clean.py")
     assert code == 0, err
     assert not stale.exists()
+
+
+def test_a_failed_in_place_write_restores_the_file(fix, tmp_path, monkeypatch):
+    from init_lint import files
+
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    os.link(path, tmp_path / "twin.py.keep")
+    real_write = os.write
+    calls = []
+
+    def failing_write(fd, data):
+        if os.fstat(fd).st_ino == path.stat().st_ino and not calls:
+            calls.append(fd)
+            real_write(fd, bytes(data)[:10])  # a partial write, then the disk is full
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(files.os, "write", failing_write)
+    code, _, err = fix(path)
+    assert code == 2
+    assert "No space left on device" in err and "nothing was changed" in err
+    assert path.read_text() == MODEL
+    assert no_temporary_files(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")
+def test_an_owner_that_a_rename_cannot_keep_means_an_in_place_write(fix, tmp_path, monkeypatch):
+    """A group-writable file of another user, fixed by someone who may not chown: the fixed file keeps
+    its inode, so its owner, instead of becoming the fixer's."""
+    from init_lint import files
+
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    os.chown(path, 4242, 4242)
+    os.chmod(path, 0o664)
+    inode = path.stat().st_ino
+
+    def fchown(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(files.os, "fchown", fchown)  # what a user without CAP_CHOWN gets
+    code, _, err = fix(path)
+    assert code == 0, err
+    info = path.stat()
+    assert (info.st_ino, info.st_uid, info.st_gid) == (inode, 4242, 4242)
+    assert "kaiming_uniform_" in path.read_text()
+    assert no_temporary_files(tmp_path)

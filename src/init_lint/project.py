@@ -97,6 +97,8 @@ class ProjectIndex:
         self.named: dict[str, list] = {}
         self.dotted: dict[str, str] = {}
         self.roots: dict[str, str] = {}
+        #: the keys of packages (`__init__.py` files)
+        self.packages: set = set()
         self.builders: dict[tuple, list] = {}
         #: classes another file passes around as a value, with that file's builds through variables
         self.maybe_builders: dict[tuple, list] = {}
@@ -117,6 +119,8 @@ class ProjectIndex:
         self.named.setdefault(name, []).append(key)
         self.dotted[key] = name
         self.roots[key] = root
+        if os.path.basename(path) == "__init__.py":
+            self.packages.add(key)
 
     def find(self, dotted: str, importer: str) -> Optional[str]:
         """The key of module `dotted` as `importer` (a key) imports it; None when none or not one."""
@@ -192,7 +196,7 @@ class ProjectIndex:
         return None
 
     def _is_package(self, module: str) -> bool:
-        return any(m == module and os.path.basename(p) == "__init__.py" for p, m in self.paths.items())
+        return module in self.packages
 
     def _absolute(self, qualified: str, importer: str) -> Optional[str]:
         if not qualified.startswith("."):
