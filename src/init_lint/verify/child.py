@@ -150,6 +150,11 @@ def _supervise(request_path: str) -> None:
         status_file.with_suffix(".tmp").write_text(str(os.waitstatus_to_exitcode(status)))
         os.replace(status_file.with_suffix(".tmp"), status_file)
         code = 0
+        # Last, the whole process group, this supervisor included (what a system without /proc relies on).
+        if os.getpgrp() == os.getpid():  # this supervisor leads its own group: never anyone else's
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.killpg(0, signal.SIGKILL)
     except _Stopped:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if worker is not None:
