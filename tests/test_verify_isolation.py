@@ -176,3 +176,45 @@ def test_everything_ends_when_init_lint_itself_is_killed(tmp_path, fork_server):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+@pytest.mark.parametrize("fork_server", [True, False], ids=["fork-server", "fresh-interpreter"])
+def test_ctrl_c_stops_verify_at_once_and_ends_the_files_processes(tmp_path, fork_server):
+    """Not after the files' timeouts: the run stops, says so, and nothing the files started is left."""
+    import signal
+    import subprocess
+
+    pids = tmp_path / "pids.txt"
+    path = tmp_path / "model.py"
+    path.write_text(leaker(pids, OWN_SESSION, then="time.sleep(600)"))
+    script = textwrap.dedent(f"""\
+        import sys
+        from init_lint.cli import main
+        from init_lint.verify import processes
+        if not {fork_server}:
+            processes._fork_server._unusable = True
+        sys.exit(main(["verify", {str(path)!r}, "--timeout", "500"]))
+        """)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent / "src"))
+    process = subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while len(_pids(pids)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        started = _pids(pids)
+        assert len(started) == 2, "the file never ran"
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert time.monotonic() - sent < 20  # not the 500 s timeout (the figure itself: a few tenths)
+        assert process.returncode == 130 and b"init-lint: interrupted" in err, err[-2000:]
+        assert _wait_gone(started, 5) == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for pid in _pids(pids):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -56,10 +56,11 @@ class _SpawnedWorker(Worker):
             )
 
     def wait(self, timeout: float) -> Optional[int]:
-        try:
-            code = self._process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
+        deadline = time.monotonic() + timeout
+        while (code := self._process.poll()) is None:
+            if time.monotonic() >= deadline or _stopping.is_set():
+                return None
+            time.sleep(_POLL_SECONDS)
         try:  # the supervisor's own exit code is 0: the worker's is in the status file
             return int(self._status.read_text())
         except (OSError, ValueError):
@@ -78,13 +79,27 @@ class _ForkedWorker(Worker):
     def wait(self, timeout: float) -> Optional[int]:
         deadline = time.monotonic() + timeout
         while not self._status.exists():
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or _stopping.is_set():
                 return None
             time.sleep(_POLL_SECONDS)
         return int(self._status.read_text())
 
     def kill(self) -> None:
         _end_supervisor(self._pid, lambda: _running(self._pid))
+
+
+#: set on Ctrl-C: every wait returns at once (as on a timeout), so the workers are ended now
+_stopping = threading.Event()
+
+
+def stop_all() -> None:
+    """Interrupted: make every pending wait give up, so each file's processes are ended right away."""
+    _stopping.set()
+
+
+def resume() -> None:
+    """A new run after an interrupted one: waits wait again."""
+    _stopping.clear()
 
 
 def _running(pid: int) -> bool:
@@ -157,6 +172,10 @@ class _ForkServer:
 
 def _stop(server: subprocess.Popen) -> None:
     """End of stdin tells the fork server to exit; wait for it so no process outlives init-lint."""
+    if _stopping.is_set():  # interrupted: its workers are already ended, and its own exit is slow
+        server.kill()
+        server.wait()
+        return
     try:
         server.stdin.close()
         server.wait(timeout=5)

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 
 from init_lint.verify.compare import compare_tensors, load_tensors
+from init_lint.verify import processes
 from init_lint.verify.processes import start_worker
 from init_lint.verify.results import (
     DIFFERS,
@@ -136,8 +137,15 @@ def verify_sources(
     try:
         sides = [("original source", original)] + ([("fixed source", fixed)] if fixed != original else [])
         deadline = time.monotonic() + timeout
-        children = [_start_child(label, text, path, location, seed, workdir / str(i)) for i, (label, text) in enumerate(sides)]
-        outcomes = [_finish_child(child, deadline, timeout) for child in children]
+        children: list = []
+        try:
+            for i, (label, text) in enumerate(sides):
+                children.append(_start_child(label, text, path, location, seed, workdir / str(i)))
+            outcomes = [_finish_child(child, deadline, timeout) for child in children]
+        except BaseException:  # Ctrl-C while waiting: the file's processes end with it
+            for _, worker, _ in children:
+                worker.kill()
+            raise
         return _merge(verification, outcomes[0], outcomes[1] if len(outcomes) > 1 else None)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -196,6 +204,7 @@ def verify_paths(
     not imported at all.  `settings` defaults to the nearest pyproject.toml's.
     """
     paths = [str(p) for p in paths]
+    processes.resume()
     files = []
     for path, why_not in python_files(paths, settings):
         if why_not is None:
@@ -211,8 +220,15 @@ def verify_paths(
         return verify_file(item, style=style, seed=seed, timeout=timeout)
 
     workers = jobs or max(1, (os.cpu_count() or 2) // 2)
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(files)))) as pool:
-        return list(pool.map(one, files))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(files))))
+    try:
+        results = list(pool.map(one, files))
+    except BaseException:  # Ctrl-C: end every file's processes now, not after their timeouts
+        processes.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return results
 
 
 def python_files(paths: Iterable[Union[str, Path]], settings=None) -> Iterable[tuple[str, object]]:
