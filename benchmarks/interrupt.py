@@ -27,7 +27,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def make_project(folder: str, files: int, layers: int) -> str:
     body = "".join(f"        self.fc{i} = nn.Linear({i + 1}, {i + 2})\n" for i in range(layers))
-    source = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n" + body
+    header = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    source = header + body
     for i in range(files):
         with open(os.path.join(folder, f"m{i:04d}.py"), "w") as handle:
             handle.write(source)

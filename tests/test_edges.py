@@ -308,7 +308,8 @@ def _alive(pid: int) -> bool:
 
 def _big_project(folder: Path, files: int, layers: int) -> None:
     body = "".join(f"        self.fc{i} = nn.Linear({i + 1}, {i + 2})\n" for i in range(layers))
-    source = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n" + body
+    header = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    source = header + body
     for i in range(files):
         (folder / f"m{i:03d}.py").write_text(source)
 

@@ -78,7 +78,8 @@ def test_a_fifo_is_not_opened_for_reading(tmp_path):
     os.mkfifo(tmp_path / "pipe.py")
     (tmp_path / "m.py").write_text(MODEL)
     results = runner.verify_paths([str(tmp_path)], timeout=60, jobs=1)
-    assert {Path(r.path).name: (r.error or "") for r in results}["pipe.py"].startswith("cannot read the file: not a regular")
+    errors = {Path(r.path).name: (r.error or "") for r in results}
+    assert errors["pipe.py"].startswith("cannot read the file: not a regular")
 
 
 def _alive(pid: int) -> bool:
@@ -97,9 +98,9 @@ def _wait_gone(pids: list, seconds: float = 10) -> list:
 
 SAME_GROUP = "subprocess.Popen(['sleep', '300'])"
 OWN_SESSION = "subprocess.Popen(['sleep', '300'], start_new_session=True)"
-DAEMON = textwrap.dedent("""\
-    os.fork() == 0 and (os.setsid(), os.fork() == 0 and (open(PIDS, 'a').write(f"{os.getpid()}\\n"), time.sleep(300)), os._exit(0))
-    """).strip()
+# a daemon's double fork: the grandchild starts its own session, and its parent exits at once
+DAEMON = ("os.fork() == 0 and (os.setsid(), os.fork() == 0 and "
+          "(open(PIDS, 'a').write(f'{os.getpid()}\\n'), time.sleep(300)), os._exit(0))")
 
 
 def leaker(pids: Path, how: str, then: str = "") -> str:
