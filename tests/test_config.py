@@ -392,3 +392,45 @@ def test_settings_api():
         load_settings(Path("/nonexistent/pyproject.toml"))
     settings = Settings(select=("INI00",), ignore=("INI001",))
     assert not settings.is_enabled("INI001") and settings.is_enabled("INI002") and not settings.is_enabled("INI900")
+
+
+# ------------------------------------------------------------------ issue 16: a pyproject.toml we cannot read
+
+
+DEEP_ARRAY = "deep = " + "[" * 3000 + "]" * 3000 + "\n"
+DEEP_TABLE = "deep = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n"
+
+
+@pytest.mark.parametrize("deep", [DEEP_ARRAY, DEEP_TABLE], ids=["arrays", "inline-tables"])
+def test_a_deeply_nested_pyproject_of_ours_is_a_config_error(project, deep):
+    project.write("pyproject.toml", "[tool.init-lint]\nstrict = false\n" + deep)
+    project.write("src/m.py", MODEL)
+    code, findings, err = project.run("src/m.py")
+    assert code == 2
+    assert "pyproject.toml: invalid TOML: nested too deeply to read" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("deep", [DEEP_ARRAY, DEEP_TABLE], ids=["arrays", "inline-tables"])
+def test_a_deeply_nested_pyproject_of_someone_else_above_the_path_is_skipped(project, deep):
+    project.write("pyproject.toml", "[tool.other]\n" + deep)
+    project.write("src/m.py", MODEL)
+    code, findings, err = project.run("src/m.py")
+    assert code == 1 and summary(findings) == [("src/m.py", "INI001"), ("src/m.py", "INI001"), ("src/m.py", "INI002")]
+
+
+def test_a_deeply_nested_pyproject_given_with_config_is_a_config_error(project):
+    path = project.write("elsewhere.toml", DEEP_TABLE)
+    project.write("m.py", MODEL)
+    code, _, err = project.run("--config", str(path), "m.py")
+    assert code == 2 and "nested too deeply" in err
+
+
+@pytest.mark.parametrize("body", ["tool = 1\n", "[tool]\ninit-lint = 3\n"])
+def test_a_pyproject_whose_tool_table_is_not_a_table(project, body):
+    project.write("pyproject.toml", body)
+    project.write("m.py", MODEL)
+    code, _, err = project.run("--config", "pyproject.toml", "m.py")
+    assert code == 2 and "Traceback" not in err
+    code, findings, err = project.run("m.py")  # found on the way up: not ours (tool = 1) or an error
+    assert code in (1, 2) and "Traceback" not in err

@@ -377,3 +377,242 @@ def test_fixture_diff_only_adds_or_replaces(path, tmp_path, monkeypatch, capsys)
             _only_inserted(before, after)
         else:
             _replaced_lines_are_edits(before, after, style)
+
+
+# ------------------------------------------------------------------ issue 16: never lose what a user wrote
+
+
+def _during_fix(monkeypatch, action):
+    """Run `action(path)` while the fix of a file is being computed (after the file was read)."""
+    from init_lint.fixes import apply
+
+    real = apply.fix_source
+
+    def fix_source(data, path, *args, **kwargs):
+        action(Path(path))
+        return real(data, path, *args, **kwargs)
+
+    monkeypatch.setattr(apply, "fix_source", fix_source)
+
+
+EDITED = MODEL.replace("self.fc = nn.Linear(3, 4)", "self.fc = nn.Linear(3, 5)  # the user's edit")
+
+
+def test_an_edit_saved_while_fixing_is_not_overwritten(fix, tmp_path, monkeypatch):
+    edited, other = tmp_path / "edited.py", tmp_path / "other.py"
+    edited.write_text(MODEL)
+    other.write_text(MODEL)
+    _during_fix(monkeypatch, lambda p: p.name == "edited.py" and p.write_text(EDITED))
+    code, out, err = fix(tmp_path)
+    assert code == 2, (out, err)
+    assert "edited.py: changed on disk while init-lint ran; fix skipped" in err
+    assert edited.read_text() == EDITED
+    assert "kaiming_uniform_" in other.read_text()  # the other files go on
+    assert no_temporary_files(tmp_path)
+
+
+def test_an_edit_saved_right_before_the_rename_is_not_overwritten(fix, tmp_path, monkeypatch):
+    """The last look is taken after the temporary file is written, right before the rename."""
+    from init_lint import files
+
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    real = files.tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        made = real(*args, **kwargs)
+        path.write_text(EDITED)
+        return made
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", mkstemp)
+    code, out, err = fix(path)
+    assert code == 2
+    assert "changed on disk" in err
+    assert path.read_text() == EDITED
+    assert no_temporary_files(tmp_path)
+
+
+def test_an_edit_with_the_same_size_and_mtime_is_seen_by_its_hash(fix, tmp_path, monkeypatch):
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    same_size = MODEL.replace("Linear(3, 4)", "Linear(3, 6)")
+
+    def edit(p):
+        info = p.stat()
+        p.write_text(same_size)
+        os.utime(p, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+    _during_fix(monkeypatch, edit)
+    code, _, err = fix(path)
+    assert code == 2 and "changed on disk" in err
+    assert path.read_text() == same_size
+
+
+def test_a_file_deleted_during_the_run_is_missing_not_read_only(fix, tmp_path, monkeypatch):
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    _during_fix(monkeypatch, lambda p: p.unlink())
+    code, _, err = fix(path)
+    assert code == 2
+    assert "m.py: the file is missing (deleted while init-lint ran)" in err
+    assert "read-only" not in err
+    assert not path.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="root's os.access says yes to anything")
+def test_read_only_by_mode_bits_even_as_root(fix, tmp_path):
+    path = tmp_path / "ro.py"
+    path.write_text(MODEL)
+    os.chmod(path, 0o444)
+    assert os.access(path, os.W_OK)  # what the old guard asked, and root is always told yes
+    code, out, err = fix(path)
+    assert code == 2
+    assert "ro.py: cannot write the fix (the file is read-only)" in err
+    assert path.read_text() == MODEL
+    assert out.count("INI001") == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")
+def test_owner_and_group_are_kept(fix, tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    os.chown(path, 4321, 8765)
+    os.chmod(path, 0o664)
+    code, _, err = fix(path)
+    assert code == 0, err
+    info = path.stat()
+    assert (info.st_uid, info.st_gid) == (4321, 8765)
+    assert stat.S_IMODE(info.st_mode) == 0o664
+    assert "kaiming_uniform_" in path.read_text()
+
+
+def test_hard_links_stay_one_file(fix, tmp_path):
+    """Several names for one file: written in place (after a verified backup), so every name sees the fix."""
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    twin = other / "same.py"
+    os.link(path, twin)
+    inode = path.stat().st_ino
+    code, _, err = fix(path)
+    assert code == 0, err
+    assert path.stat().st_ino == inode == twin.stat().st_ino
+    assert path.stat().st_nlink == 2
+    assert "kaiming_uniform_" in twin.read_text()
+    ast.parse(twin.read_text())
+    assert no_temporary_files(tmp_path)
+
+
+def test_hard_linked_file_edited_meanwhile_is_not_overwritten(fix, tmp_path, monkeypatch):
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    os.link(path, tmp_path / "twin.py.bak")
+    _during_fix(monkeypatch, lambda p: p.write_text(EDITED))
+    code, _, err = fix(path)
+    assert code == 2 and "changed on disk" in err
+    assert path.read_text() == EDITED
+
+
+def test_stale_temporaries_of_a_killed_run_are_removed(fix, tmp_path):
+    old = time_now = __import__("time").time()
+    stale = tmp_path / ".init-lint-ab12cd_9.tmp"
+    fresh = tmp_path / ".init-lint-zz12cd_9.tmp"   # a run going on right now
+    backup = tmp_path / ".init-lint-ab12cd_9.backup"  # the only copy left by a killed in-place write
+    theirs = tmp_path / ".init-lint-notours.tmp"
+    for path in (stale, fresh, backup, theirs):
+        path.write_text("partial")
+    link = tmp_path / ".init-lint-linkto12.tmp"
+    link.symlink_to(tmp_path / "precious.txt")
+    (tmp_path / "precious.txt").write_text("keep")
+    old = time_now - 2 * 3600
+    for path in (stale, backup, theirs):
+        os.utime(path, (old, old))
+    os.utime(link, (old, old), follow_symlinks=False)
+    (tmp_path / "m.py").write_text(MODEL)
+    code, _, err = fix(tmp_path / "m.py")
+    assert code == 0, err
+    assert not stale.exists()
+    assert fresh.exists() and backup.exists() and theirs.exists() and link.is_symlink()
+    assert (tmp_path / "precious.txt").read_text() == "keep"
+
+
+def test_a_symlink_out_of_the_checked_folder_is_not_rewritten(fix, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = outside / "model.py"
+    target.write_text(MODEL)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "link.py").symlink_to(target)
+    (project / "own.py").write_text(MODEL)
+    code, out, err = fix(project)
+    assert code == 2
+    assert "link.py: is a symlink to" in err and "outside the checked paths; fix skipped" in err
+    assert target.read_text() == MODEL
+    assert "kaiming_uniform_" in (project / "own.py").read_text()
+    assert sum("link.py:" in line and "INI001" in line for line in out.splitlines()) == 2  # still reported
+    # naming the target (or the link itself) is consent: then it is fixed
+    code, _, err = fix(project / "link.py")
+    assert code == 0, err
+    assert "kaiming_uniform_" in target.read_text()
+
+
+def test_stale_temporaries_are_removed_even_where_nothing_is_fixed(fix, tmp_path):
+    """A --fix that reads a file of the folder cleans it, whether or not it writes there."""
+    stale = tmp_path / ".init-lint-0123abcd.tmp"
+    stale.write_text("partial")
+    old = __import__("time").time() - 2 * 3600
+    os.utime(stale, (old, old))
+    (tmp_path / "clean.py").write_text("import torch\n")
+    code, _, err = fix(tmp_path / "clean.py")
+    assert code == 0, err
+    assert not stale.exists()
+
+
+def test_a_failed_in_place_write_restores_the_file(fix, tmp_path, monkeypatch):
+    from init_lint import files
+
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    os.link(path, tmp_path / "twin.py.keep")
+    real_write = os.write
+    calls = []
+
+    def failing_write(fd, data):
+        if os.fstat(fd).st_ino == path.stat().st_ino and not calls:
+            calls.append(fd)
+            real_write(fd, bytes(data)[:10])  # a partial write, then the disk is full
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(files.os, "write", failing_write)
+    code, _, err = fix(path)
+    assert code == 2
+    assert "No space left on device" in err and "nothing was changed" in err
+    assert path.read_text() == MODEL
+    assert no_temporary_files(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")
+def test_an_owner_that_a_rename_cannot_keep_means_an_in_place_write(fix, tmp_path, monkeypatch):
+    """A group-writable file of another user, fixed by someone who may not chown: the fixed file keeps
+    its inode, so its owner, instead of becoming the fixer's."""
+    from init_lint import files
+
+    path = tmp_path / "m.py"
+    path.write_text(MODEL)
+    os.chown(path, 4242, 4242)
+    os.chmod(path, 0o664)
+    inode = path.stat().st_ino
+
+    def fchown(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(files.os, "fchown", fchown)  # what a user without CAP_CHOWN gets
+    code, _, err = fix(path)
+    assert code == 0, err
+    info = path.stat()
+    assert (info.st_ino, info.st_uid, info.st_gid) == (inode, 4242, 4242)
+    assert "kaiming_uniform_" in path.read_text()
+    assert no_temporary_files(tmp_path)

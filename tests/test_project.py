@@ -55,3 +55,52 @@ def test_project_mode_fixes_only_what_remains(project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "kaiming_uniform_(self.conv.weight" in (project / "pkg/layers/conv.py").read_text()
     assert (project / "pkg/layers/mlp.py").read_text() == (PROJECT / "pkg/layers/mlp.py").read_text()
+
+
+BLOCK = """\
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 4)
+"""
+
+MODEL_WITHOUT_INIT = """\
+import torch.nn as nn
+from blocks import Block
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+"""
+
+MODEL_WITH_INIT = MODEL_WITHOUT_INIT + """\
+        self.apply(self._init)
+
+    def _init(self, m):
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+"""
+
+
+@pytest.mark.parametrize("order", ["exp1-first", "exp2-first"])
+def test_same_named_files_in_folders_without_init_are_different_modules(tmp_path: Path, order: str) -> None:
+    """exp1/ keeps the default (a true finding); exp2/, with the same file names, initializes its block."""
+    without, with_init = ("exp1", "exp2") if order == "exp1-first" else ("exp2", "exp1")
+    for folder, model in ((without, MODEL_WITHOUT_INIT), (with_init, MODEL_WITH_INIT)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "blocks.py").write_text(BLOCK)
+        (tmp_path / folder / "model.py").write_text(model)
+    code, alone = _check(without, cwd=tmp_path)
+    assert alone == {(f"{without}/blocks.py", 7, "INI001")}
+    code, together = _check(without, with_init, cwd=tmp_path)
+    assert together == alone, "the other folder's model.py/blocks.py must not stand in for this one's"
+    code, found = _check(".", cwd=tmp_path)
+    assert found == alone
+    code, found = _check(with_init, cwd=tmp_path)
+    assert (code, found) == (0, set())

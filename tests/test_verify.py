@@ -426,7 +426,7 @@ def test_command_on_a_folder(tmp_path, hand_written_fix, capsys):
     bad = next(f for f in report["files"] if f["path"].endswith("bad.py"))
     assert bad["classes"][0]["differences"][0]["name"] == "fc.bias"
 
-    (tmp_path / "crash.py").write_text("import os\nos._exit(1)\n")
+    (tmp_path / "crash.py").write_text("import os\nimport torch\nos._exit(1)\n")
     assert command([str(tmp_path)]) == 2
     assert f"{tmp_path / 'crash.py'}: error: the process exited with code 1 while importing the file" in capsys.readouterr().out
 

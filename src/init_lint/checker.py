@@ -46,7 +46,9 @@ def decode(data: bytes, path: str) -> tuple[Optional[str], Optional[Finding]]:
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
-        return None, unparsable(path, f"cannot decode as {encoding}: {error}")
+        from init_lint.rules.unparsable_file import decode_error_reason
+
+        return None, unparsable(path, decode_error_reason(data, encoding, error))
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
@@ -81,8 +83,9 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
-        return ParsedFile(None, text, unparsable(path, f"syntax error: {error.message}", error.raw_line,
-                                                 max(error.raw_column, 0)))
+        message, line, column = python_syntax_error(text, path) or (error.message, error.raw_line,
+                                                                    max(error.raw_column, 0))
+        return ParsedFile(None, text, unparsable(path, f"syntax error: {message}", line, column))
     except (RecursionError, MemoryError) as error:
         return ParsedFile(None, text, unparsable(path, f"too deeply nested to parse ({type(error).__name__})"))
     except Exception as error:  # libcst raises a few other types on odd input; never crash a run
@@ -126,9 +129,9 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
         data = data.encode("utf-8")
     if not mentions_torch(data, settings):
         if len(data) > settings.max_file_size:
-            # Nothing to analyze, and parsing a huge file only to look for a syntax error costs
-            # minutes and gigabytes (a 100 MB data dump named .py): it is not read further.
-            return [], None
+            error = unparsable(path, f"{len(data)} bytes is over max-file-size ({settings.max_file_size}); "
+                                     f"raise it in [tool.init-lint]")
+            return _filter([error], "", path, settings), None
         text, error = decode(data, path)
         if error is None:
             error = syntax_check_only(data, text, path)

@@ -27,6 +27,14 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # also while the parser and its imports are being set up
+        print("init-lint: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["check"] + argv
@@ -45,8 +53,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConfigError as error:
         print(f"init-lint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:
         return EXIT_CLEAN
 
@@ -155,7 +161,10 @@ def run_check(args: argparse.Namespace) -> int:
     from init_lint.files import discover
 
     files = list(discover(paths, settings))
-    mode = Mode(fix=args.fix, diff=args.diff, unsafe=args.unsafe_fixes, style=args.fix_style)
+    if not files:
+        print("warning: no Python files found under the given paths", file=sys.stderr)
+        return EXIT_CLEAN
+    mode = Mode(fix=args.fix, diff=args.diff, unsafe=args.unsafe_fixes, style=args.fix_style, roots=tuple(paths))
     cache_root = None if args.no_cache else (settings.root or os.getcwd())
     project = not args.per_file and (args.project or any(os.path.isdir(p) for p in paths))
     if project:
@@ -183,6 +192,10 @@ def run_check(args: argparse.Namespace) -> int:
         fixed += outcome.fixed
         fixes.append((outcome.path, outcome.fixes))
         if args.diff:
+            unparsable = [f for f in outcome.findings if f.code == "INI900"]
+            remaining.extend(unparsable)
+            for finding in unparsable:
+                print(text_line(finding), file=sys.stderr)
             continue
         findings = baseline.filter(outcome.findings) if baseline is not None else outcome.findings
         remaining.extend(findings)

@@ -112,7 +112,11 @@ _KEYS = {
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.init-lint] table, from `start` upwards."""
+    """The nearest pyproject.toml with a [tool.init-lint] table, from `start` upwards.
+
+    A pyproject.toml that cannot be read or parsed is skipped unless it mentions init-lint (then
+    it is an error naming the file: the user meant it for us).
+    """
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
     for candidate in [folder, *folder.parents]:
@@ -120,28 +124,44 @@ def find_pyproject(start: Path) -> Optional[Path]:
         if path.is_file():
             try:
                 text = path.read_text(encoding="utf-8")
-                data = tomllib.loads(text)
             except (OSError, UnicodeDecodeError):
                 continue
-            except tomllib.TOMLDecodeError as error:
+            try:
+                data = _parse_toml(text, path)
+            except ConfigError:
                 if "init-lint" in text:
-                    raise ConfigError(f"{path}: invalid TOML: {error}") from None
+                    raise
                 continue
-            if "init-lint" in data.get("tool", {}):
+            tool = data.get("tool", {})
+            if isinstance(tool, dict) and "init-lint" in tool:
                 return path
     return None
+
+
+def _parse_toml(text: str, path: object) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except (RecursionError, MemoryError):
+        # tomllib parses nested arrays and inline tables recursively: absurd nesting is not a crash of ours
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply to read") from None
 
 
 def load_settings(path: Optional[Path]) -> Settings:
     if path is None:
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    table = data.get("tool", {}).get("init-lint", {})
+    data = _parse_toml(text, path)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table")
+    table = tool.get("init-lint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.init-lint] must be a table")
     return settings_from_table(table, str(path), str(path.parent.resolve()))
 
 

@@ -6,9 +6,13 @@ other files are still checked.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import os
+import signal
+import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
@@ -17,7 +21,8 @@ from init_lint.cache import Cache
 from init_lint.checker import check_source, check_source_with_analysis, unparsable
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
-from init_lint.files import WriteError, read, write_atomically
+from init_lint.files import (AlreadyWritten, MissingFile, ReadError, Snapshot, WriteError, clean_stale_temporaries,
+                             is_inside, read_source, write_fix)
 from init_lint.project import file_exports, import_only_exports
 
 #: below this many files a process pool costs more than it saves
@@ -34,6 +39,8 @@ class Mode:
     exports: bool = False
     #: project mode, fixing: only the findings that survived the project-wide judgement, by position
     keep: Optional[frozenset] = None
+    #: the paths the user named: a fix never follows a symlink out of them (empty: no such limit)
+    roots: tuple = ()
 
 
 @dataclass
@@ -51,20 +58,19 @@ class FileOutcome:
 
 def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = None) -> FileOutcome:
     try:
-        data = read(path)
-    except IsADirectoryError:
-        return FileOutcome(path, [unparsable(path, "is a folder, not a file")])
-    except FileNotFoundError:
-        return FileOutcome(path, [unparsable(path, "no such file")])
-    except OSError as error:
-        return FileOutcome(path, [unparsable(path, f"cannot read: {error.strerror or error}")])
+        data, snapshot = read_source(path, settings.max_file_size)
+    except MissingFile as error:
+        # Not a finding about a file: the path is wrong (or the file went away during the run).
+        return FileOutcome(path, error=f"{path}: {error}")
+    except ReadError as error:
+        return FileOutcome(path, [unparsable(path, str(error))])
     try:
         if path.endswith(".ipynb"):
             from init_lint.notebooks.engine import process_notebook
 
             return process_notebook(path, data, settings, mode, cache)
         if mode.fix or mode.diff:
-            return _fix(path, data, settings, mode)
+            return _fix(path, data, settings, mode, snapshot)
         findings, exports = _check(path, data, settings, cache, mode.exports)
         return FileOutcome(path, findings, exports=exports)
     except RecursionError:
@@ -78,7 +84,7 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
            with_exports: bool = False) -> tuple[list[Finding], Optional[dict]]:
     key = cache.key(path, data) if cache is not None else None
     if key is not None:
-        cached = cache.get(key)
+        cached = cache.get(key, path)
         if cached is not None and (cached[1] is not None or not with_exports):
             return cached
     found, analysis = check_source_with_analysis(data, path, settings)
@@ -91,9 +97,12 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
     return findings, exports
 
 
-def _fix(path: str, data: bytes, settings: Settings, mode: Mode) -> FileOutcome:
+def _fix(path: str, data: bytes, settings: Settings, mode: Mode, snapshot: Optional[Snapshot] = None) -> FileOutcome:
     from init_lint.fixes.apply import FixError, fix_source
 
+    if mode.fix and not mode.diff and (not mode.roots or is_inside(path, mode.roots)):
+        # a killed run's temporaries go on the next --fix of the folder, whether or not it writes there
+        clean_stale_temporaries(os.path.dirname(os.path.realpath(path)))
     try:
         result = fix_source(data, path, settings, unsafe=mode.unsafe, style=mode.style, keep=mode.keep)
     except FixError as error:
@@ -109,7 +118,9 @@ def _fix(path: str, data: bytes, settings: Settings, mode: Mode) -> FileOutcome:
         outcome.fixed = len(result.fixed)
         return outcome
     try:
-        write_atomically(path, result.source)
+        write_fix(path, result.source, snapshot, mode.roots)
+    except AlreadyWritten:
+        outcome.fixed = 0  # another path to the same file (a symlink) wrote these very fixes
     except WriteError as error:
         outcome.error = str(error)
         outcome.findings = [_plain(f) for f in check_source(data, path, settings)]
@@ -129,10 +140,69 @@ def _plain(finding: Finding) -> Finding:
     return dataclasses.replace(finding, plan=None)
 
 
-def _worker(args: tuple) -> FileOutcome:
-    path, settings, mode, cache_root = args
-    cache = Cache(cache_root, settings) if cache_root is not None else None
-    return process(path, settings, mode, cache)
+def _worker(chunk: list) -> list[FileOutcome]:
+    outcomes = []
+    for path, settings, mode, cache_root in chunk:
+        cache = Cache(cache_root, settings) if cache_root is not None else None
+        outcomes.append(process(path, settings, mode, cache))
+    return outcomes
+
+
+def worker_count(jobs: int, files: int) -> int:
+    """Processes worth starting: never more than the files, nor than the cores (whatever was asked)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(jobs or cores, cores, files))
+
+
+def _start_worker(parent: int) -> None:
+    """In each pool worker: die with the parent, leave Ctrl-C to it (it stops the pool at once)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            # PR_SET_PDEATHSIG: SIGTERM when the parent dies (a write in progress still completes).
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc to ask
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Interrupted: end the workers now instead of waiting for the files they hold."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        try:
+            process.terminate()  # SIGTERM: a worker writing a file finishes that write first
+        except (OSError, AttributeError):
+            pass
+    for process in processes:
+        process.join(timeout=2)
+    # With its workers gone the pool's manager thread marks the futures left as broken and ends at
+    # once; waiting for it here keeps the interpreter's exit from tripping over its pipes.  (Futures
+    # are not cancelled first: the manager thread would fail to mark a cancelled one.)
+    pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _noticing_interrupts() -> Iterator[list]:
+    """Record every SIGINT (and still raise KeyboardInterrupt), so none can be swallowed unseen."""
+    seen: list = []
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield seen
+        return
+
+    def interrupt(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
@@ -141,13 +211,27 @@ def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
 
     `keep` (project mode) maps a path to the positions of the findings its fix may touch.
     """
-    jobs = jobs or os.cpu_count() or 1
+    jobs = worker_count(jobs, len(paths))
     modes = [dataclasses.replace(mode, keep=keep[p]) if keep is not None else mode for p in paths]
     if jobs <= 1 or len(paths) < POOL_THRESHOLD:
         cache = Cache(cache_root, settings) if cache_root is not None else None
-        for path, path_mode in zip(paths, modes):
-            yield process(path, settings, path_mode, cache)
+        with _noticing_interrupts() as interrupted:
+            for path, path_mode in zip(paths, modes):
+                outcome = process(path, settings, path_mode, cache)
+                if interrupted:
+                    # Ctrl-C hit code that turned it into another error (libcst's position recorder
+                    # raises KeyError from a `finally`): the run stops all the same.
+                    raise KeyboardInterrupt
+                yield outcome
         return
     chunk = max(1, min(16, len(paths) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_worker, [(p, settings, m, cache_root) for p, m in zip(paths, modes)], chunksize=chunk)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
+    items = [(p, settings, m, cache_root) for p, m in zip(paths, modes)]
+    try:
+        futures = [pool.submit(_worker, items[i:i + chunk]) for i in range(0, len(items), chunk)]
+        for future in futures:
+            yield from future.result()
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)

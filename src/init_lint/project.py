@@ -69,6 +69,11 @@ def import_only_exports(data: bytes) -> Optional[dict]:
 
 def module_name(path: str) -> str:
     """`pkg.sub.mod` for `.../pkg/sub/mod.py` (walking up while folders are packages)."""
+    return module_location(path)[1]
+
+
+def module_location(path: str) -> tuple[str, str]:
+    """(the folder Python would import it from, its dotted name): `.../root`, `pkg.sub.mod`."""
     path = os.path.abspath(path)
     folder, filename = os.path.split(path)
     stem = os.path.splitext(filename)[0]
@@ -78,13 +83,24 @@ def module_name(path: str) -> str:
         parts.insert(0, package)
         if not package:
             break
-    return ".".join(parts) or stem
+    return folder, ".".join(parts) or stem
 
 
 class ProjectIndex:
+    """Modules are identified by their import root and dotted name together: `exp1/model.py` and
+    `exp2/model.py` (folders without `__init__.py`) are two modules both named `model`, and an
+    import resolves to the one in the importer's own root (where Python would find it)."""
+
     def __init__(self) -> None:
+        #: module key (root and dotted name) -> what the file exports
         self.modules: dict[str, dict] = {}
         self.paths: dict[str, str] = {}
+        #: dotted name -> the keys of the modules with that name
+        self.named: dict[str, list] = {}
+        self.dotted: dict[str, str] = {}
+        self.roots: dict[str, str] = {}
+        #: the keys of packages (`__init__.py` files)
+        self.packages: set = set()
         self.builders: dict[tuple, list] = {}
         #: classes another file passes around as a value, with that file's builds through variables
         self.maybe_builders: dict[tuple, list] = {}
@@ -95,9 +111,28 @@ class ProjectIndex:
     def add(self, path: str, exports: Optional[dict]) -> None:
         if exports is None:
             return
-        name = module_name(path)
-        self.modules[name] = exports
-        self.paths[path] = name
+        root, name = module_location(path)
+        key = f"{root}{os.sep}:{name}"
+        if key in self.modules:  # the same file under two spellings (a symlink): judged once
+            self.paths[path] = key
+            return
+        self.modules[key] = exports
+        self.paths[path] = key
+        self.named.setdefault(name, []).append(key)
+        self.dotted[key] = name
+        self.roots[key] = root
+        if os.path.basename(path) == "__init__.py":
+            self.packages.add(key)
+
+    def find(self, dotted: str, importer: str) -> Optional[str]:
+        """The key of module `dotted` as `importer` (a key) imports it; None when none or not one."""
+        keys = self.named.get(dotted)
+        if not keys:
+            return None
+        if len(keys) == 1:
+            return keys[0]
+        own = [k for k in keys if self.roots[k] == self.roots.get(importer)]
+        return own[0] if len(own) == 1 else None
 
     def link(self) -> None:
         """Resolve every exported build to the class it builds."""
@@ -123,7 +158,8 @@ class ProjectIndex:
                 continue  # a package re-exporting a class does not use it
             for name, target in exports.get("bindings", {}).items():
                 if name.startswith("*"):
-                    module = self._absolute(target, importer) if target.startswith(".") else target
+                    dotted = self._absolute(target, importer) if target.startswith(".") else target
+                    module = self.find(dotted or "", importer)
                     for cls in self.modules.get(module or "", {}).get("classes", ()):
                         self.imported.add((module, cls))
                     continue
@@ -137,7 +173,7 @@ class ProjectIndex:
             self.maybe_builders[key] = list(unique.values())
 
     def resolve(self, qualified: str, importer: str, hops: int = 0) -> Optional[tuple]:
-        """(module, class) for a name as `importer` imports it, following re-exports of packages."""
+        """(module key, class) for a name as `importer` imports it, following re-exports of packages."""
         if hops > _MAX_HOPS:
             return None
         absolute = self._absolute(qualified, importer)
@@ -145,10 +181,11 @@ class ProjectIndex:
             return None
         parts = absolute.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            module, rest = ".".join(parts[:cut]), parts[cut:]
-            exports = self.modules.get(module)
-            if exports is None:
+            module = self.find(".".join(parts[:cut]), importer)
+            if module is None:
                 continue
+            rest = parts[cut:]
+            exports = self.modules[module]
             if len(rest) != 1:
                 return None
             name = rest[0]
@@ -161,15 +198,14 @@ class ProjectIndex:
         return None
 
     def _is_package(self, module: str) -> bool:
-        return any(m == module and os.path.basename(p) == "__init__.py" for p, m in self.paths.items())
+        return module in self.packages
 
     def _absolute(self, qualified: str, importer: str) -> Optional[str]:
         if not qualified.startswith("."):
             return qualified
         level = len(qualified) - len(qualified.lstrip("."))
-        exports_path = [p for p, m in self.paths.items() if m == importer]
-        is_package = bool(exports_path) and os.path.basename(exports_path[0]) == "__init__.py"
-        package = importer.split(".") if is_package else importer.split(".")[:-1]
+        dotted = self.dotted.get(importer, importer)
+        package = dotted.split(".") if self._is_package(importer) else dotted.split(".")[:-1]
         if level - 1 > len(package):
             return None
         base = package[: len(package) - (level - 1)]

@@ -36,6 +36,8 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from init_lint.verify import reaping
+
 ARGS_VARIABLE = "INIT_LINT_ARGS"
 
 
@@ -52,7 +54,12 @@ EXIT_STATUS_FILE = "exit_status"
 
 
 def run(request_path: str) -> None:
-    """Worker entry point: isolate the process, then import, build and save."""
+    """Spawned worker entry point (no fork server): supervise a forked worker as the fork server does.
+
+    Where processes cannot fork (not POSIX) the file runs in this process itself.
+    """
+    if hasattr(os, "fork"):
+        _supervise(request_path)
     request = json.loads(Path(request_path).read_text(encoding="utf-8"))
     isolate(request)
     build_and_save(request)
@@ -95,15 +102,38 @@ def serve_forks() -> None:
         print(supervisor, flush=True)
 
 
+class _Stopped(Exception):
+    """The parent gave up on this file (a timeout): end everything now."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped()
+
+
 def _supervise(request_path: str) -> None:
+    """Run one worker in a new session, then end every process it left, in any session; never returns.
+
+    The supervisor is a child subreaper (see `reaping`), so whatever the worker starts stays below
+    it.  After the worker ends (or SIGTERM from the parent on a timeout) it kills and reaps all of
+    them, and only then writes the worker's exit status: once the parent reads it, nothing of the
+    file is still running.
+    """
     code = 70
+    worker = None
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # waitpid below needs the worker's status
-        os.setsid()
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            os.setsid()
+        except PermissionError:  # already a session leader (spawned with start_new_session)
+            pass
+        reaping.become_subreaper()
+        reaping.die_with_parent()  # the fork server (or init-lint) ended: SIGTERM, and everything is ended
         request = json.loads(Path(request_path).read_text(encoding="utf-8"))
         isolate(request)
         worker = os.fork()
         if worker == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
                 build_and_save(request)
                 code = 0
@@ -114,10 +144,25 @@ def _supervise(request_path: str) -> None:
                 sys.stderr.flush()
                 os._exit(code)
         _, status = os.waitpid(worker, 0)
+        worker = None
+        reaping.end_descendants()
         status_file = Path(request["out"]) / EXIT_STATUS_FILE
         status_file.with_suffix(".tmp").write_text(str(os.waitstatus_to_exitcode(status)))
         os.replace(status_file.with_suffix(".tmp"), status_file)
         code = 0
+        # Last, the whole process group, this supervisor included (what a system without /proc relies on).
+        if os.getpgrp() == os.getpid():  # this supervisor leads its own group: never anyone else's
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.killpg(0, signal.SIGKILL)
+    except _Stopped:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if worker is not None:
+            try:
+                os.kill(worker, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        reaping.end_descendants()
     finally:
         os._exit(code)
 

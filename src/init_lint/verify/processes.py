@@ -25,6 +25,8 @@ _PREFIX = "import sys; sys.path.insert(0, sys.argv[1]); from init_lint.verify.ch
 _WORKER = [sys.executable, "-c", _PREFIX + "run; run(sys.argv[2])", _INIT_LINT_ROOT]
 _FORK_SERVER = [sys.executable, "-c", _PREFIX + "serve_forks; serve_forks()", _INIT_LINT_ROOT]
 _POLL_SECONDS = 0.01
+#: how long a supervisor may take to end what a timed-out file started before its group is killed
+_SUPERVISOR_GRACE_SECONDS = 6.0
 # the fork server is not started without it: no interpreter writes __pycache__ into the user's tree
 _ENV_EXTRA = {"PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -41,7 +43,8 @@ class Worker:
 
 
 class _SpawnedWorker(Worker):
-    def __init__(self, request: Path, stdout: Path, stderr: Path):
+    def __init__(self, request: Path, out: Path, stdout: Path, stderr: Path):
+        self._status = out / EXIT_STATUS_FILE
         with open(stdout, "ab") as out, open(stderr, "ab") as err:
             self._process = subprocess.Popen(
                 [*_WORKER, str(request)],
@@ -53,13 +56,18 @@ class _SpawnedWorker(Worker):
             )
 
     def wait(self, timeout: float) -> Optional[int]:
-        try:
-            return self._process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
+        deadline = time.monotonic() + timeout
+        while (code := self._process.poll()) is None:
+            if time.monotonic() >= deadline or _stopping.is_set():
+                return None
+            time.sleep(_POLL_SECONDS)
+        try:  # the supervisor's own exit code is 0: the worker's is in the status file
+            return int(self._status.read_text())
+        except (OSError, ValueError):
+            return code
 
     def kill(self) -> None:
-        _kill_group(self._process.pid, fallback=self._process.kill)
+        _end_supervisor(self._process.pid, lambda: self._process.poll() is None, fallback=self._process.kill)
         self._process.wait()
 
 
@@ -71,13 +79,49 @@ class _ForkedWorker(Worker):
     def wait(self, timeout: float) -> Optional[int]:
         deadline = time.monotonic() + timeout
         while not self._status.exists():
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or _stopping.is_set():
                 return None
             time.sleep(_POLL_SECONDS)
         return int(self._status.read_text())
 
     def kill(self) -> None:
-        _kill_group(self._pid)
+        _end_supervisor(self._pid, lambda: _running(self._pid))
+
+
+#: set on Ctrl-C: every wait returns at once (as on a timeout), so the workers are ended now
+_stopping = threading.Event()
+
+
+def stop_all() -> None:
+    """Interrupted: make every pending wait give up, so each file's processes are ended right away."""
+    _stopping.set()
+
+
+def resume() -> None:
+    """A new run after an interrupted one: waits wait again."""
+    _stopping.clear()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _end_supervisor(pid: int, running, fallback=None) -> None:
+    """Ask the supervisor to end everything the file started (SIGTERM); kill its group if it does not."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + _SUPERVISOR_GRACE_SECONDS
+    while running() and time.monotonic() < deadline:
+        time.sleep(_POLL_SECONDS)
+    _kill_group(pid, fallback=fallback)
 
 
 class _ForkServer:
@@ -128,6 +172,10 @@ class _ForkServer:
 
 def _stop(server: subprocess.Popen) -> None:
     """End of stdin tells the fork server to exit; wait for it so no process outlives init-lint."""
+    if _stopping.is_set():  # interrupted: its workers are already ended, and its own exit is slow
+        server.kill()
+        server.wait()
+        return
     try:
         server.stdin.close()
         server.wait(timeout=5)
@@ -141,7 +189,7 @@ _fork_server = _ForkServer()
 def start_worker(request: Path, out: Path, stdout: Path, stderr: Path, *, fork: bool = True) -> Worker:
     """Start a worker for `request`; `fork=False` forces a fresh interpreter."""
     worker = _fork_server.start(request, out) if fork else None
-    return worker or _SpawnedWorker(request, stdout, stderr)
+    return worker or _SpawnedWorker(request, out, stdout, stderr)
 
 
 def _kill_group(pid: int, fallback=None) -> None:

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 
 from init_lint.verify.compare import compare_tensors, load_tensors
+from init_lint.verify import processes
 from init_lint.verify.processes import start_worker
 from init_lint.verify.results import (
     DIFFERS,
@@ -136,8 +137,15 @@ def verify_sources(
     try:
         sides = [("original source", original)] + ([("fixed source", fixed)] if fixed != original else [])
         deadline = time.monotonic() + timeout
-        children = [_start_child(label, text, path, location, seed, workdir / str(i)) for i, (label, text) in enumerate(sides)]
-        outcomes = [_finish_child(child, deadline, timeout) for child in children]
+        children: list = []
+        try:
+            for i, (label, text) in enumerate(sides):
+                children.append(_start_child(label, text, path, location, seed, workdir / str(i)))
+            outcomes = [_finish_child(child, deadline, timeout) for child in children]
+        except BaseException:  # Ctrl-C while waiting: the file's processes end with it
+            for _, worker, _ in children:
+                worker.kill()
+            raise
         return _merge(verification, outcomes[0], outcomes[1] if len(outcomes) > 1 else None)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -192,24 +200,63 @@ def verify_paths(
     seed: int = 0,
     timeout: float = DEFAULT_TIMEOUT,
     jobs: Optional[int] = None,
+    settings=None,
 ) -> list[FileVerification]:
-    """verify_file on each Python file of `paths` (folders are searched), several files at a time."""
-    files = list(python_files(paths))
+    """verify_file on each Python file of `paths`, several files at a time.
+
+    The files are the ones `init-lint check` reads (same discovery: `exclude` and the default
+    exclusions such as `venv/`, `build/`, `node_modules/`); a file that never mentions torch is
+    not imported at all.  `settings` defaults to the nearest pyproject.toml's.
+    """
+    paths = [str(p) for p in paths]
+    processes.resume()
+    files = []
+    for path, why_not in python_files(paths, settings):
+        if why_not is None:
+            files.append(path)
+        elif isinstance(why_not, FileVerification):
+            files.append(why_not)
+        elif path in paths:  # a file named by the user that never mentions torch: say why nothing ran
+            files.append(FileVerification(path, skipped=why_not))
+
+    def one(item):
+        if isinstance(item, FileVerification):
+            return item
+        return verify_file(item, style=style, seed=seed, timeout=timeout)
+
     workers = jobs or max(1, (os.cpu_count() or 2) // 2)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda f: verify_file(f, style=style, seed=seed, timeout=timeout), files))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(files))))
+    try:
+        results = list(pool.map(one, files))
+    except BaseException:  # Ctrl-C: end every file's processes now, not after their timeouts
+        processes.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return results
 
 
-def python_files(paths: Iterable[Union[str, Path]]) -> Iterable[Path]:
-    """Files as given; `*.py` files and notebooks under folders, skipping hidden folders and `__pycache__`."""
-    for path in map(Path, paths):
-        if not path.is_dir():
-            yield path
+def python_files(paths: Iterable[Union[str, Path]], settings=None) -> Iterable[tuple[str, object]]:
+    """(path, None) for each file `init-lint check` would read under `paths` that mentions torch;
+    (path, a reason) for one that does not, (path, a FileVerification error) for one unreadable."""
+    from init_lint.checker import mentions_torch
+    from init_lint.config import find_pyproject, load_settings, Settings
+    from init_lint.files import ReadError, discover, read_source
+
+    paths = [str(p) for p in paths]
+    if settings is None:
+        config = find_pyproject(Path(paths[0])) if paths else None
+        settings = load_settings(config) if config is not None else Settings(root=os.getcwd())
+    for path in discover(paths, settings):
+        try:
+            data, _ = read_source(path, settings.max_file_size)
+        except ReadError as error:
+            yield path, FileVerification(path, error=f"cannot read the file: {error}")
             continue
-        for candidate in sorted([*path.rglob("*.py"), *path.rglob("*.ipynb")]):
-            relative = candidate.relative_to(path).parts[:-1]
-            if not any(part.startswith(".") or part == "__pycache__" for part in relative):
-                yield candidate
+        if not mentions_torch(data, settings):
+            yield path, "never mentions torch: not imported"
+            continue
+        yield path, None
 
 
 def assert_fix_preserves_init(
