@@ -83,6 +83,8 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
+        from init_lint.rules.unparsable_file import python_syntax_error
+
         message, line, column = python_syntax_error(text, path) or (error.message, error.raw_line,
                                                                     max(error.raw_column, 0))
         return ParsedFile(None, text, unparsable(path, f"syntax error: {message}", line, column))

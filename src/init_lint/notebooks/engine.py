@@ -193,7 +193,7 @@ def process_notebook(path: str, data: bytes, settings: Settings, mode, cache=Non
     if not (mode.fix or mode.diff):
         key = cache.key(path, data) if cache is not None else None
         if key is not None:
-            cached = cache.get(key)
+            cached = cache.get(key, path)
             if cached is not None and (cached[1] is not None or not mode.exports):
                 return FileOutcome(path, cached[0], exports=cached[1])
         found, analysis = check_notebook(data, path, settings)
