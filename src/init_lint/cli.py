@@ -18,7 +18,7 @@ from init_lint.config import FIX_STYLES, ConfigError, Settings, find_pyproject, 
 from init_lint.diagnostics import Finding
 from init_lint.output import FORMATS, render, statistics, summary, text_line
 
-SUBCOMMANDS = ("check", "rule", "verify", "lsp")
+SUBCOMMANDS = ("check", "rule", "verify", "health", "lsp")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     if add_verify_arguments is not None:
         add_verify_arguments(verify)
         verify.set_defaults(handler=run_verify_command)
+
+    health = commands.add_parser("health", help="run one batch through each model and flag exploding, vanishing, dead layers")
+    from init_lint.health.command import add_health_arguments, run_health_command
+
+    add_health_arguments(health)
+    health.set_defaults(handler=run_health_command)
 
     lsp = commands.add_parser("lsp", help="start the language server on stdio (needs init-lint[lsp])")
     lsp.set_defaults(handler=run_lsp)

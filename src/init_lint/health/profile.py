@@ -1,0 +1,162 @@
+"""One forward pass with a hook on every leaf module: per-layer statistics, in the order layers run.
+
+Runs where torch is already imported: in the health worker process (`health/child.py`) and inside
+users' own tests (`assert_healthy`).  Nothing here decides what is healthy (that is `flags.py`,
+which needs no torch); this only measures.
+
+The pass runs in training mode (what the first step of training sees: batch norm normalizes by the
+batch, not by its fresh running statistics) under `torch.no_grad()`; the model's mode is restored
+afterwards.  Statistics are taken in float64, so values near float32's limits do not overflow
+while being measured.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Optional
+
+#: activations whose outputs saturate, and the predicate of "near the bound" for each
+SATURATING = {
+    "Tanh": "symmetric", "Hardtanh": "symmetric", "Softsign": "symmetric",
+    "Sigmoid": "unit", "Hardsigmoid": "unit",
+}
+SATURATION_MARGIN = 0.01
+#: leaf modules that zero activations by design: not "dead"
+ZEROING_BY_DESIGN = {"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"}
+#: activation module -> the nonlinearity `torch.nn.init.calculate_gain` knows for it
+GAIN_NAMES = {
+    "ReLU": "relu", "ReLU6": "relu", "LeakyReLU": "leaky_relu", "RReLU": "leaky_relu", "Tanh": "tanh",
+    "Hardtanh": "tanh", "Sigmoid": "sigmoid", "Hardsigmoid": "sigmoid", "SELU": "selu",
+    # calculate_gain has no entry for these smooth ReLUs; relu's gain is the usual stand-in
+    "GELU": "relu", "SiLU": "relu", "Mish": "relu", "ELU": "relu", "CELU": "relu", "Softplus": "relu",
+}
+ACTIVATIONS = set(GAIN_NAMES) | set(SATURATING) | {"Softsign", "PReLU", "Softmax", "LogSoftmax", "Identity"}
+
+
+def first_tensor(value: Any, torch: Any) -> Optional[Any]:
+    """The first tensor in a module's output or input (tuples, lists and dicts are searched in order)."""
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            found = first_tensor(item, torch)
+            if found is not None:
+                return found
+    return None
+
+
+def tensor_stats(tensor: Any, torch: Any, kind: str) -> dict:
+    """mean, std, share of exact zeros, of non-finite values and (for saturating kinds) of saturated values."""
+    values = tensor.detach().reshape(-1).to(torch.float64)
+    count = values.numel()
+    finite = torch.isfinite(values)
+    nonfinite = count - int(finite.sum()) if count else 0
+    stats = {"numel": count, "nonfinite": nonfinite / count if count else 0.0}
+    if count == 0:
+        return {**stats, "mean": math.nan, "std": math.nan, "zeros": 0.0, "saturated": None}
+    if nonfinite:
+        mean = std = math.nan if bool(torch.isnan(values).any()) else math.inf
+    else:
+        mean = float(values.mean())
+        std = float(values.std(unbiased=False))
+    stats.update(mean=mean, std=std, zeros=float((values == 0).sum()) / count)
+    shape = SATURATING.get(kind)
+    if shape == "symmetric":
+        stats["saturated"] = float((values.abs() >= 1 - SATURATION_MARGIN).sum()) / count
+    elif shape == "unit":
+        stats["saturated"] = float(((values <= SATURATION_MARGIN) | (values >= 1 - SATURATION_MARGIN)).sum()) / count
+    else:
+        stats["saturated"] = None
+    return stats
+
+
+def fan_in(weight: Any) -> Optional[int]:
+    """fan_in as torch.nn.init computes it (input channels times the receptive field)."""
+    if weight is None or weight.dim() < 2:
+        return None
+    receptive = 1
+    for size in weight.shape[2:]:
+        receptive *= int(size)
+    return int(weight.shape[1]) * receptive
+
+
+def input_std(args: tuple, kwargs: dict, torch: Any) -> Optional[float]:
+    """The std of the first floating tensor the model is given (None for token ids)."""
+    tensor = first_tensor((args, kwargs), torch)
+    if tensor is None or not tensor.is_floating_point():
+        return None
+    return tensor_stats(tensor, torch, "")["std"]
+
+
+def profile_forward(model: Any, args: tuple, kwargs: dict, torch: Any) -> tuple[list[dict], float]:
+    """Run `model(*args, **kwargs)` once with hooks on its leaf modules; (layer records, seconds)."""
+    names = {}
+    for name, module in model.named_modules():
+        if not any(True for _ in module.children()):
+            names.setdefault(id(module), name or type(module).__name__)
+    records: list[dict] = []
+    calls: dict[int, int] = {}
+
+    def hook(module, inputs, output):
+        tensor = first_tensor(output, torch)
+        kind = type(module).__name__
+        calls[id(module)] = calls.get(id(module), 0) + 1
+        weight = getattr(module, "weight", None)
+        weight = weight if isinstance(weight, torch.Tensor) and weight.is_floating_point() else None
+        has_params = any(True for _ in module.parameters(recurse=False))
+        record = {"name": names[id(module)], "kind": kind, "call": calls[id(module)], "weighted": has_params,
+                  "by_design_zeros": kind in ZEROING_BY_DESIGN}
+        if tensor is None or not (tensor.is_floating_point() or tensor.is_complex()):
+            record.update(measured=False)
+            records.append(record)
+            return
+        record.update(measured=True, shape=list(tensor.shape), **tensor_stats(tensor.real if tensor.is_complex() else tensor, torch, kind))
+        if has_params:
+            source = first_tensor(inputs, torch)
+            if source is not None and source.is_floating_point():
+                record["in_std"] = tensor_stats(source, torch, "")["std"]
+            if weight is not None and weight.numel() and weight.device.type != "meta":
+                record["fan_in"] = fan_in(weight)
+                record["weight_std"] = float(weight.detach().to(torch.float64).std(unbiased=False)) if weight.numel() > 1 else 0.0
+        records.append(record)
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if id(m) in names]
+    was_training = model.training
+    model.train()
+    started = time.perf_counter()
+    try:
+        with torch.no_grad():
+            model(*args, **kwargs)
+    finally:
+        seconds = time.perf_counter() - started
+        model.train(was_training)
+        for handle in handles:
+            handle.remove()
+    add_gains(records, model, torch)
+    return records, seconds
+
+
+def add_gains(records: list[dict], model: Any, torch: Any) -> None:
+    """For each weighted layer: the activation that follows it (before the next weighted layer) and its
+    `calculate_gain`, and the std that keeps the variance, gain / sqrt(fan_in)."""
+    modules = {name: module for name, module in model.named_modules()}
+    for index, record in enumerate(records):
+        if not record.get("weighted") or not record.get("fan_in"):
+            continue
+        following = "linear"
+        param = None
+        for later in records[index + 1:]:
+            if later.get("weighted"):
+                break
+            if later["kind"] in GAIN_NAMES:
+                following = GAIN_NAMES[later["kind"]]
+                if following == "leaky_relu":
+                    param = getattr(modules.get(later["name"]), "negative_slope", 0.01)
+                record["activation"] = later["kind"]
+                break
+        gain = torch.nn.init.calculate_gain(following, param)
+        record.update(gain_name=following, gain_param=param, gain=float(gain),
+                      recipe_std=float(gain) / math.sqrt(record["fan_in"]))
