@@ -4,11 +4,11 @@ A flagged layer is known at run time by its attribute path in the model (`layers
 `blocks.2.attn.qkv`).  The analysis's map of what each class's `__init__` stores on `self`
 (`FileFacts.attrs`: layers, containers, instances of the file's other classes) resolves that path
 to the constructor call; a path it cannot follow to the end resolves to the deepest constructor it
-reached, or to the `self.<attribute> = ...` statement.  For the weight's init it reports, in
-order: an INI001 finding on that constructor (PyTorch's default), the explicit init calls of the
-class that write `<path>.weight` (`nn.init.*_`, in-place `normal_`/`copy_`/..., directly or
-through a `for layer in self.<container>` loop), and the `apply` / `modules()` dispatches whose
-reach covers the layer.
+reached, or to the `self.<attribute> = ...` statement.  For the weight's init it reports the
+explicit init calls of the class that write `<path>.weight` (`nn.init.*_`, in-place
+`normal_`/`copy_`/..., directly or through a `for layer in self.<container>` loop) and the `apply` /
+`modules()` dispatches whose reach covers the layer; without those, PyTorch's default when the
+analysis judges that the layer keeps it (INI001's verdict, citing the finding).
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ def attach_locations(report) -> None:
         return  # the run-time report stands without lines
     for model in report.models:
         for flag in model.flags:
-            flag.where = index.constructor(model.name, model.layers[flag.at]["name"])
+            layer = model.layers[flag.at]
+            flag.where = index.constructor(model.name, layer["name"], layer["kind"])
             if flag.cause is not None:
-                name = model.layers[flag.cause]["name"]
-                flag.cause_where = index.constructor(model.name, name)
-                flag.init = index.weight_init(model.name, name)
+                cause = model.layers[flag.cause]
+                flag.cause_where = index.constructor(model.name, cause["name"], cause["kind"])
+                flag.init = index.weight_init(model.name, cause["name"], cause["kind"])
 
 
 class SourceIndex:
@@ -57,16 +58,30 @@ class SourceIndex:
 
     # ------------------------------------------------------------ constructors
 
-    def constructor(self, class_name: str, layer_path: str) -> Optional[str]:
-        line = self.constructor_line(class_name, layer_path)
+    def constructor(self, class_name: str, layer_path: str, kind: Optional[str] = None) -> Optional[str]:
+        line = self.constructor_line(class_name, layer_path, kind)
         return f"{self.path}:{line}" if line else None
 
-    def constructor_line(self, class_name: str, layer_path: str) -> Optional[int]:
-        parts = layer_path.split(".") if layer_path else []
-        node, _ = self._resolve(class_name, parts, set())
+    def constructor_line(self, class_name: str, layer_path: str, kind: Optional[str] = None) -> Optional[int]:
+        node, _ = self.constructor_node(class_name, layer_path, kind)
         if node is not None:
             return self._line(node)
+        parts = layer_path.split(".") if layer_path else []
         return self._assignment_line(class_name, parts[0]) if parts else None
+
+    def constructor_node(self, class_name: str, layer_path: str, kind: Optional[str] = None):
+        """(the constructor call, whether it is the layer's own); a path the attribute map cannot follow
+        (layers built by a helper and unpacked into a Sequential) falls back to the one constructor of
+        that layer type the class builds, when there is one."""
+        parts = layer_path.split(".") if layer_path else []
+        node, whole = self._resolve(class_name, parts, set())
+        if whole or kind is None:
+            return node, whole
+        calls = {id(site.call): site.call for site in self.analysis.facts.sites
+                 if site.owner == class_name and site.spec.name == kind}
+        if len(calls) == 1:
+            return next(iter(calls.values())), True
+        return node, False
 
     def _resolve(self, class_name: str, parts: list, visiting: set):
         """(the deepest constructor call found on the way, whether the whole path resolved)."""
@@ -129,22 +144,29 @@ class SourceIndex:
 
     # ------------------------------------------------------------ inits
 
-    def weight_init(self, class_name: str, layer_path: str) -> Optional[str]:
-        parts = layer_path.split(".") if layer_path else []
-        node, whole = self._resolve(class_name, parts, set())
+    def weight_init(self, class_name: str, layer_path: str, kind: Optional[str] = None) -> Optional[str]:
+        node, whole = self.constructor_node(class_name, layer_path, kind)
         line = self._line(node) if node is not None else None
-        if whole and line is not None:
-            for finding in self.findings:
-                if finding.line <= line <= finding.end_line and "weight" in finding.message:
-                    return f"PyTorch's default init (INI001 at {self.path}:{finding.line})"
+        # an init call of the class that names this layer's weight runs after its constructor: it wins
         explicit = self._explicit_inits(class_name, layer_path)
         dispatched = self._dispatches(node) if whole and node is not None else []
         said = [f"{how} at {self.path}:{at}" for at, how in sorted(explicit + dispatched)]
         if said:
             return "; ".join(said[-3:])
+        if whole and line is not None and self._keeps_default(class_name, node):
+            cited = next((f for f in self.findings if f.line <= line <= f.end_line), None)
+            where = f"INI001 at {self.path}:{cited.line}" if cited else f"the analysis's verdict on {self.path}:{line}"
+            return f"PyTorch's default init ({where})"
         if whole and line is not None:
             return "no init the analysis can see (not PyTorch's default by the analysis either)"
         return None
+
+    def _keeps_default(self, class_name: str, call_node) -> bool:
+        """Whether the analysis (INI001's judgement) says the weight built by this call, as this class
+        builds it, may keep PyTorch's default."""
+        sites = [s for s in self.analysis.facts.sites if s.call is call_node]
+        own = [s for s in sites if s.owner == class_name] or sites
+        return any(self.analysis.tree.verdict(site, "weight").level == Tri.NO for site in own)
 
     def _explicit_inits(self, class_name: str, layer_path: str) -> list:
         """(line, text) of init calls in the class (and its bases in the file) that write `<path>.weight`."""
