@@ -293,4 +293,4 @@ def test_flags_and_sparkline_on_numbers() -> None:
     assert find_flags(layers, 1.0, Thresholds(explosion=100)) == []
     line = sparkline([1.0, 10.0, 100.0, float("inf"), 0.0, None])
     assert line[0] == "▁" and line[2] == "█" and line[3:] == "!0 "
-    assert set(sparkline([1.0, 1.01, 0.99])) == {"▄"}  # noise does not fill the height
+    assert set(sparkline([1.0, 1.01, 0.99])) <= {"▄", "▅"}  # noise does not fill the height
