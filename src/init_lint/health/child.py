@@ -35,6 +35,10 @@ def run_health(request: dict) -> None:
 
     import torch
 
+    # the fork server set these up for `verify` (NaN in uninitialized memory costs every allocation):
+    # a health run measures the model as training runs it
+    torch.use_deterministic_algorithms(False)
+    torch.utils.deterministic.fill_uninitialized_memory = False
     try:
         module = import_source(request)
     except BaseException as error:  # SystemExit and KeyboardInterrupt from user code are import failures too

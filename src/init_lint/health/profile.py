@@ -6,8 +6,8 @@ which needs no torch); this only measures.
 
 The pass runs in training mode (what the first step of training sees: batch norm normalizes by the
 batch, not by its fresh running statistics) under `torch.no_grad()`; the model's mode is restored
-afterwards.  Statistics are taken in float64, so values near float32's limits do not overflow
-while being measured.
+afterwards.  Values too large for their squares to fit in float32 are measured in float64, so
+they do not overflow while being measured.
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ SATURATING = {
     "Sigmoid": "unit", "Hardsigmoid": "unit",
 }
 SATURATION_MARGIN = 0.01
+#: outputs remembered so that a layer fed by one of them need not measure its input again
+RECENT_OUTPUTS = 4
+#: at most this many values of an output (a strided sample) and of a weight are read for statistics
+SAMPLE = 1 << 20
+WEIGHT_SAMPLE = 1 << 16
 #: leaf modules that zero activations by design: not "dead"
 ZEROING_BY_DESIGN = {"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"}
 #: activation module -> the nonlinearity `torch.nn.init.calculate_gain` knows for it
@@ -49,25 +54,35 @@ def first_tensor(value: Any, torch: Any) -> Optional[Any]:
 
 
 def tensor_stats(tensor: Any, torch: Any, kind: str) -> dict:
-    """mean, std, share of exact zeros, of non-finite values and (for saturating kinds) of saturated values."""
-    values = tensor.detach().reshape(-1).to(torch.float64)
+    """mean, std, share of exact zeros, of non-finite values and (for saturating kinds) of saturated values.
+
+    Few passes over the data: one `std_mean` in the tensor's dtype, again in float64 only when that
+    overflowed (squares beyond float32) or the dtype is a half type, and a count of non-zeros.
+    """
+    values = tensor.detach().reshape(-1)
     count = values.numel()
-    finite = torch.isfinite(values)
-    nonfinite = count - int(finite.sum()) if count else 0
-    stats = {"numel": count, "nonfinite": nonfinite / count if count else 0.0}
+    if count > SAMPLE:  # a strided sample estimates moments and shares well (an all-zero output stays all zero)
+        values = values[:: math.ceil(count / SAMPLE)]
     if count == 0:
-        return {**stats, "mean": math.nan, "std": math.nan, "zeros": 0.0, "saturated": None}
-    if nonfinite:
-        mean = std = math.nan if bool(torch.isnan(values).any()) else math.inf
+        return {"numel": 0, "nonfinite": 0.0, "mean": math.nan, "std": math.nan, "zeros": 0.0, "saturated": None}
+    std, mean = (float(v) for v in torch.std_mean(values, unbiased=False))
+    if not (math.isfinite(std) and math.isfinite(mean)) or values.dtype not in (torch.float32, torch.float64):
+        std, mean = (float(v) for v in torch.std_mean(values.to(torch.float64), unbiased=False))
+    if math.isfinite(std) and math.isfinite(mean):
+        nonfinite = 0
     else:
-        mean = float(values.mean())
-        std = float(values.std(unbiased=False))
-    stats.update(mean=mean, std=std, zeros=float((values == 0).sum()) / count)
+        nonfinite = 1
+        mean = std = math.nan if bool(torch.isnan(values).any()) else math.inf
+    measured = values.numel()
+    if nonfinite:
+        nonfinite = measured - int(torch.isfinite(values).sum())
+    stats = {"numel": count, "nonfinite": nonfinite / measured, "mean": mean, "std": std,
+             "zeros": 1.0 - int(torch.count_nonzero(values)) / measured}
     shape = SATURATING.get(kind)
     if shape == "symmetric":
-        stats["saturated"] = float((values.abs() >= 1 - SATURATION_MARGIN).sum()) / count
+        stats["saturated"] = float((values.abs() >= 1 - SATURATION_MARGIN).sum()) / measured
     elif shape == "unit":
-        stats["saturated"] = float(((values <= SATURATION_MARGIN) | (values >= 1 - SATURATION_MARGIN)).sum()) / count
+        stats["saturated"] = float(((values <= SATURATION_MARGIN) | (values >= 1 - SATURATION_MARGIN)).sum()) / measured
     else:
         stats["saturated"] = None
     return stats
@@ -97,8 +112,10 @@ def profile_forward(model: Any, args: tuple, kwargs: dict, torch: Any) -> tuple[
     for name, module in model.named_modules():
         if not any(True for _ in module.children()):
             names.setdefault(id(module), name or type(module).__name__)
+    owned = owners(model, names)
     records: list[dict] = []
     calls: dict[int, int] = {}
+    recent: dict = {}
 
     def hook(module, inputs, output):
         tensor = first_tensor(output, torch)
@@ -109,6 +126,8 @@ def profile_forward(model: Any, args: tuple, kwargs: dict, torch: Any) -> tuple[
         has_params = any(True for _ in module.parameters(recurse=False))
         record = {"name": names[id(module)], "kind": kind, "call": calls[id(module)], "weighted": has_params,
                   "by_design_zeros": kind in ZEROING_BY_DESIGN}
+        if calls[id(module)] == 1 and id(module) in owned:
+            record["owner"] = owned[id(module)]
         if tensor is None or not (tensor.is_floating_point() or tensor.is_complex()):
             record.update(measured=False)
             records.append(record)
@@ -116,12 +135,21 @@ def profile_forward(model: Any, args: tuple, kwargs: dict, torch: Any) -> tuple[
         record.update(measured=True, shape=list(tensor.shape), **tensor_stats(tensor.real if tensor.is_complex() else tensor, torch, kind))
         if has_params:
             source = first_tensor(inputs, torch)
-            if source is not None and source.is_floating_point():
-                record["in_std"] = tensor_stats(source, torch, "")["std"]
+            if source is not None and source.is_floating_point() and source.numel() > 1:
+                record["in_std"] = recent.get((id(source), source._version), (None, None))[1]
+                if record["in_std"] is None:
+                    record["in_std"] = tensor_stats(source, torch, "")["std"]
             if weight is not None and weight.numel() and weight.device.type != "meta":
                 record["fan_in"] = fan_in(weight)
-                record["weight_std"] = float(weight.detach().to(torch.float64).std(unbiased=False)) if weight.numel() > 1 else 0.0
+                flat = weight.detach().reshape(-1)
+                flat = flat[:: math.ceil(flat.numel() / WEIGHT_SAMPLE)] if flat.numel() > WEIGHT_SAMPLE else flat
+                record["weight_std"] = float(flat.std(unbiased=False)) if flat.numel() > 1 else 0.0
         records.append(record)
+        # the next layer's input is usually this output: its std is known unless it changed in place since
+        # (the version counter says); the tensor is held so that its id cannot be reused meanwhile
+        recent[(id(tensor), tensor._version)] = (tensor, record["std"])
+        while len(recent) > RECENT_OUTPUTS:
+            recent.pop(next(iter(recent)))
 
     handles = [m.register_forward_hook(hook) for m in model.modules() if id(m) in names]
     was_training = model.training
@@ -137,6 +165,33 @@ def profile_forward(model: Any, args: tuple, kwargs: dict, torch: Any) -> tuple[
             handle.remove()
     add_gains(records, model, torch)
     return records, seconds
+
+
+def owners(model: Any, leaves: dict) -> dict:
+    """Leaf id -> the nearest enclosing module whose class is not torch's: its class, its source file,
+    and the leaf's attribute path inside it.  That class's `__init__` (or a helper it calls) built the
+    leaf, so that is where the parent's static analysis looks for the constructor line."""
+    import inspect
+
+    modules = dict(model.named_modules())
+    files: dict = {}
+    found = {}
+    for name, module in modules.items():
+        if id(module) not in leaves or found.get(id(module)):
+            continue
+        parts = name.split(".") if name else []
+        for cut in range(len(parts) - 1, -1, -1):
+            cls = type(modules.get(".".join(parts[:cut])))
+            if cls.__module__ == "torch" or cls.__module__.startswith("torch."):
+                continue
+            if cls not in files:
+                try:
+                    files[cls] = inspect.getsourcefile(cls)
+                except (TypeError, OSError):
+                    files[cls] = None
+            found[id(module)] = {"class": cls.__qualname__, "file": files[cls], "path": ".".join(parts[cut:])}
+            break
+    return found
 
 
 def add_gains(records: list[dict], model: Any, torch: Any) -> None:

@@ -27,19 +27,42 @@ from init_lint.positions import locate
 
 
 def attach_locations(report) -> None:
-    """Fill `where`, `cause_where` and `init` of every flag of a FileHealth, as far as the analysis knows."""
-    try:
-        index = SourceIndex(Path(report.path))
-    except (OSError, ValueError, SyntaxError, RecursionError):
-        return  # the run-time report stands without lines
+    """Fill `where`, `cause_where` and `init` of every flag of a FileHealth, as far as the analysis knows.
+
+    A layer is looked up in the class that built it (the worker reports the nearest enclosing module
+    whose class is not torch's, its file and the path inside it), else from the model's class down."""
+    indexes: dict = {}
+
+    def index_of(path: Optional[str]) -> Optional[SourceIndex]:
+        if path not in indexes:
+            try:
+                indexes[path] = SourceIndex(Path(path)) if path and path.endswith(".py") else None
+            except (OSError, ValueError, SyntaxError, RecursionError):
+                indexes[path] = None  # the run-time report stands without lines
+        return indexes[path]
+
+    def place(model, layer: dict):
+        owner = layer.get("owner") or next((l.get("owner") for l in model.layers if l["name"] == layer["name"]
+                                            and l.get("owner")), None)
+        if owner and owner.get("file") and "." not in owner["class"]:
+            same = Path(owner["file"]).resolve() == Path(report.path).resolve()
+            index = index_of(report.path if same else owner["file"])
+            if index is not None:
+                return index, owner["class"], owner["path"]
+        return index_of(report.path), model.name, layer["name"]
+
     for model in report.models:
         for flag in model.flags:
             layer = model.layers[flag.at]
-            flag.where = index.constructor(model.name, layer["name"], layer["kind"])
+            index, owner, path = place(model, layer)
+            if index is not None:
+                flag.where = index.constructor(owner, path, layer["kind"])
             if flag.cause is not None:
                 cause = model.layers[flag.cause]
-                flag.cause_where = index.constructor(model.name, cause["name"], cause["kind"])
-                flag.init = index.weight_init(model.name, cause["name"], cause["kind"])
+                index, owner, path = place(model, cause)
+                if index is not None:
+                    flag.cause_where = index.constructor(owner, path, cause["kind"])
+                    flag.init = index.weight_init(owner, path, cause["kind"])
 
 
 class SourceIndex:
