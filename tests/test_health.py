@@ -291,6 +291,16 @@ def test_flags_and_sparkline_on_numbers() -> None:
     flags = find_flags(layers, 1.0, Thresholds())
     assert [(f.kind, f.at) for f in flags] == [("explosion", 2)]
     assert find_flags(layers, 1.0, Thresholds(explosion=100)) == []
+    # a norm between the layers sets the scale anew: no window spans it, none ends on it
+    normed = layers[:2] + [{**layers[1], "name": "norm", "kind": "LayerNorm", "norm": True, "std": 1.0}] + layers[2:]
+    assert find_flags(normed, 1.0, Thresholds()) == []
+    # a layer whose weight is all zeros (a zero-initialized head) and the zeros it makes are not judged
+    head = [{**layers[0], "weight_std": 0.0, "std": 0.0, "zeros": 1.0},
+            {"name": "act", "kind": "ReLU", "weighted": False, "measured": True, "std": 0.0, "zeros": 1.0, "numel": 10,
+             "nonfinite": 0.0}]
+    assert find_flags(layers[:1] + layers[:1] + layers[:1] + head, 1.0, Thresholds(explosion=1e9)) == []
+    assert [f.kind for f in find_flags(layers[:1] * 3 + [{**head[0], "weight_std": 0.5}] + head[1:], 3.0,
+                                       Thresholds(explosion=1e9))] == ["vanishing", "dead"]
     line = sparkline([1.0, 10.0, 100.0, float("inf"), 0.0, None])
     assert line[0] == "▁" and line[2] == "█" and line[3:] == "!0 "
     assert set(sparkline([1.0, 1.01, 0.99])) <= {"▄", "▅"}  # noise does not fill the height

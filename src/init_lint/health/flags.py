@@ -3,7 +3,11 @@
 Depth is the sequence of layers that hold parameters (Linear, Conv, Embedding, norms, ...) in the
 order the forward pass ran them, starting from the input batch: their output std is the signal
 whose growth init decides.  Activations are judged by what they do to values (dead, saturated),
-not by their std, which a sigmoid or a ReLU changes by design.
+not by their std, which a sigmoid or a ReLU changes by design.  A normalization layer rescales
+the signal to what its own parameters say, so growth and shrinkage are measured between
+normalizations: a window starts at the last norm before it (or the input) and never ends on one.
+A layer whose weight is all zeros (a deliberate zero init, e.g. a classifier head or the last norm
+of a residual branch) is not judged, nor are the zeros it feeds into the next activations.
 
 * explosion: the std at some depth is at least `explosion` times the std at least `span` layers
   before it, or a layer's output holds inf/NaN;
@@ -24,6 +28,8 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 
 EXPLODES, VANISHES, DEAD, SATURATED = "explosion", "vanishing", "dead", "saturation"
+#: a layer "scales" the signal when its own output/input std ratio moves more than 5% (log scale)
+SCALES = math.log(1.05)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,10 @@ def find_flags(layers: list[dict], input_std: Optional[float], thresholds: Thres
     for index, layer in enumerate(layers):
         if not layer.get("measured"):
             continue
-        dead = layer["zeros"] >= thresholds.dead and not layer.get("by_design_zeros") and layer["numel"] > 1
+        feeder = _feeder(layers, index)
+        zero_weight = feeder is not None and layers[feeder].get("weight_std") == 0.0  # zeros by a deliberate zero init
+        dead = (layer["zeros"] >= thresholds.dead and not layer.get("by_design_zeros") and layer["numel"] > 1
+                and not zero_weight)
         saturated = layer.get("saturated") is not None and layer["saturated"] >= thresholds.saturated
         for kind, hit in ((DEAD, dead), (SATURATED, saturated)):
             if not hit:
@@ -118,13 +127,25 @@ def _only_flagged_between(layers: list[dict], last: int, index: int, kind: str, 
 def _growth_flags(layers: list[dict], input_std: Optional[float], thresholds: Thresholds) -> list[Flag]:
     depth = depth_series(layers)
     stds = [input_std] + [layers[i]["std"] for i in depth]
+    # a normalization layer sets the scale anew: growth before it does not reach past it, so a window
+    # starts at the last one (its output is the base) and never ends on one; a layer whose weight is
+    # all zeros (a deliberate zero init, INI003's business) outputs its bias and judges nothing either
+    resets = [0] * len(stds)
+    skipped = [False] * len(stds)
+    for k in range(1, len(stds)):
+        layer = layers[depth[k - 1]]
+        resets[k] = k if layer.get("norm") else resets[k - 1]
+        skipped[k] = bool(layer.get("norm")) or layer.get("weight_std") == 0.0
     flags: list[Flag] = []
     nonfinite = next((k for k in range(1, len(stds)) if not finite(stds[k]) or layers[depth[k - 1]]["nonfinite"] > 0), None)
     for kind, factor in ((EXPLODES, thresholds.explosion), (VANISHES, thresholds.vanishing)):
         for k in range(thresholds.span, len(stds)):
             if nonfinite is not None and k >= nonfinite:
                 break
-            window = [s for s in stds[: k - thresholds.span + 1] if finite(s) and s > 0]
+            if skipped[k]:
+                continue
+            window = [s for i, s in enumerate(stds[: k - thresholds.span + 1])
+                      if i >= resets[k] and (i == resets[k] or not skipped[i]) and finite(s) and s > 0]
             if not window or not finite(stds[k]):
                 continue
             if kind == EXPLODES:
@@ -134,10 +155,13 @@ def _growth_flags(layers: list[dict], input_std: Optional[float], thresholds: Th
                 base = max(window)
                 hit = stds[k] <= factor * base
             if hit:
-                start = stds.index(base)
+                start = max(i for i in range(resets[k], k - thresholds.span + 1) if stds[i] == base)
                 cause = _most_scaling(layers, depth, stds, start, k, kind)
-                flags.append(Flag(kind, depth[k - 1], cause,
-                                  f"std {_num(base)} -> {_num(stds[k])} ({_num(stds[k] / base)}x) over {k - start} layers"))
+                detail = f"std {_num(base)} -> {_num(stds[k])} ({_num(stds[k] / base)}x) over {k - start} layers"
+                if cause is None:
+                    detail += ("; no layer with parameters scales it by itself: it happens between them "
+                               "(residual additions, functional operations)")
+                flags.append(Flag(kind, depth[k - 1], cause, detail))
                 break
     if nonfinite is not None:
         at = depth[nonfinite - 1]
@@ -149,7 +173,7 @@ def _growth_flags(layers: list[dict], input_std: Optional[float], thresholds: Th
     return flags
 
 
-def _most_scaling(layers: list[dict], depth: list[int], stds: list, start: int, end: int, kind: str) -> int:
+def _most_scaling(layers: list[dict], depth: list[int], stds: list, start: int, end: int, kind: str) -> Optional[int]:
     """The layer in the window whose own output/input std ratio moved most in the flagged direction."""
     scores = []
     for k in range(start + 1, end + 1):
@@ -159,9 +183,9 @@ def _most_scaling(layers: list[dict], depth: list[int], stds: list, start: int, 
             continue
         ratio = math.log(stds[k] / before)
         scores.append((ratio if kind == EXPLODES else -ratio, depth[k - 1]))
-    if not scores:
-        return depth[max(start, 1) - 1]
-    top = max(score for score, _ in scores)
+    top = max((score for score, _ in scores), default=0.0)
+    if top < SCALES:
+        return None  # no layer scales it by itself: the change happens between layers (residual sums, functional ops)
     # the first layer that scales nearly as much as the worst one: in a stack of equal layers, the first
     return next(index for score, index in scores if score >= 0.8 * top)
 

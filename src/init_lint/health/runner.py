@@ -64,7 +64,11 @@ def health_file(
     report.seconds = time.perf_counter() - started
     report.error = failure
     for event in _last_word(events).values():
-        report.models.append(_model(event, thresholds))
+        try:
+            report.models.append(_model(event, thresholds))
+        except Exception as error:  # a bug in judging one model must not lose the others
+            report.models.append(ModelHealth(event["class"], status="error",
+                                             detail=f"judging its statistics failed: {type(error).__name__}: {error}"))
     if not report.models and not report.error:
         report.skipped = "defines no nn.Module subclass"
     if locate and any(m.flags for m in report.models):

@@ -181,7 +181,7 @@ class SourceIndex:
             where = f"INI001 at {self.path}:{cited.line}" if cited else f"the analysis's verdict on {self.path}:{line}"
             return f"PyTorch's default init ({where})"
         if whole and line is not None:
-            return "no init the analysis can see (not PyTorch's default by the analysis either)"
+            return "no init call the analysis can see for it"
         return None
 
     def _keeps_default(self, class_name: str, call_node) -> bool:
