@@ -5,7 +5,8 @@ order the forward pass ran them, starting from the input batch: their output std
 whose growth init decides.  Activations are judged by what they do to values (dead, saturated),
 not by their std, which a sigmoid or a ReLU changes by design.  A normalization layer rescales
 the signal to what its own parameters say, so growth and shrinkage are measured between
-normalizations: a window starts at the last norm before it (or the input) and never ends on one.
+normalizations: a window starts at the last norm before it (or the input) and never ends on one,
+nor on a layer that a norm follows (whatever scale it outputs, the norm undoes).
 A layer whose weight is all zeros (a deliberate zero init, e.g. a classifier head or the last norm
 of a residual branch) is not judged, nor are the zeros it feeds into the next activations.
 
@@ -128,14 +129,15 @@ def _growth_flags(layers: list[dict], input_std: Optional[float], thresholds: Th
     depth = depth_series(layers)
     stds = [input_std] + [layers[i]["std"] for i in depth]
     # a normalization layer sets the scale anew: growth before it does not reach past it, so a window
-    # starts at the last one (its output is the base) and never ends on one; a layer whose weight is
+    # starts at the last one (its output is the base) and never ends on one or just before one; a layer whose weight is
     # all zeros (a deliberate zero init, INI003's business) outputs its bias and judges nothing either
     resets = [0] * len(stds)
     skipped = [False] * len(stds)
     for k in range(1, len(stds)):
         layer = layers[depth[k - 1]]
         resets[k] = k if layer.get("norm") else resets[k - 1]
-        skipped[k] = bool(layer.get("norm")) or layer.get("weight_std") == 0.0
+        followed_by_norm = k < len(depth) and bool(layers[depth[k]].get("norm"))
+        skipped[k] = bool(layer.get("norm")) or layer.get("weight_std") == 0.0 or followed_by_norm
     flags: list[Flag] = []
     nonfinite = next((k for k in range(1, len(stds)) if not finite(stds[k]) or layers[depth[k - 1]]["nonfinite"] > 0), None)
     for kind, factor in ((EXPLODES, thresholds.explosion), (VANISHES, thresholds.vanishing)):

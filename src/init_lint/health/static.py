@@ -75,7 +75,7 @@ class SourceIndex:
             raise ValueError("the file does not parse")
         self.text = parsed.text
         self.analysis = analyze(parsed.module, {}, parsed.text)
-        self.findings = [f for f in check_source(data, self.path, settings) if f.code == "INI001"]
+        self.findings = [f for f in check_source(data, self.path, Settings(strict=True)) if f.code == "INI001"]
         self.tree = ast.parse(self.text)
         self._lines: dict[int, int] = {}
 
@@ -176,20 +176,23 @@ class SourceIndex:
         said = [f"{how} at {self.path}:{at}" for at, how in sorted(explicit + dispatched)]
         if said:
             return "; ".join(said[-3:])
-        if whole and line is not None and self._keeps_default(class_name, node):
+        level = self._default_level(class_name, node) if whole and line is not None else Tri.YES
+        if level < Tri.YES:
             cited = next((f for f in self.findings if f.line <= line <= f.end_line), None)
             where = f"INI001 at {self.path}:{cited.line}" if cited else f"the analysis's verdict on {self.path}:{line}"
-            return f"PyTorch's default init ({where})"
+            if level == Tri.NO:
+                return f"PyTorch's default init ({where})"
+            return f"PyTorch's default init, unless code the analysis cannot see replaces it ({where}, strict mode)"
         if whole and line is not None:
             return "no init call the analysis can see for it"
         return None
 
-    def _keeps_default(self, class_name: str, call_node) -> bool:
-        """Whether the analysis (INI001's judgement) says the weight built by this call, as this class
-        builds it, may keep PyTorch's default."""
+    def _default_level(self, class_name: str, call_node) -> Tri:
+        """INI001's judgement of the weight this call builds, as this class builds it: NO when it keeps
+        PyTorch's default, MAYBE when code out of sight may initialize it, YES when it is initialized."""
         sites = [s for s in self.analysis.facts.sites if s.call is call_node]
         own = [s for s in sites if s.owner == class_name] or sites
-        return any(self.analysis.tree.verdict(site, "weight").level == Tri.NO for site in own)
+        return min((self.analysis.tree.verdict(site, "weight").level for site in own), default=Tri.YES)
 
     def _explicit_inits(self, class_name: str, layer_path: str) -> list:
         """(line, text) of init calls in the class (and its bases in the file) that write `<path>.weight`."""
