@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_verify_arguments(verify)
         verify.set_defaults(handler=run_verify_command)
 
-    health = commands.add_parser("health", help="run one batch through each model and flag exploding, vanishing, dead layers")
+    health = commands.add_parser("health", help="run one batch through each model, flag exploding or dead layers")
     from init_lint.health.command import add_health_arguments, run_health_command
 
     add_health_arguments(health)

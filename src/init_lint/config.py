@@ -202,9 +202,10 @@ def _health_thresholds(table: object, source: str) -> tuple:
     pairs = []
     for key, value in table.items():
         if key not in HEALTH_KEYS:
-            raise ConfigError(f"{source}: unknown key {key!r} in [tool.init-lint.health] (known: {', '.join(HEALTH_KEYS)})")
+            raise ConfigError(f"{source}: unknown key {key!r} in [tool.init-lint.health] "
+                              f"(known: {', '.join(HEALTH_KEYS)})")
         name, kind = HEALTH_KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and isinstance(value, float)):
             raise ConfigError(f"{source}: health.{key} must be a{'n integer' if kind is int else ' number'}")
         pairs.append((name, kind(value)))
     return tuple(sorted(pairs))
