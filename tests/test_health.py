@@ -304,3 +304,20 @@ def test_flags_and_sparkline_on_numbers() -> None:
     line = sparkline([1.0, 10.0, 100.0, float("inf"), 0.0, None])
     assert line[0] == "▁" and line[2] == "█" and line[3:] == "!0 "
     assert set(sparkline([1.0, 1.01, 0.99])) <= {"▄", "▅"}  # noise does not fill the height
+
+
+def test_a_fresh_interpreter_runs_it_when_no_fork_server_can(tmp_path: Path, monkeypatch) -> None:
+    from init_lint.verify import processes
+
+    monkeypatch.setattr(processes._fork_server, "_unusable", True)
+    path = _write(tmp_path, """
+        class Small(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 8)
+
+            def forward(self, x):
+                return self.fc(x)
+    """)
+    report = health_file(path, timeout=120)
+    assert report.error is None and _models(report)["Small"].status == "healthy", format_text([report])
