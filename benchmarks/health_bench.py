@@ -31,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -167,6 +166,10 @@ def cost(cases: list, reps: int) -> None:
     print(f"ratio health / (build + forward): median {statistics.median(ratios):.2f}, max {max(ratios):.2f} (goal <= 3)")
 
 
+def _num(value) -> str:
+    return value if isinstance(value, str) or value is None else f"{value:.3g}"
+
+
 def write_corpus_models(folder: Path) -> list:
     (folder / "_corpus.py").write_text(CORPUS_HELPER.format(corpus=str(CORPUS), extra=EXTRA_PATH))
     written = []
@@ -195,7 +198,7 @@ def corpus(folder: Path) -> None:
             continue
         depth = model["std_through_depth"]
         print(f"{name:30} {seconds:6.1f} s (build {model['build_s']:.2f} s, forward {model['forward_s']:.2f} s)  "
-              f"{model['status']:8} {len(depth) - 1:3} layers, std {depth[0]:.3g} -> {depth[-1]}")
+              f"{model['status']:8} {len(depth) - 1:3} layers, std {_num(depth[0])} -> {_num(depth[-1])}")
         for flag in model["flags"]:
             cause = flag["cause"] or {}
             print(f"    {flag['kind']} at {flag['layer']}: {flag['detail']}")

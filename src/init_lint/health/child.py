@@ -104,5 +104,6 @@ def _profile_class(cls, declared: dict, inputs: dict, request: dict, events: Eve
         events.emit("failed", **{"class": name, "stage": "forward", "error": one_line_error(error, request["file"]),
                                  "declared": True, "input": described})
         return
-    events.emit("profiled", **{"class": name, "input": described, "input_std": input_std(args, kwargs, torch), "layers": layers,
+    events.emit("profiled", **{"class": name, "input": described, "input_std": input_std(args, kwargs, torch),
+                               "layers": layers,
                                "build_s": build_s, "forward_s": forward_s})

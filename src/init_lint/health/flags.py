@@ -139,7 +139,8 @@ def _growth_flags(layers: list[dict], input_std: Optional[float], thresholds: Th
         followed_by_norm = k < len(depth) and bool(layers[depth[k]].get("norm"))
         skipped[k] = bool(layer.get("norm")) or layer.get("weight_std") == 0.0 or followed_by_norm
     flags: list[Flag] = []
-    nonfinite = next((k for k in range(1, len(stds)) if not finite(stds[k]) or layers[depth[k - 1]]["nonfinite"] > 0), None)
+    nonfinite = next((k for k in range(1, len(stds))
+                      if not finite(stds[k]) or layers[depth[k - 1]]["nonfinite"] > 0), None)
     for kind, factor in ((EXPLODES, thresholds.explosion), (VANISHES, thresholds.vanishing)):
         for k in range(thresholds.span, len(stds)):
             if nonfinite is not None and k >= nonfinite:

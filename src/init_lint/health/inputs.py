@@ -33,7 +33,8 @@ class NotRun(Exception):
     """INIT_LINT_INPUTS says not to run this class."""
 
 
-def choose_input(model: Any, class_name: str, declared: dict, shape: Optional[tuple], torch: Any) -> tuple[tuple, dict, str]:
+def choose_input(model: Any, class_name: str, declared: dict, shape: Optional[tuple],
+                 torch: Any) -> tuple[tuple, dict, str]:
     """(args, kwargs, a description of where the input came from)."""
     if shape is not None:
         return (_from_shape(model, tuple(shape), torch),), {}, f"{_describe_shape(model, shape, torch)} (--input-shape)"
@@ -42,7 +43,8 @@ def choose_input(model: Any, class_name: str, declared: dict, shape: Optional[tu
         if entry is None:
             raise NotRun(f"{INPUTS_VARIABLE} says not to run it")
         if _is_shape(entry):
-            return (_from_shape(model, tuple(entry), torch),), {}, f"{_describe_shape(model, entry, torch)} ({INPUTS_VARIABLE})"
+            described = f"{_describe_shape(model, entry, torch)} ({INPUTS_VARIABLE})"
+            return (_from_shape(model, tuple(entry), torch),), {}, described
         if callable(entry):
             args, kwargs = _as_call(entry(), torch)
             return args, kwargs, f"{INPUTS_VARIABLE}[{class_name!r}]()"
@@ -56,7 +58,8 @@ def choose_input(model: Any, class_name: str, declared: dict, shape: Optional[tu
 
 
 def _is_shape(value: Any) -> bool:
-    return isinstance(value, (tuple, list)) and bool(value) and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    return isinstance(value, (tuple, list)) and bool(value) and all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
 
 
 def _as_call(value: Any, torch: Any) -> tuple[tuple, dict]:
@@ -104,7 +107,8 @@ def _inferred(model: Any, torch: Any) -> tuple[tuple, dict, str]:
     nn = torch.nn
     found = first_layer(model, torch)
     if found is None:
-        raise InputError(f"no layer with parameters to infer an input from: declare {INPUTS_VARIABLE} or pass --input-shape")
+        raise InputError(f"no layer with parameters to infer an input from: "
+                         f"declare {INPUTS_VARIABLE} or pass --input-shape")
     name, layer = found
     if isinstance(layer, nn.Embedding):
         shape = (BATCH, SEQUENCE)

@@ -153,7 +153,8 @@ def profile_forward(model: Any, args: tuple, kwargs: dict, torch: Any) -> tuple[
             record.update(measured=False)
             records.append(record)
             return
-        record.update(measured=True, shape=list(tensor.shape), **tensor_stats(tensor.real if tensor.is_complex() else tensor, torch, kind))
+        real = tensor.real if tensor.is_complex() else tensor
+        record.update(measured=True, shape=list(tensor.shape), **tensor_stats(real, torch, kind))
         if has_params:
             source = first_tensor(inputs, torch)
             if source is not None and source.is_floating_point() and source.numel() > 1:

@@ -107,7 +107,8 @@ def recipe(layer: dict) -> Optional[str]:
         return None
     gain = layer["gain_name"]
     after = f"the {layer['activation']} after it" if layer.get("activation") else "no activation after it"
-    call = f"calculate_gain({gain!r}" + (f", {layer['gain_param']:g}" if layer.get("gain_param") is not None else "") + ")"
+    param = f", {layer['gain_param']:g}" if layer.get("gain_param") is not None else ""
+    call = f"calculate_gain({gain!r}{param})"
     return (f"normal_(weight, std={call} / math.sqrt({layer['fan_in']})) = {layer['recipe_std']:.4g} "
             f"({after}; gain {layer['gain']:.4g}; the weight's std now is {num(layer.get('weight_std'))})")
 
@@ -158,7 +159,8 @@ def _row(index: int, model: ModelHealth) -> str:
     marks = ", ".join(f.kind for f in model.flags if f.at == index)
     if not layer.get("measured"):
         return f"  {index + 1:>4}  {name[:30]:30} {layer['kind'][:14]:14} {'(no floating output)':>44}"
-    gain = layer["std"] / layer["in_std"] if finite(layer.get("in_std")) and layer["in_std"] and finite(layer["std"]) else None
+    measurable = finite(layer.get("in_std")) and layer["in_std"] and finite(layer["std"])
+    gain = layer["std"] / layer["in_std"] if measurable else None
     return (f"  {index + 1:>4}  {name[:30]:30} {layer['kind'][:14]:14} {num(layer['mean']):>9} {num(layer['std']):>9} "
             f"{num(gain):>8} {share(layer['zeros']):>6} {share(layer.get('saturated')):>5}  {marks}")
 
@@ -170,7 +172,8 @@ def _flag_lines(model: ModelHealth, flag: Flag) -> list[str]:
     if flag.cause is not None:
         cause = model.layers[flag.cause]
         if flag.cause != flag.at:
-            lines.append(f"    from {cause['name']} ({cause['kind']}{', ' + flag.cause_where if flag.cause_where else ''})")
+            where = f", {flag.cause_where}" if flag.cause_where else ""
+            lines.append(f"    from {cause['name']} ({cause['kind']}{where})")
         if flag.init:
             lines.append(f"    its weight: {flag.init}")
         suggestion = recipe(cause)
@@ -184,7 +187,8 @@ def summary(files: list[FileHealth]) -> str:
     counts = {status: sum(m.status == status for m in models) for status in (HEALTHY, FLAGGED, SKIPPED, ERROR)}
     counts[ERROR] += sum(1 for f in files if f.error)
     verdict = {0: "healthy", 1: "flags fired", 2: "errors, or no model ran"}[exit_code(files)]
-    return (f"health of {len(models)} models in {len(files)} files: {counts[HEALTHY]} healthy, {counts[FLAGGED]} flagged, "
+    return (f"health of {len(models)} models in {len(files)} files: "
+            f"{counts[HEALTHY]} healthy, {counts[FLAGGED]} flagged, "
             f"{counts[SKIPPED]} skipped, {counts[ERROR]} errors; {verdict}")
 
 

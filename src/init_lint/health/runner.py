@@ -111,13 +111,16 @@ def _model(event: dict, thresholds: Thresholds) -> ModelHealth:
         return ModelHealth(name, status="skipped", detail=event["reason"])
     if event["event"] == "failed":
         stage = {"build": "building it", "input": "choosing its input", "forward": "running its forward pass"}
-        return ModelHealth(name, status="error", detail=f"{stage.get(event.get('stage'), 'running it')} failed: {event['error']}",
+        what = stage.get(event.get("stage"), "running it")
+        return ModelHealth(name, status="error", detail=f"{what} failed: {event['error']}",
                            input=event.get("input", ""))
     if event["event"] != "profiled":  # building or running when the worker stopped: the file's error says why
-        return ModelHealth(name, status="error", detail=f"did not finish ({event['event']})", input=event.get("input", ""))
+        return ModelHealth(name, status="error", detail=f"did not finish ({event['event']})",
+                           input=event.get("input", ""))
     layers = event["layers"]
     flags = find_flags(layers, event.get("input_std"), thresholds)
-    return ModelHealth(name, status="flagged" if flags else "healthy", input=event["input"], input_std=event.get("input_std"),
+    return ModelHealth(name, status="flagged" if flags else "healthy", input=event["input"],
+                       input_std=event.get("input_std"),
                        layers=layers, flags=flags, build_s=event["build_s"], forward_s=event["forward_s"])
 
 
@@ -195,7 +198,8 @@ def _how_it_ended(code: int) -> str:
 
 def _last_error(stderr: Path) -> str:
     try:
-        lines = [line.strip() for line in stderr.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+        text = stderr.read_text(encoding="utf-8", errors="replace")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
     except OSError:
         return ""
     return f" ({lines[-1][:300]})" if lines else ""

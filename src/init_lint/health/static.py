@@ -42,8 +42,8 @@ def attach_locations(report) -> None:
         return indexes[path]
 
     def place(model, layer: dict):
-        owner = layer.get("owner") or next((l.get("owner") for l in model.layers if l["name"] == layer["name"]
-                                            and l.get("owner")), None)
+        owner = layer.get("owner") or next((other.get("owner") for other in model.layers
+                                            if other["name"] == layer["name"] and other.get("owner")), None)
         if owner and owner.get("file") and "." not in owner["class"]:
             same = Path(owner["file"]).resolve() == Path(report.path).resolve()
             index = index_of(report.path if same else owner["file"])
@@ -148,7 +148,10 @@ class SourceIndex:
     def _assignment_line(self, class_name: str, attribute: str) -> Optional[int]:
         for cls in self._with_bases(class_name):
             for node in ast.walk(cls):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+                if isinstance(node, ast.Assign):
+                    targets = node.targets
+                else:
+                    targets = [node.target] if isinstance(node, ast.AnnAssign) else []
                 for target in targets:
                     if isinstance(target, ast.Attribute) and target.attr == attribute and _is_self(target.value):
                         return node.lineno
