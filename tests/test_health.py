@@ -228,6 +228,15 @@ def test_inputs_declared_inferred_and_overridden(tmp_path: Path) -> None:
                 return self.conv(x)
 
 
+        class TwoArguments(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 8)
+
+            def forward(self, x, y):
+                return self.fc(x) + y
+
+
         class NoLayers(nn.Module):
             def forward(self, x):
                 return x
@@ -242,6 +251,9 @@ def test_inputs_declared_inferred_and_overridden(tmp_path: Path) -> None:
     assert 0.9 < models["Image"].input_std < 1.1  # redrawn at unit variance, not zeros
     assert models["Inferred"].input.startswith("randn(16, 2, 128)")
     assert models["NoLayers"].status == "error" and "INIT_LINT_INPUTS" in models["NoLayers"].detail
+    assert models["TwoArguments"].detail.startswith("running its forward pass failed: TypeError: ")
+    assert models["TwoArguments"].detail.endswith(
+        "on randn(16, 8) (from fc: Linear.in_features): declare INIT_LINT_INPUTS or pass --input-shape")
     shaped = _models(health_file(f"{path}", class_name="Inferred", input_shape=(3, 2, 10)))
     assert list(shaped) == ["Inferred"] and shaped["Inferred"].layers[0]["shape"] == [3, 4, 8]
 

@@ -101,8 +101,11 @@ def _profile_class(cls, declared: dict, inputs: dict, request: dict, events: Eve
     try:
         layers, forward_s = profile_forward(model, args, kwargs, torch)
     except BaseException as error:
-        events.emit("failed", **{"class": name, "stage": "forward", "error": one_line_error(error, request["file"]),
-                                 "declared": True, "input": described})
+        message = one_line_error(error, request["file"])
+        if INPUTS_VARIABLE not in described:  # the input was guessed: say how to give the right one
+            message += f"; on {described}: declare {INPUTS_VARIABLE} or pass --input-shape"
+        events.emit("failed", **{"class": name, "stage": "forward", "error": message, "declared": True,
+                                 "input": described})
         return
     events.emit("profiled", **{"class": name, "input": described, "input_std": input_std(args, kwargs, torch),
                                "layers": layers,
