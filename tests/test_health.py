@@ -334,3 +334,26 @@ def test_a_fresh_interpreter_runs_it_when_no_fork_server_can(tmp_path: Path, mon
     """)
     report = health_file(path, timeout=120)
     assert report.error is None and _models(report)["Small"].status == "healthy", format_text([report])
+
+
+def test_saturated_tanh_and_dead_relu_are_flagged_at_their_layers() -> None:
+    from init_lint.health import assert_healthy
+
+    torch.manual_seed(0)
+    tanh = torch.nn.Sequential(torch.nn.Linear(256, 256), torch.nn.Tanh(), torch.nn.Linear(256, 256), torch.nn.Tanh())
+    relu = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU())
+    with torch.no_grad():
+        for layer in tanh[::2]:
+            layer.weight.normal_(0, 2)  # pre-activations of std 32: 93% of tanh outputs within 0.01 of +-1
+        relu[2].bias.fill_(-10.0)  # every unit of the second layer below zero
+    with pytest.raises(AssertionError) as saturated:
+        assert_healthy(tanh, torch.randn(32, 256), thresholds=Thresholds(explosion=1e9))
+    assert re.search(r"saturation at 1: 9\d% of its outputs are within 0.01 of the bounds", str(saturated.value))
+    assert "keep the variance: normal_(weight, std=calculate_gain('tanh') / math.sqrt(256)) = 0.1042" in str(
+        saturated.value)
+    with pytest.raises(AssertionError) as dead:
+        assert_healthy(relu, torch.randn(32, 64))
+    # the ReLU is dead; the Linear that feeds it (bias -10) is the layer to fix
+    assert "dead at 3: 100% of its outputs are exactly 0\n    from 2 (Linear)" in str(dead.value)
+    assert "calculate_gain('relu')" in str(dead.value)
+    assert re.search(r"its outputs have mean -10.* against std 0.\d+: a bias or shift holds them below zero", str(dead.value))
