@@ -147,7 +147,8 @@ def baseline(path: str, name: str) -> tuple[float, dict]:
 
 def cost(cases: list, reps: int) -> None:
     print(f"== cost: init-lint health vs one build + one forward pass (fresh process each, median of {reps}) ==")
-    print(f"{'model':48} {'baseline s':>10} {'health s':>9} {'ratio':>6}   {'plain fwd':>9} {'hooked fwd':>10} {'hooks x':>7}")
+    print(f"{'model':48} {'baseline s':>10} {'health s':>9} {'ratio':>6}   "
+          f"{'plain fwd':>9} {'hooked fwd':>10} {'hooks x':>7}")
     ratios = []
     for path, name in cases:
         base_walls, health_walls, plain, hooked = [], [], [], []
@@ -162,8 +163,10 @@ def cost(cases: list, reps: int) -> None:
         ratios.append(h / b)
         p, k = statistics.median(plain), statistics.median(hooked)
         label = f"{Path(path).name}::{name}"
-        print(f"{label[:48]:48} {b:10.2f} {h:9.2f} {h / b:6.2f}   {p:9.3f} {k:10.3f} {k / p if p else float('nan'):7.2f}")
-    print(f"ratio health / (build + forward): median {statistics.median(ratios):.2f}, max {max(ratios):.2f} (goal <= 3)")
+        overhead = k / p if p else float("nan")
+        print(f"{label[:48]:48} {b:10.2f} {h:9.2f} {h / b:6.2f}   {p:9.3f} {k:10.3f} {overhead:7.2f}")
+    print(f"ratio health / (build + forward): median {statistics.median(ratios):.2f}, "
+          f"max {max(ratios):.2f} (goal <= 3)")
 
 
 def _num(value) -> str:
@@ -217,7 +220,7 @@ def main() -> int:
             cases = list(FIXTURE_CASES)
             if CORPUS.is_dir():
                 models = dict((name, path) for path, name in write_corpus_models(Path(folder)))
-                cases += [(models["TorchvisionResNet18"], "TorchvisionResNet18"), (models["TimmViTTiny"], "TimmViTTiny")]
+                cases += [(models[name], name) for name in ("TorchvisionResNet18", "TimmViTTiny")]
             cost(cases, args.reps)
         if "corpus" not in args.skip:
             corpus(Path(folder))

@@ -356,4 +356,5 @@ def test_saturated_tanh_and_dead_relu_are_flagged_at_their_layers() -> None:
     # the ReLU is dead; the Linear that feeds it (bias -10) is the layer to fix
     assert "dead at 3: 100% of its outputs are exactly 0\n    from 2 (Linear)" in str(dead.value)
     assert "calculate_gain('relu')" in str(dead.value)
-    assert re.search(r"its outputs have mean -10.* against std 0.\d+: a bias or shift holds them below zero", str(dead.value))
+    held = r"its outputs have mean -10.* against std 0.\d+: a bias or shift holds them below zero"
+    assert re.search(held, str(dead.value))

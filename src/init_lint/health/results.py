@@ -176,7 +176,8 @@ def _flag_lines(model: ModelHealth, flag: Flag) -> list[str]:
             lines.append(f"    from {cause['name']} ({cause['kind']}{where})")
         if flag.init:
             lines.append(f"    its weight: {flag.init}")
-        if flag.kind == "dead" and finite(cause.get("mean")) and finite(cause.get("std")) and cause["mean"] < -cause["std"]:
+        held_down = finite(cause.get("mean")) and finite(cause.get("std")) and cause["mean"] < -cause["std"]
+        if flag.kind == "dead" and held_down:
             lines.append(f"    its outputs have mean {num(cause['mean'])} against std {num(cause['std'])}: "
                          f"a bias or shift holds them below zero")
         suggestion = recipe(cause)
