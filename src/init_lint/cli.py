@@ -22,7 +22,7 @@ from init_lint.output import FORMATS, default_format, full, render, show_fixes, 
 # commands that use them, so `--version`, `rule` and a run over files without torch start fast
 # (benchmarks/startup.py measures it).
 
-SUBCOMMANDS = ("check", "rule", "verify", "lsp")
+SUBCOMMANDS = ("check", "rule", "verify", "health", "lsp")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -114,6 +114,12 @@ def build_parser(with_verify: bool = True) -> argparse.ArgumentParser:
 
         add_verify_arguments(verify)
         verify.set_defaults(handler=run_verify_command)
+
+    health = commands.add_parser("health", help="run one batch through each model, flag exploding or dead layers")
+    from init_lint.health.command import add_health_arguments, run_health_command
+
+    add_health_arguments(health)
+    health.set_defaults(handler=run_health_command)
 
     lsp = commands.add_parser("lsp", help="start the language server on stdio (needs init-lint[lsp])")
     lsp.set_defaults(handler=run_lsp)

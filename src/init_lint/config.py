@@ -50,6 +50,8 @@ class Settings:
     #: a project's own layer classes (qualified or class name) -> the torch layer they behave like
     extra_layers: tuple = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: [tool.init-lint.health] thresholds for `init-lint health`, as (key, value) pairs
+    health: tuple = ()
     #: the folder paths in per-file-ignores and exclude are relative to
     root: Optional[str] = None
     source: Optional[str] = field(default=None, compare=False)
@@ -107,8 +109,11 @@ def _relative(path: str, base: str) -> str:
 
 _KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "strict", "fix-style",
-    "extra-layers", "max-file-size", "include", "extend-include",
+    "extra-layers", "max-file-size", "include", "extend-include", "health",
 }
+#: [tool.init-lint.health]: key -> (field of health.flags.Thresholds, type)
+HEALTH_KEYS = {"explosion-factor": ("explosion", float), "vanishing-factor": ("vanishing", float),
+               "span": ("span", int), "dead-share": ("dead", float), "saturated-share": ("saturated", float)}
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -214,7 +219,24 @@ def settings_from_table(table: dict, source: str, root: str) -> Settings:
                 raise ConfigError(f"{source}: extra-layers.{name}: {layer!r} is not a layer init-lint knows "
                                   f"(one of {', '.join(sorted(LAYERS))})")
         values["extra_layers"] = tuple(sorted(mapping.items()))
+    if "health" in table:
+        values["health"] = _health_thresholds(table["health"], source)
     return replace(settings, **values)
+
+
+def _health_thresholds(table: object, source: str) -> tuple:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [tool.init-lint.health] must be a table")
+    pairs = []
+    for key, value in table.items():
+        if key not in HEALTH_KEYS:
+            raise ConfigError(f"{source}: unknown key {key!r} in [tool.init-lint.health] "
+                              f"(known: {', '.join(HEALTH_KEYS)})")
+        name, kind = HEALTH_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and isinstance(value, float)):
+            raise ConfigError(f"{source}: health.{key} must be a{'n integer' if kind is int else ' number'}")
+        pairs.append((name, kind(value)))
+    return tuple(sorted(pairs))
 
 
 def validate_code_prefix(code: str, where: str) -> None:

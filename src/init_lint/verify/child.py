@@ -178,6 +178,9 @@ def fill_uninitialized_memory_with_nan() -> None:
 
 
 def build_and_save(request: dict) -> None:
+    if request.get("task"):  # another runtime command's work (`module:function`), in the same isolated worker
+        module_name, _, function = request["task"].partition(":")
+        return getattr(importlib.import_module(module_name), function)(request)
     out = Path(request["out"])
     events = Events(out / "events.jsonl")
 
