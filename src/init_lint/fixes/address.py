@@ -17,6 +17,7 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis import FileAnalysis
+from init_lint.analysis.walk import children, walk
 
 _SEQUENCES = {"Sequential", "ModuleList"}
 #: methods of nn.Module that return the module itself; all but the first few change its parameters' dtype or device
@@ -44,16 +45,28 @@ class _Unreachable(Exception):
     pass
 
 
-def reach(statement: cst.CSTNode, call: cst.Call, analysis: FileAnalysis, appended_ok: bool) -> Optional[Reach]:
+def reach(statement: cst.CSTNode, call: cst.Call, analysis: FileAnalysis, appended_ok: bool,
+          cache: Optional[dict] = None) -> Optional[Reach]:
     """The path from right after `statement` to the layer `call` builds, or None.
 
     `appended_ok`: the analysis knows the receiver of `X.append(layer)` is a list or module container.
+    `cache` (one per file) keeps what is computed per statement and per container, so that a
+    statement building thousands of layers is walked once, not once per layer.
     """
     if not isinstance(statement, cst.SimpleStatementLine):
         return None
-    finder = _Finder(call, analysis)
+    cache = {} if cache is None else cache
+    parents = cache.get(("parents", id(statement)))
+    if parents is None:
+        parents = cache[("parents", id(statement))] = _parents(statement)
+    chain = set()
+    node: Optional[cst.CSTNode] = call
+    while node is not None:
+        chain.add(id(node))
+        node = parents.get(id(node))
+    finder = _Finder(call, analysis, chain, cache)
     for index, small in enumerate(statement.body):
-        if not _contains(small, call):
+        if id(small) not in chain:
             continue
         try:
             found = finder.small(small, appended_ok)
@@ -69,10 +82,16 @@ def reach(statement: cst.CSTNode, call: cst.Call, analysis: FileAnalysis, append
 
 
 class _Finder:
-    def __init__(self, call: cst.Call, analysis: FileAnalysis) -> None:
+    def __init__(self, call: cst.Call, analysis: FileAnalysis, chain: set, cache: dict) -> None:
         self.call = call
         self.analysis = analysis
         self.code = analysis.module.code_for_node
+        #: ids of the call and of every node around it up to the statement
+        self.chain = chain
+        self.cache = cache
+
+    def holds(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.chain
 
     def text(self, node: cst.CSTNode) -> str:
         return " ".join(self.code(node).split())
@@ -102,7 +121,7 @@ class _Finder:
             if len(target.elements) != len(value.elements):
                 raise _Unreachable
             for inner_target, inner_value in zip(target.elements, value.elements):
-                if _contains(inner_value.value, self.call):
+                if self.holds(inner_value.value):
                     return self.target(inner_target.value, inner_value.value)
         raise _Unreachable
 
@@ -128,14 +147,14 @@ class _Finder:
         if isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
             return self.path(node.value, expr)
         if isinstance(node, (cst.List, cst.Tuple)):
-            return self.items([(e.value, isinstance(e, cst.StarredElement)) for e in node.elements], expr)
+            return self.items(node, [(e.value, isinstance(e, cst.StarredElement)) for e in node.elements], expr)
         if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
             if node.elt is self.call:
                 return Reach(expr, loop=True)
             raise _Unreachable
         if not isinstance(node, cst.Call):
             raise _Unreachable
-        if isinstance(node.func, cst.Attribute) and _contains(node.func.value, self.call):
+        if isinstance(node.func, cst.Attribute) and self.holds(node.func.value):
             method = node.func.attr.value
             if method in _SAME_MODULE or method in _CONVERTED:
                 found = self.path(node.func.value, expr)
@@ -152,7 +171,7 @@ class _Finder:
         if kind == "Sequential":
             if len(args) == 1 and not args[0][1] and self.is_ordered_dict(args[0][0]):
                 return self.pairs(args[0][0].args[0].value, expr, by_index=True)
-            return self.items(args, expr)
+            return self.items(node, args, expr)
         if len(args) != 1 or args[0][1]:
             raise _Unreachable
         value = args[0][0]
@@ -171,60 +190,71 @@ class _Finder:
             return self.pairs(value, expr, by_index=False)
         raise _Unreachable
 
-    def items(self, items: list, expr: str) -> Optional[Reach]:
+    def items(self, owner: Optional[cst.CSTNode], items: list, expr: str) -> Optional[Reach]:
         """Positional items, some `*unpacked`: the layer's index, counted from the end when needed."""
-        sizes = [_known_size(value) if star else 1 for value, star in items]
-        for position, (value, star) in enumerate(items):
-            if not _contains(value, self.call):
-                continue
-            before, after = sizes[:position], sizes[position + 1:]
-            if star and isinstance(value, (cst.List, cst.Tuple)):
-                inner = [(e.value, isinstance(e, cst.StarredElement)) for e in value.elements]
-                expanded = items[:position] + inner + items[position + 1:]
-                return self.items(expanded, expr)
-            if star:
-                if None in before or None in after or not (
-                        isinstance(value, (cst.ListComp, cst.GeneratorExp)) and value.elt is self.call):
-                    raise _Unreachable
-                start, end = sum(before), sum(after)
-                sliced = f"{expr}[{start or ''}:{-end if end else ''}]" if start or end else expr
-                return Reach(sliced, loop=True)
-            if None not in before:
-                return self.path(value, f"{expr}[{sum(before)}]")
-            if None not in after:
-                return self.path(value, f"{expr}[{-(sum(after) + 1)}]")
+        key = ("items", id(owner))
+        info = self.cache.get(key) if owner is not None else None
+        if info is None:
+            info = _ItemsInfo(items)
+            if owner is not None:
+                self.cache[key] = info
+        position = next((info.position[i] for i in self.chain if i in info.position), None)
+        if position is None:
             raise _Unreachable
+        value, star = items[position]
+        if star and isinstance(value, (cst.List, cst.Tuple)):
+            inner = [(e.value, isinstance(e, cst.StarredElement)) for e in value.elements]
+            return self.items(None, items[:position] + inner + items[position + 1:], expr)
+        unknown_before = info.unknown[position] > 0
+        unknown_after = info.unknown[-1] - info.unknown[position + 1] > 0
+        before = info.known[position]
+        after = info.known[-1] - info.known[position + 1]
+        if star:
+            if unknown_before or unknown_after or not (
+                    isinstance(value, (cst.ListComp, cst.GeneratorExp)) and value.elt is self.call):
+                raise _Unreachable
+            sliced = f"{expr}[{before or ''}:{-after if after else ''}]" if before or after else expr
+            return Reach(sliced, loop=True)
+        if not unknown_before:
+            return self.path(value, f"{expr}[{before}]")
+        if not unknown_after:
+            return self.path(value, f"{expr}[{-(after + 1)}]")
         raise _Unreachable
+
 
     def pairs(self, node: cst.BaseExpression, expr: str, by_index: bool) -> Optional[Reach]:
+        """`[('a', layer), ...]` given to OrderedDict or ModuleDict: distinct string keys, one pair each."""
         if not isinstance(node, (cst.List, cst.Tuple)):
             raise _Unreachable
-        keys = []
-        for index, element in enumerate(node.elements):
-            pair = element.value
-            if isinstance(element, cst.StarredElement) or not isinstance(pair, cst.Tuple) or len(pair.elements) != 2:
-                raise _Unreachable
-            keys.append(_string(pair.elements[0].value))
-        if None in keys or len(set(keys)) != len(keys):
-            raise _Unreachable
-        for index, element in enumerate(node.elements):
-            value = element.value.elements[1].value
-            if _contains(value, self.call):
-                return self.path(value, f"{expr}[{index}]" if by_index else f"{expr}[{keys[index]!r}]")
-        raise _Unreachable
+        entries = self.keyed(node, lambda: [
+            (_string(e.value.elements[0].value), e.value.elements[1].value)
+            if not isinstance(e, cst.StarredElement) and isinstance(e.value, cst.Tuple) and len(e.value.elements) == 2
+            else (None, None) for e in node.elements])
+        index, key, value = self.entry(entries)
+        return self.path(value, f"{expr}[{index}]" if by_index else f"{expr}[{key!r}]")
 
     def dict_display(self, node: cst.Dict, expr: str) -> Optional[Reach]:
-        keys = []
-        for element in node.elements:
-            if not isinstance(element, cst.DictElement):
-                raise _Unreachable
-            keys.append(_string(element.key))
-        if None in keys or len(set(keys)) != len(keys):
+        entries = self.keyed(node, lambda: [
+            (_string(e.key), e.value) if isinstance(e, cst.DictElement) else (None, None) for e in node.elements])
+        _, key, value = self.entry(entries)
+        return self.path(value, f"{expr}[{key!r}]")
+
+    def keyed(self, node: cst.CSTNode, read) -> dict:
+        """id(value) -> (index, key) for a display whose keys are distinct strings (computed once per display)."""
+        key = ("keyed", id(node))
+        entries = self.cache.get(key)
+        if entries is None:
+            pairs = read()
+            keys = [k for k, _ in pairs]
+            valid = None not in keys and len(set(keys)) == len(keys)
+            entries = self.cache[key] = {id(v): (i, k, v) for i, (k, v) in enumerate(pairs)} if valid else {}
+        return entries
+
+    def entry(self, entries: dict) -> tuple:
+        found = next((entries[i] for i in self.chain if i in entries), None)
+        if found is None:
             raise _Unreachable
-        for key, element in zip(keys, node.elements):
-            if _contains(element.value, self.call):
-                return self.path(element.value, f"{expr}[{key!r}]")
-        raise _Unreachable
+        return found
 
     def torch_container(self, func: cst.BaseExpression) -> Optional[str]:
         qualified = self.analysis.imports.qualify(func)
@@ -254,10 +284,26 @@ def _string(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def _contains(node: cst.CSTNode, target: cst.CSTNode) -> bool:
-    from init_lint.analysis.walk import walk
+class _ItemsInfo:
+    """Per container: each item's index, and running counts of the items before it (known sizes, and
+    `*unpacked` items of unknown length)."""
 
-    return any(n is target for n in walk(node))
+    def __init__(self, items: list) -> None:
+        self.position = {id(value): index for index, (value, _) in enumerate(items)}
+        self.known = [0]
+        self.unknown = [0]
+        for value, star in items:
+            size = _known_size(value) if star else 1
+            self.known.append(self.known[-1] + (size or 0))
+            self.unknown.append(self.unknown[-1] + (size is None))
+
+
+def _parents(statement: cst.CSTNode) -> dict:
+    parents: dict = {}
+    for node in walk(statement):
+        for child in children(node):
+            parents[id(child)] = node
+    return parents
 
 
 def _rebinds(small: cst.BaseSmallStatement, expr: str, module: cst.Module) -> bool:

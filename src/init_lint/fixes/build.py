@@ -29,6 +29,7 @@ from init_lint.catalogue import lookup_torch_class
 from init_lint.diagnostics import Edit, Finding, Fix
 from init_lint.fixes.address import reach
 from init_lint.fixes.edits import LineIndex
+from init_lint.fixes.feasibility import UNREACHABLE
 from init_lint.fixes.plans import InsertRecipe, ReplaceInit, literal_call_args
 from init_lint.fixes.recipes import RecipeNames, default_recipe, fan_in_expression, literal_fan_in
 from init_lint.fixes.scopes import FileScopes, Place
@@ -52,6 +53,7 @@ class FixContext:
         self.style = FileStyle(self.analysis.module, self.text, self.scopes)
         self.index = LineIndex(self.text)
         self.code = self.analysis.module.code_for_node
+        self.reach_cache: dict = {}
 
 
 def build_fixes(findings: list, context: FixContext) -> tuple:
@@ -88,13 +90,12 @@ def build_fixes(findings: list, context: FixContext) -> tuple:
 def _insert_fix(finding: Finding, plan: InsertRecipe, context: FixContext, positions: dict) -> Fix:
     site = plan.site
     place = context.scopes.place(site.statement) if site.statement is not None else None
-    if site.statement is None or site.address is None or place is None or not isinstance(site.statement,
-                                                                                           cst.SimpleStatementLine):
+    if site.statement is None or place is None or not isinstance(site.statement, cst.SimpleStatementLine):
         raise Refused("the layer is not reachable by name right after the statement that builds it")
-    path = reach(site.statement, site.call, context.analysis, appended_ok=True)
+    path = reach(site.statement, site.call, context.analysis, appended_ok=site.address is not None,
+                 cache=context.reach_cache)
     if path is None:
-        raise Refused("the statement's shape does not say which of its items is the layer (a starred target, "
-                      "a reordering call, a conditional): no index would be sure")
+        raise Refused(UNREACHABLE)
     if context.wrap:
         if lookup_torch_class(context.analysis.imports.qualify(site.call.func) or "") != site.spec.name:
             raise Refused("the layer's class is not named directly (a partial or a variable): skip_init needs the class")

@@ -17,6 +17,10 @@ from init_lint.analysis.interpreter import BUILTIN_PURE, CONTAINERS, NON_DRAWING
 from init_lint.analysis.values import LayerSite
 from init_lint.analysis.walk import walk as _walk
 from init_lint.catalogue import LAYERS, lookup_torch_class
+from init_lint.fixes.address import reach
+
+UNREACHABLE = ("the statement's shape does not say which of its items is the layer (a starred target, a "
+               "reordering call, a conditional): no path to it would be sure")
 
 
 def insert_problem(site: LayerSite, analysis: FileAnalysis, fixed_calls: set,
@@ -26,13 +30,11 @@ def insert_problem(site: LayerSite, analysis: FileAnalysis, fixed_calls: set,
     `cache` (one per check of a file) keeps each statement's calls, so a statement that builds
     hundreds of layers is walked once.
     """
-    if site.statement is None or site.address is None:
+    if site.statement is None:
         return "the layer is not reachable by name right after the statement that builds it"
-    if site.address.loop and not _comprehension_builds_only(site):
-        return "the comprehension builds more than the layer itself"
-    if site.in_comprehension and not site.address.loop:
-        return "the comprehension builds several layers that no single name reaches"
     cache = {} if cache is None else cache
+    if reach(site.statement, site.call, analysis, appended_ok=site.address is not None, cache=cache) is None:
+        return UNREACHABLE
     entry = cache.get(id(site.statement))
     if entry is None:
         calls = [n for n in _walk(site.statement) if isinstance(n, cst.Call)]
@@ -66,8 +68,3 @@ def _draws_nothing(call: cst.Call, analysis: FileAnalysis) -> bool:
     return qualified in ("collections.OrderedDict", "math.sqrt", "math.prod") or qualified.startswith("builtins.")
 
 
-def _comprehension_builds_only(site: LayerSite) -> bool:
-    for node in _walk(site.statement):
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp)) and node.elt is site.call:
-            return True
-    return False
