@@ -66,3 +66,69 @@ def assert_builds(source: str, fixed: dict, build: Callable, seed: int = 1234) -
             torch.manual_seed(seed)
             build(load(text))
             assert torch.equal(tail, torch.rand(4)), (style, "stream moved", text)
+
+
+def audit(source: str, build: Callable, seed: int = 1234, with_torch: bool = True) -> dict:
+    """Every promise checked, none asserted: problem kind -> detail (empty when the fixes are right).
+
+    Kinds: crash (check or fix raised), parse, idempotent, left (a fixable finding stayed, not
+    refused), build (a fixed model does not build where the original does), bitwise (skip-init
+    values or the random stream differ), fixed (how many fixes were applied; not a problem).
+    """
+    problems: dict = {}
+    results = {}
+    try:
+        for style in STYLES:
+            for unsafe in (False, True):
+                result = fix_source(source, "gen.py", style=style, unsafe=unsafe)
+                results[style, unsafe] = result
+                try:
+                    ast.parse(result.source)
+                except SyntaxError as error:
+                    problems["parse"] = f"{style} unsafe={unsafe}: {error}"
+                    continue
+                again = fix_source(result.source, "gen.py", style=style, unsafe=unsafe)
+                if again.source != result.source:
+                    problems["idempotent"] = f"{style} unsafe={unsafe}"
+                left = [f for f in check_source(result.source, "gen.py")
+                        if f.fix == SAFE or (unsafe and f.fix is not None)]
+                if len(left) > len(result.refused):
+                    problems["left"] = f"{style} unsafe={unsafe}: {[f.message for f in left]}"
+    except Exception as error:  # a crash of the tool itself
+        problems["crash"] = f"{type(error).__name__}: {error}"
+        return problems
+    problems_fixed = sum(len(r.fixed) for r in results.values())
+    if not with_torch or problems.keys() & {"parse"}:
+        return {**problems, "fixed": problems_fixed} if problems_fixed else problems
+    import torch
+
+    try:
+        torch.manual_seed(seed)
+        original = build(load(source))
+    except Exception:  # the original itself does not build: nothing to compare
+        return {**problems, "fixed": problems_fixed} if problems_fixed else problems
+    for (style, unsafe), result in results.items():
+        if result.source == source:
+            continue
+        try:
+            torch.manual_seed(seed)
+            model = build(load(result.source))
+        except Exception as error:
+            problems["build"] = f"{style} unsafe={unsafe}: {type(error).__name__}: {error}"
+            continue
+        if style != "skip-init" or unsafe:
+            continue
+        one, two = dict(original.named_parameters()), dict(model.named_parameters())
+        if one.keys() != two.keys() or any(not torch.equal(one[k], two[k]) for k in one):
+            problems["bitwise"] = "skip-init parameters differ"
+            continue
+        torch.manual_seed(seed)
+        build(load(source))
+        tail = torch.rand(4)
+        torch.manual_seed(seed)
+        build(load(result.source))
+        if not torch.equal(tail, torch.rand(4)):
+            problems["bitwise"] = "skip-init moved the random stream"
+    if problems_fixed:
+        problems["fixed"] = problems_fixed
+    return problems
