@@ -14,6 +14,7 @@ costs about as much as one libcst traversal of the file and runs only when a fix
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Iterator, Optional, Union
 
@@ -133,7 +134,11 @@ class FileScopes:
             return False
         loops = {id(p.statement) for p in place.chain() if isinstance(p.statement, _LOOPS)}
         point = place.path + (0.5,)
-        kills = scope.kills.get(name, [])
+        kills: dict = {}
+        for kill, kill_small in scope.kills.get(name, []):
+            kills.setdefault(kill.block, []).append((kill.index, kill_small))
+        for spots in kills.values():
+            spots.sort()
         for read_place, small in scope.reads.get(name, []):
             after = read_place.path + (small,) > point
             in_loop = any(id(p.statement) in loops for p in read_place.chain())
@@ -160,20 +165,25 @@ class FileScopes:
         return None, []
 
     @staticmethod
-    def _protected(read: Place, small: int, kills: list, insertion: Place) -> bool:
-        """A rebinding stands before the read in a block around it, with the insertion not in between."""
-        read_chain = list(read.chain())
-        insertion_chain = list(insertion.chain())
-        for kill, kill_small in kills:
-            for outer in read_chain:
-                if outer.block != kill.block:
-                    continue
-                same = outer is read and kill is read and kill_small < small
-                if not (kill.index < outer.index or same):
-                    continue
-                between = any(q.block == kill.block and kill.index <= q.index < outer.index for q in insertion_chain)
-                if not between:
-                    return True
+    def _protected(read: Place, small: int, kills: dict, insertion: Place) -> bool:
+        """A rebinding stands before the read in a block around it, with the insertion not in between.
+
+        `kills` maps a block to the sorted (index, small index) of its rebindings: only the nearest one
+        before the read matters (if the insertion falls after it, it falls after every earlier one too).
+        """
+        insertion_at = {q.block: q.index for q in insertion.chain()}
+        for outer in read.chain():
+            spots = kills.get(outer.block)
+            if not spots:
+                continue
+            limit = (outer.index, small) if outer is read else (outer.index, -1)
+            nearest = bisect.bisect_left(spots, limit) - 1
+            if nearest < 0:
+                continue
+            kill_index = spots[nearest][0]
+            at = insertion_at.get(outer.block)
+            if at is None or not kill_index <= at < outer.index:
+                return True
         return False
 
     # ---------------------------------------------------------------- the pass
