@@ -189,3 +189,24 @@ def test_import_keeps_bom_and_crlf():
 
 def test_fix_all_is_safe_in_both_styles():
     fixed_sources("import torch.nn as nn\n\n\n" + MODEL)
+
+
+@pytest.mark.parametrize("style", ["explicit", "skip-init"])
+def test_last_line_without_a_newline(style):
+    source = "import torch.nn as nn\n\n\n" + MODEL.rstrip("\n")
+    fixed = fixed_sources(source)[style]
+    assert "        self.fc = " in fixed and fixed.rstrip("\n").endswith("nn.init.uniform_(self.fc.bias, -bound, bound)")
+
+
+def test_unsafe_fix_puts_import_math_after_the_docstring():
+    source = textwrap.dedent('''\
+        """A model."""
+        import torch
+        class Net(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = torch.nn.Linear(3, 4)
+                torch.nn.init.zeros_(self.fc.weight)
+        ''')
+    fixed = fix_source(source, "x.py", unsafe=True).source
+    assert fixed.startswith('"""A model."""\nimport math\n\nimport torch\n'), fixed
