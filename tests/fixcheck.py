@@ -87,11 +87,12 @@ def audit(source: str, build: Callable, seed: int = 1234, with_torch: bool = Tru
                 except SyntaxError as error:
                     problems["parse"] = f"{style} unsafe={unsafe}: {error}"
                     continue
-                again = fix_source(result.source, "gen.py", style=style, unsafe=unsafe)
-                if again.source != result.source:
-                    problems["idempotent"] = f"{style} unsafe={unsafe}"
-                left = [f for f in check_source(result.source, "gen.py")
-                        if f.fix == SAFE or (unsafe and f.fix is not None)]
+                if result.source != source:
+                    again = fix_source(result.source, "gen.py", style=style, unsafe=unsafe)
+                    if again.source != result.source:
+                        problems["idempotent"] = f"{style} unsafe={unsafe}"
+                # `remaining` is the check of the fixed source
+                left = [f for f in result.remaining if f.fix == SAFE or (unsafe and f.fix is not None)]
                 if len(left) > len(result.refused):
                     problems["left"] = f"{style} unsafe={unsafe}: {[f.message for f in left]}"
     except Exception as error:  # a crash of the tool itself
@@ -103,16 +104,18 @@ def audit(source: str, build: Callable, seed: int = 1234, with_torch: bool = Tru
     import torch
 
     try:
+        original_module = load(source)
         torch.manual_seed(seed)
-        original = build(load(source))
+        original = build(original_module)
     except Exception:  # the original itself does not build: nothing to compare
         return {**problems, "fixed": problems_fixed} if problems_fixed else problems
     for (style, unsafe), result in results.items():
         if result.source == source:
             continue
         try:
+            fixed_module = load(result.source)
             torch.manual_seed(seed)
-            model = build(load(result.source))
+            model = build(fixed_module)
         except Exception as error:
             problems["build"] = f"{style} unsafe={unsafe}: {type(error).__name__}: {error}"
             continue
@@ -123,10 +126,10 @@ def audit(source: str, build: Callable, seed: int = 1234, with_torch: bool = Tru
             problems["bitwise"] = "skip-init parameters differ"
             continue
         torch.manual_seed(seed)
-        build(load(source))
+        build(original_module)
         tail = torch.rand(4)
         torch.manual_seed(seed)
-        build(load(result.source))
+        build(fixed_module)
         if not torch.equal(tail, torch.rand(4)):
             problems["bitwise"] = "skip-init moved the random stream"
     if problems_fixed:
