@@ -203,7 +203,8 @@ CONTAINERS = {
     "relu_after": "self.net = nn.Sequential(*[nn.Linear(8, 8) for _ in range(3)], nn.ReLU())",
     "relu_first": "self.net = nn.Sequential(nn.ReLU(), *[nn.Linear(8, 8) for _ in range(3)])",
     "generator_then_tanh": "self.net = nn.Sequential(*(nn.Linear(8, 8) for _ in range(3)), nn.Tanh())",
-    "both_sides": "self.net = nn.Sequential(nn.ReLU(), *[nn.Linear(8, 8) for _ in range(2)], nn.Tanh(), nn.Linear(8, 1))",
+    "both_sides": "self.net = nn.Sequential(nn.ReLU(), *[nn.Linear(8, 8) for _ in range(2)], nn.Tanh(), "
+                  "nn.Linear(8, 1))",
     "list_display_unpacked": "self.net = nn.Sequential(*[nn.ReLU(), nn.Linear(8, 8)], nn.Linear(8, 2))",
     "after_unknown_length": "self.net = nn.Sequential(*[nn.ReLU() for _ in range(2)], nn.Linear(8, 2))",
 }

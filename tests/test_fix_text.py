@@ -195,7 +195,8 @@ def test_fix_all_is_safe_in_both_styles():
 def test_last_line_without_a_newline(style):
     source = "import torch.nn as nn\n\n\n" + MODEL.rstrip("\n")
     fixed = fixed_sources(source)[style]
-    assert "        self.fc = " in fixed and fixed.rstrip("\n").endswith("nn.init.uniform_(self.fc.bias, -bound, bound)")
+    assert "        self.fc = " in fixed
+    assert fixed.rstrip("\n").endswith("nn.init.uniform_(self.fc.bias, -bound, bound)")
 
 
 def test_unsafe_fix_puts_import_math_after_the_docstring():

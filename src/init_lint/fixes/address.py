@@ -221,7 +221,6 @@ class _Finder:
             return self.path(value, f"{expr}[{-(after + 1)}]")
         raise _Unreachable
 
-
     def pairs(self, node: cst.BaseExpression, expr: str, by_index: bool) -> Optional[Reach]:
         """`[('a', layer), ...]` given to OrderedDict or ModuleDict: distinct string keys, one pair each."""
         if not isinstance(node, (cst.List, cst.Tuple)):

@@ -59,7 +59,7 @@ def fix_source(data: Union[bytes, str], path: str = "<stdin>", settings: Optiona
     wanted = [f for f in findings if f.fix == SAFE or (f.fix == UNSAFE and unsafe)]
     if not wanted or analysis is None:
         return FixResult(raw, [], original if keep is None else findings)
-    text, error = decode(raw, path)
+    text, _ = decode(raw, path)
     if text is None:  # pragma: no cover - the check decoded it
         return FixResult(raw, [], findings)
     encoding = _encoding(raw)

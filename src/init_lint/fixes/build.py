@@ -98,7 +98,8 @@ def _insert_fix(finding: Finding, plan: InsertRecipe, context: FixContext, posit
         raise Refused(UNREACHABLE)
     if context.wrap:
         if lookup_torch_class(context.analysis.imports.qualify(site.call.func) or "") != site.spec.name:
-            raise Refused("the layer's class is not named directly (a partial or a variable): skip_init needs the class")
+            raise Refused("the layer's class is not named directly (a partial or a variable): "
+                          "skip_init needs the class")
         if path.converted:
             raise Refused("the layer is converted (`.double()`, `.to(...)`) right after it is built: a recipe after "
                           "skip_init would draw in the converted dtype, not bit for bit")

@@ -1,4 +1,5 @@
-"""Whether a recipe can be inserted after the statement that builds a layer without reordering draws.
+"""Whether a recipe can be inserted after the statement that builds a layer: a sure path to the layer
+(`fixes.address`), and no reordering of random draws.
 
 The recipe runs after the whole statement.  That keeps every random draw in its place only if
 nothing after the layer's constructor, within the same statement, draws random numbers too (an
@@ -66,5 +67,3 @@ def _draws_nothing(call: cst.Call, analysis: FileAnalysis) -> bool:
     if lookup_torch_class(qualified) in LAYERS:
         return False
     return qualified in ("collections.OrderedDict", "math.sqrt", "math.prod") or qualified.startswith("builtins.")
-
-

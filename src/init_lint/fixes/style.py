@@ -161,8 +161,8 @@ def insertion_after(index: LineIndex, line: int, content: str) -> Edit:
 def _header_kind(statement: cst.CSTNode, position: int) -> tuple:
     if isinstance(statement, cst.SimpleStatementLine) and statement.body:
         small = statement.body[0]
-        if position == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString,
-                                                                                     cst.ConcatenatedString)):
+        strings = (cst.SimpleString, cst.ConcatenatedString)
+        if position == 0 and isinstance(small, cst.Expr) and isinstance(small.value, strings):
             return "docstring", None
         if isinstance(small, cst.ImportFrom):
             module = dotted_name(small.module) if small.module is not None else None
