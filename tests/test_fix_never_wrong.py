@@ -316,3 +316,27 @@ def test_replaced_line_keeps_its_trailing_comment(comment):
     for text in fixed.values():
         assert "constant_(self.fc.weight, 0.5)" not in text
         assert text.count(comment) == 1 and f"a=math.sqrt(5))  {comment}" in text, text
+
+
+# ------------------------------------------------------------------ draw order within one statement
+
+DRAW_ORDER = {
+    # the inner layer draws inside the statement and has no path: the others must not move before it
+    "layer_in_arguments": "self.fc = nn.Sequential(nn.Linear(3, 4), nn.Linear(nn.Linear(3, 4).out_features, 2))",
+    # a later layer of the statement is `noqa`: it still draws there
+    "noqa_later": "self.net = nn.Sequential(\n    nn.Linear(3, 4),\n    nn.Linear(4, 5),  # noqa: INI001\n)",
+    "noqa_earlier": "self.net = nn.Sequential(\n    nn.Linear(3, 4),  # noqa: INI001\n    nn.Linear(4, 5),\n)",
+    "converted_later": "self.a, self.b = nn.Linear(3, 4), nn.Linear(4, 5).double()",
+}
+
+
+@pytest.mark.parametrize("body", list(DRAW_ORDER.values()), ids=list(DRAW_ORDER))
+def test_skip_init_keeps_the_statement_draw_order(body):
+    source = case("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+        """) + textwrap.indent(body, " " * 8) + "\n"
+    fixed = fixed_sources(source)
+    pytest.importorskip("torch")
+    assert_builds(source, fixed, net)

@@ -155,7 +155,7 @@ def model_files(draw, runnable: bool = False):
         attribute_layers = []
         for index, kind in enumerate(kinds_used):
             call, bias = draw(layer_call(kind, names))
-            container = draw(st.sampled_from(["attr", "attr", "seq", "comprehension", "append", "seqstar"]))
+            container = draw(st.sampled_from(["attr", "attr", "seq", "comprehension", "append", "seqstar", "seqnoqa"]))
             if container == "attr":
                 name = f"l{index}"
                 body.append(f"self.{name} = {call}")
@@ -163,6 +163,12 @@ def model_files(draw, runnable: bool = False):
             elif container == "seq":
                 other, _ = draw(layer_call(kind, names))
                 body.append(f"self.s{index} = {names.nn('Sequential')}({call}, {names.nn('ReLU')}(), {other})")
+            elif container == "seqnoqa":
+                # one layer of the statement is silenced: it keeps drawing inside the statement
+                other, _ = draw(layer_call(kind, names))
+                first, second = (f"{call},", f"{other},  # noqa: INI001") if draw(st.booleans()) else \
+                    (f"{call},  # noqa: INI001", f"{other},")
+                body += [f"self.n{index} = {names.nn('Sequential')}(", f"    {first}", f"    {second}", ")"]
             elif container == "seqstar":
                 # a comprehension unpacked between modules that are not layers
                 count = draw(st.integers(1, 3))

@@ -29,7 +29,7 @@ from init_lint.catalogue import lookup_torch_class
 from init_lint.diagnostics import Edit, Finding, Fix
 from init_lint.fixes.address import reach
 from init_lint.fixes.edits import LineIndex
-from init_lint.fixes.feasibility import UNREACHABLE
+from init_lint.fixes.feasibility import UNREACHABLE, insert_problem
 from init_lint.fixes.plans import InsertRecipe, ReplaceInit, literal_call_args
 from init_lint.fixes.recipes import RecipeNames, default_recipe, fan_in_expression, literal_fan_in
 from init_lint.fixes.scopes import FileScopes, Place
@@ -81,7 +81,29 @@ def build_fixes(findings: list, context: FixContext) -> tuple:
             refused.append((finding, str(why)))
             continue
         fixes.append((finding, fix))
+    if context.wrap:
+        _keep_draw_order(fixes, refused, context)
     return fixes, refused
+
+
+def _keep_draw_order(fixes: list, refused: list, context: FixContext) -> None:
+    """skip-init moves a layer's draws after its statement: a layer built later in the same statement
+    that still draws there (its finding not selected, `noqa`, or its fix refused) would now draw first.
+    Such fixes go, until the rest is consistent."""
+    while True:
+        moved = {id(f.plan.site.call) for f, _ in fixes if isinstance(f.plan, InsertRecipe)}
+        cache: dict = {}
+        for item in fixes:
+            finding = item[0]
+            if not isinstance(finding.plan, InsertRecipe):
+                continue
+            problem = insert_problem(finding.plan.site, context.analysis, moved, cache)
+            if problem is not None:
+                fixes.remove(item)
+                refused.append((finding, problem))
+                break
+        else:
+            return
 
 
 # ------------------------------------------------------------------ INI001

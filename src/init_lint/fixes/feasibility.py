@@ -40,8 +40,12 @@ def insert_problem(site: LayerSite, analysis: FileAnalysis, fixed_calls: set,
     if entry is None:
         calls = [n for n in _walk(site.statement) if isinstance(n, cst.Call)]
         position = {id(call): index for index, call in enumerate(calls)}
+        # a layer whose fix moves its draws after the statement: fixable and reachable by a sure path
+        appended = site.address is not None
+        moved = {id(call) for call in calls if id(call) in fixed_calls and
+                 reach(site.statement, call, analysis, appended_ok=appended, cache=cache) is not None}
         drawing = [index for index, call in enumerate(calls)
-                   if id(call) not in fixed_calls and not _draws_nothing(call, analysis)]
+                   if id(call) not in moved and not _draws_nothing(call, analysis)]
         entry = cache[id(site.statement)] = (calls, position, drawing)
     calls, position, drawing = entry
     start = position.get(id(site.call))
