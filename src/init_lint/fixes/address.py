@@ -315,7 +315,10 @@ def _rebinds(small: cst.BaseSmallStatement, expr: str, module: cst.Module) -> bo
         targets = [small.target]
     elif isinstance(small, cst.Del):
         targets = [small.target]
-    elif not isinstance(small, (cst.Pass, cst.Expr)):
+    elif isinstance(small, cst.Expr):
+        # `...; self.net.append(x)` may change what the path reaches
+        return root in module.code_for_node(small)
+    elif not isinstance(small, cst.Pass):
         return True
     for target in targets:
         text = module.code_for_node(target).strip()
