@@ -211,3 +211,21 @@ def test_unsafe_fix_puts_import_math_after_the_docstring():
         ''')
     fixed = fix_source(source, "x.py", unsafe=True).source
     assert fixed.startswith('"""A model."""\nimport math\n\nimport torch\n'), fixed
+
+
+def test_skip_init_quick_fix_alone_keeps_the_draw_order():
+    source = textwrap.dedent("""\
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a, self.b = nn.Linear(3, 4), nn.Linear(4, 5)
+                self.c = nn.Linear(5, 6)
+        """)
+    own = {f.message.split(" =")[0]: f.fix_edits for f in fixes_of(source, "x.py", style="skip-init")}
+    # `self.a` alone would draw after `self.b`'s constructor: only "fix all" moves both
+    assert own["self.a"] is None and own["self.b"] is not None and own["self.c"] is not None
+    assert own["self.b"] is not None
+    assert all(fix is not None for fix in {f.message: f.fix_edits for f in fixes_of(source, "x.py")}.values())

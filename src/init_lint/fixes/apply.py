@@ -22,6 +22,8 @@ from init_lint.config import Settings
 from init_lint.diagnostics import SAFE, UNSAFE, Finding
 from init_lint.fixes.build import FixContext, build_fixes
 from init_lint.fixes.edits import merge
+from init_lint.fixes.feasibility import insert_problem
+from init_lint.fixes.plans import InsertRecipe
 
 MAX_ROUNDS = 8
 
@@ -120,7 +122,13 @@ def fixes_of(data: Union[bytes, str], path: str = "<stdin>", settings: Optional[
     if not wanted or analysis is None:
         return findings
     text, _ = decode(raw, path)
-    fixes, _ = build_fixes(wanted, FixContext(analysis, text, style == "skip-init"))
+    wrap = style == "skip-init"
+    fixes, _ = build_fixes(wanted, FixContext(analysis, text, wrap))
+    if wrap:
+        # applied alone, a fix must keep the draw order with every other layer of its statement unfixed
+        cache: dict = {}
+        fixes = [(f, fix) for f, fix in fixes if not isinstance(f.plan, InsertRecipe) or
+                 insert_problem(f.plan.site, analysis, {id(f.plan.site.call)}, cache) is None]
     built = {id(finding): fix for finding, fix in fixes}
     return [dataclasses.replace(f, fix_edits=built[id(f)]) if id(f) in built else f for f in findings]
 
