@@ -94,6 +94,18 @@ FAN_IN = {
                 H = 6
                 self.fc = nn.Linear(H, 2)
         """,
+    "conv_groups": """
+        class Net(nn.Module):
+            def __init__(self, g=2):
+                super().__init__()
+                self.c = nn.Conv2d(4, 8, 3, groups=g)
+        """,
+    "conv_transpose_groups_positional": """
+        class Net(nn.Module):
+            def __init__(self, g=2):
+                super().__init__()
+                self.c = nn.ConvTranspose2d(4, 8, 3, 1, 0, 0, g)
+        """,
     "conv_kernel": """
         K = 3
         class Net(nn.Module):

@@ -115,7 +115,8 @@ def layer_call(draw, kind: str, names: Names):
         args += ["1", "0", "0" if transpose else "1", str(groups), bias_args[1]]
     else:
         if groups != 1 or not keyword_groups:
-            args.append(f"groups={groups}")
+            # groups through a name (G2 = 2): fan_in must not assume groups=1
+            args.append(f"groups={'G2' if groups == 2 and draw(st.booleans()) else groups}")
         if draw(st.booleans()):
             args.append(f"stride={draw(st.integers(1, 2))}")
         if bias_args[0] == "kw":
@@ -135,7 +136,7 @@ class Model:
 def model_files(draw, runnable: bool = False):
     kinds_used = draw(st.lists(st.sampled_from(LAYER_KINDS), min_size=1, max_size=5))
     names = import_form(draw(st.integers(0, 4)), kinds_used)
-    lines = [names.imports, "import math\n" if runnable or draw(st.booleans()) else "", "\nD = 3\n\n"]
+    lines = [names.imports, "import math\n" if runnable or draw(st.booleans()) else "", "\nD = 3\nG2 = 2\n\n"]
     helper_needed = draw(st.booleans())
     apply_types = draw(st.lists(st.sampled_from(sorted(set(kinds_used))), max_size=2, unique=True))
     if helper_needed and apply_types:

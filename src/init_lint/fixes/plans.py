@@ -49,6 +49,9 @@ def literal_call_args(spec: LayerSpec, call: cst.Call) -> dict:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value in spec.signature:
             found[arg.keyword.value] = _literal(arg.value)
+    if any(part in found and found[part] is None for part in spec.fan_in_parts()):
+        # `groups=g`: leaving it out would mean groups=1 to fan_in; read it all from the layer instead
+        return {}
     return {k: v for k, v in found.items() if v is not None}
 
 
