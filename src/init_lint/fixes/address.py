@@ -94,7 +94,10 @@ class _Finder:
         return id(node) in self.chain
 
     def text(self, node: cst.CSTNode) -> str:
-        return " ".join(self.code(node).split())
+        key = ("text", id(node))
+        if key not in self.cache:
+            self.cache[key] = " ".join(self.code(node).split())
+        return self.cache[key]
 
     def small(self, small: cst.BaseSmallStatement, appended_ok: bool) -> Optional[Reach]:
         if isinstance(small, cst.Assign):
@@ -162,12 +165,14 @@ class _Finder:
                     return Reach(found.expr, found.loop, converted=True)
                 return found
             raise _Unreachable
-        kind = self.torch_container(node.func)
-        if kind is None or any(a.keyword is not None for a in node.args):
+        key = ("container", id(node))
+        if key not in self.cache:  # once per container call, not once per layer in it
+            kind = self.torch_container(node.func)
+            plain = all(a.keyword is None and a.star != "**" for a in node.args)
+            self.cache[key] = (kind, [(a.value, a.star == "*") for a in node.args]) if kind and plain else None
+        if self.cache[key] is None:
             raise _Unreachable
-        args = [(a.value, a.star == "*") for a in node.args]
-        if any(a.star == "**" for a in node.args):
-            raise _Unreachable
+        kind, args = self.cache[key]
         if kind == "Sequential":
             if len(args) == 1 and not args[0][1] and self.is_ordered_dict(args[0][0]):
                 return self.pairs(args[0][0].args[0].value, expr, by_index=True)

@@ -8,6 +8,7 @@ same point keep the order in which their fixes were taken.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from init_lint.diagnostics import Edit, Fix
@@ -32,10 +33,6 @@ class LineIndex:
         end = self.starts[line] if line < len(self.starts) else len(self.text)
         return self.text[start:end]
 
-    def after_line(self, line: int) -> tuple:
-        """The position where the line after `line` starts; (line + 1, 0), existing or not."""
-        return line + 1, 0
-
     def ends_with_newline(self, line: int) -> bool:
         return bool(_LINE_END.search(self.line_text(line)))
 
@@ -48,25 +45,57 @@ def merge(text: str, fixes: list) -> tuple:
     """(new text, indices of the fixes applied): every fix that conflicts with none taken before it."""
     index = LineIndex(text)
     order = sorted(range(len(fixes)), key=lambda i: (fixes[i].rank, i))
-    taken: list = []  # (start, end, content, sequence)
+    taken = _Taken()
     applied: list = []
     for number in order:
-        fix: Fix = fixes[number]
         spans = [(index.offset(e.line, e.column), index.offset(e.end_line, e.end_column), e.content)
-                 for e in fix.edits]
-        new = [span for span in spans if span not in [t[:3] for t in taken]]
-        if any(_conflict(span, other) for span in new for other in taken) or _self_conflict(new):
+                 for e in fixes[number].edits]
+        new = list(dict.fromkeys(span for span in spans if span not in taken.seen))
+        if _self_conflict(new) or any(taken.conflicts(start, end) for start, end, _ in new):
             continue
-        taken += [span + (len(taken) + k,) for k, span in enumerate(new)]
+        for span in new:
+            taken.add(span)
         applied.append(number)
-    taken.sort(key=lambda t: (t[0], t[1] != t[0], t[3]))
     out, position = [], 0
-    for start, end, content, _ in taken:
+    for start, end, content in sorted(taken.spans, key=lambda s: (s[0], s[1] != s[0], taken.order[s])):
         out.append(text[position:start])
         out.append(content)
         position = max(position, end)
     out.append(text[position:])
     return "".join(out), sorted(applied)
+
+
+class _Taken:
+    """The edits taken so far: disjoint replacements (sorted) and insertion points, for quick overlap tests."""
+
+    def __init__(self) -> None:
+        self.seen: set = set()
+        self.spans: list = []
+        self.order: dict = {}
+        self.starts: list = []
+        self.ends: list = []
+        self.points: list = []
+
+    def conflicts(self, start: int, end: int) -> bool:
+        at = bisect.bisect_left(self.starts, end if end > start else start) - 1
+        if at >= 0 and self.ends[at] > start and (end > start or self.starts[at] < start):
+            return True  # overlaps a replacement (or, as an insertion, falls strictly inside one)
+        if end > start:
+            inside = bisect.bisect_right(self.points, start)
+            return inside < len(self.points) and self.points[inside] < end
+        return False
+
+    def add(self, span: tuple) -> None:
+        start, end, _ = span
+        self.seen.add(span)
+        self.order[span] = len(self.spans)
+        self.spans.append(span)
+        if end > start:
+            at = bisect.bisect_left(self.starts, start)
+            self.starts.insert(at, start)
+            self.ends.insert(at, end)
+        else:
+            bisect.insort(self.points, start)
 
 
 def _conflict(one: tuple, other: tuple) -> bool:
@@ -82,7 +111,7 @@ def _conflict(one: tuple, other: tuple) -> bool:
 
 
 def _self_conflict(spans: list) -> bool:
-    return any(_conflict(one, two) for i, one in enumerate(spans) for two in spans[i + 1:])
+    return len(spans) > 1 and any(_conflict(one, two) for i, one in enumerate(spans) for two in spans[i + 1:])
 
 
 def apply_edits(text: str, edits: list) -> str:

@@ -83,6 +83,7 @@ class Scope:
 class FileScopes:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
+        self._imports: Optional[dict] = None
         self.places: dict[int, Place] = {}
         self.scopes: list[Scope] = []
         self.module_scope = self._new_scope(module, None)
@@ -115,9 +116,14 @@ class FileScopes:
 
     def import_names(self, qualified: str) -> list[str]:
         """Every name some import of the file binds to `qualified`, shortest first."""
-        names = {name for scope in self.scopes for name, bindings in scope.bindings.items()
-                 if any(b.imported == qualified for b in bindings)}
-        return sorted(names, key=lambda n: (len(n), n))
+        if self._imports is None:
+            self._imports = {}
+            for scope in self.scopes:
+                for name, bindings in scope.bindings.items():
+                    for binding in bindings:
+                        if binding.imported is not None:
+                            self._imports.setdefault(binding.imported, set()).add(name)
+        return sorted(self._imports.get(qualified, ()), key=lambda n: (len(n), n))
 
     def free_to_bind(self, name: str, place: Place) -> bool:
         """Whether code inserted after `place`'s statement may bind `name` without changing what the
