@@ -11,14 +11,22 @@ from init_lint.api import check_source, fix_source
 from init_lint.config import Settings
 from init_lint.diagnostics import SAFE
 from init_lint.rules import ALL_RULES, find_rule
+from init_lint.rules._examples import Invalid
 
 RULES = list(ALL_RULES.values())
 
 
 def examples(kind: str):
     for rule in RULES:
-        for index, code in enumerate(getattr(rule, kind)):
+        for index, example in enumerate(getattr(rule, kind)):
+            code = example.code if isinstance(example, Invalid) else example
             yield pytest.param(rule, textwrap.dedent(code), id=f"{rule.code}-{kind}-{index}")
+
+
+def expected_fixes():
+    for rule in RULES:
+        for index, example in enumerate(rule.invalid):
+            yield pytest.param(rule, example, id=f"{rule.code}-invalid-{index}")
 
 
 def only(code: str) -> Settings:
@@ -72,6 +80,19 @@ def test_invalid_example_fixed(rule, source):
         assert len(left) <= refused, (style, [(f.line, f.message) for f in left], result.source)
         again = fix_source(result.source, "example.py", only(rule.code), unsafe=True, style=style)
         assert again.source == result.source
+
+
+@pytest.mark.parametrize("rule, example", list(expected_fixes()))
+def test_invalid_example_gives_the_expected_fixed_code(rule, example):
+    """Fixit's `Invalid(code, expected_replacement)`: the fix, exactly (only this rule, unsafe fixes on,
+    explicit style); an example without `expected` gets no fix."""
+    assert isinstance(example, Invalid), f"{rule.code}: state the expected fixed code of every invalid example"
+    source = textwrap.dedent(example.code)
+    result = fix_source(source, "example.py", only(rule.code), unsafe=True, style="explicit")
+    if example.expected is None:
+        assert result.source == source
+    else:
+        assert result.source == textwrap.dedent(example.expected), result.source
 
 
 def test_ini900_examples():

@@ -10,6 +10,45 @@ UNSAFE = "unsafe"
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text between two positions by `content` (equal positions: an insertion).
+
+    Positions are as in `Finding`: 1-based lines, 0-based columns counted in characters.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+    @property
+    def is_insertion(self) -> bool:
+        return (self.line, self.column) == (self.end_line, self.end_column)
+
+    def to_dict(self) -> dict:
+        return {"content": self.content, "location": {"row": self.line, "column": self.column + 1},
+                "end_location": {"row": self.end_line, "column": self.end_column + 1}}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One finding's fix, as ruff has it: edits of the checked text, and whether they are safe.
+
+    Insertions of several fixes at one point keep the fixes' `rank` order (the layers' draw order).
+    """
+
+    applicability: str
+    edits: tuple
+    message: str = ""
+    rank: tuple = ()
+
+    def to_dict(self) -> dict:
+        return {"applicability": self.applicability, "message": self.message,
+                "edits": [edit.to_dict() for edit in self.edits]}
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     message: str
@@ -31,6 +70,8 @@ class Finding:
     help: str = ""
     #: in a notebook: the cell (1-based, among all its cells) that `line` and `end_line` count in
     cell: Optional[int] = None
+    #: the fix's edits, once built for a fix style (`fixes.build`); None in a plain check
+    fix_edits: Optional[Fix] = field(default=None, compare=False, hash=False, repr=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.column, self.code)
@@ -42,7 +83,8 @@ class Finding:
             "filename": self.path,
             "location": {"row": self.line, "column": self.column + 1},
             "end_location": {"row": self.end_line, "column": self.end_column + 1},
-            "fix": None if self.fix is None else {"applicability": self.fix},
+            "fix": None if self.fix is None else (
+                self.fix_edits.to_dict() if self.fix_edits is not None else {"applicability": self.fix}),
             "strict": self.strict,
             "help": self.help or None,
             **({"cell": self.cell} if self.cell is not None else {}),

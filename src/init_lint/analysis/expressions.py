@@ -301,6 +301,10 @@ class ExpressionEvaluator:
             children = [v for k, v in frame.instance.attrs.items() if k.startswith("<") and k[1:-1].isdigit()]
             return children[key] if -len(children) <= key < len(children) else UNKNOWN
         if isinstance(owner, ContainerValue):
+            window = _literal_slice(node)
+            if window is not None and not owner.dict_like:
+                # `net[1:]`, `net[:-1]`: the items such a slice selects, one abstract item per `*comprehension`
+                return ContainerValue(owner.items[window], repeated=owner.repeated)
             if owner.repeated:
                 return join(owner.items)
             if isinstance(key, str) and key in owner.keys:
@@ -416,3 +420,17 @@ def _string(node: cst.SimpleString) -> object:
         return body
     value = node.evaluated_value
     return value if isinstance(value, str) else UNKNOWN
+
+
+def _literal_slice(node: cst.Subscript) -> Optional[slice]:
+    """`[a:b]` with int literals (or nothing) for bounds and no step, else None."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice) or node.slice[0].slice.step is not None:
+        return None
+    bounds = []
+    for bound in (node.slice[0].slice.lower, node.slice[0].slice.upper):
+        negative = isinstance(bound, cst.UnaryOperation) and isinstance(bound.operator, cst.Minus)
+        number = bound.expression if negative else bound
+        if bound is not None and not (isinstance(number, cst.Integer) and isinstance(number.evaluated_value, int)):
+            return None
+        bounds.append(None if bound is None else (-1 if negative else 1) * number.evaluated_value)
+    return slice(*bounds)

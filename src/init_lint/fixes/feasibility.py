@@ -1,4 +1,5 @@
-"""Whether a recipe can be inserted after the statement that builds a layer without reordering draws.
+"""Whether a recipe can be inserted after the statement that builds a layer: a sure path to the layer
+(`fixes.address`), and no reordering of random draws.
 
 The recipe runs after the whole statement.  That keeps every random draw in its place only if
 nothing after the layer's constructor, within the same statement, draws random numbers too (an
@@ -17,6 +18,10 @@ from init_lint.analysis.interpreter import BUILTIN_PURE, CONTAINERS, NON_DRAWING
 from init_lint.analysis.values import LayerSite
 from init_lint.analysis.walk import walk as _walk
 from init_lint.catalogue import LAYERS, lookup_torch_class
+from init_lint.fixes.address import reach
+
+UNREACHABLE = ("the statement's shape does not say which of its items is the layer (a starred target, a "
+               "reordering call, a conditional): no path to it would be sure")
 
 
 def insert_problem(site: LayerSite, analysis: FileAnalysis, fixed_calls: set,
@@ -26,19 +31,21 @@ def insert_problem(site: LayerSite, analysis: FileAnalysis, fixed_calls: set,
     `cache` (one per check of a file) keeps each statement's calls, so a statement that builds
     hundreds of layers is walked once.
     """
-    if site.statement is None or site.address is None:
+    if site.statement is None:
         return "the layer is not reachable by name right after the statement that builds it"
-    if site.address.loop and not _comprehension_builds_only(site):
-        return "the comprehension builds more than the layer itself"
-    if site.in_comprehension and not site.address.loop:
-        return "the comprehension builds several layers that no single name reaches"
     cache = {} if cache is None else cache
+    if reach(site.statement, site.call, analysis, appended_ok=site.address is not None, cache=cache) is None:
+        return UNREACHABLE
     entry = cache.get(id(site.statement))
     if entry is None:
         calls = [n for n in _walk(site.statement) if isinstance(n, cst.Call)]
         position = {id(call): index for index, call in enumerate(calls)}
+        # a layer whose fix moves its draws after the statement: fixable and reachable by a sure path
+        appended = site.address is not None
+        moved = {id(call) for call in calls if id(call) in fixed_calls and
+                 reach(site.statement, call, analysis, appended_ok=appended, cache=cache) is not None}
         drawing = [index for index, call in enumerate(calls)
-                   if id(call) not in fixed_calls and not _draws_nothing(call, analysis)]
+                   if id(call) not in moved and not _draws_nothing(call, analysis)]
         entry = cache[id(site.statement)] = (calls, position, drawing)
     calls, position, drawing = entry
     start = position.get(id(site.call))
@@ -64,10 +71,3 @@ def _draws_nothing(call: cst.Call, analysis: FileAnalysis) -> bool:
     if lookup_torch_class(qualified) in LAYERS:
         return False
     return qualified in ("collections.OrderedDict", "math.sqrt", "math.prod") or qualified.startswith("builtins.")
-
-
-def _comprehension_builds_only(site: LayerSite) -> bool:
-    for node in _walk(site.statement):
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp)) and node.elt is site.call:
-            return True
-    return False

@@ -1,8 +1,9 @@
-"""What a finding asks the fixer to do: data only, produced by the rules, carried out by `fixes.apply`."""
+"""What a finding asks the fixer to do: data only, produced by the rules, carried out by `fixes.build`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 import libcst as cst
 
@@ -27,4 +28,38 @@ class ReplaceInit:
     layer: str
     spec: LayerSpec
     param: str
+    #: constructor arguments written as literals in the constructor call itself (never a variable's value)
     literal_args: dict = field(default_factory=dict)
+    #: the init call (`uniform_(b, -bound, bound)`), where the bound may be rewritten in place
+    call: Optional[cst.Call] = field(default=None, repr=False)
+
+
+def literal_call_args(spec: LayerSpec, call: cst.Call) -> dict:
+    """The constructor's arguments that are literal ints (or tuples of them) in the call's own text.
+
+    A name is never read as its value: `H` may be a parameter, a loop variable or a module constant
+    rebound anywhere, and the fix then reads fan_in from the built layer instead.
+    """
+    if any(a.star for a in call.args):
+        return {}
+    found: dict = {}
+    positional = [a for a in call.args if a.keyword is None]
+    for name, arg in zip(spec.signature, positional):
+        found[name] = _literal(arg.value)
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in spec.signature:
+            found[arg.keyword.value] = _literal(arg.value)
+    if any(part in found and found[part] is None for part in spec.fan_in_parts()):
+        # `groups=g`: leaving it out would mean groups=1 to fan_in; read it all from the layer instead
+        return {}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _literal(node: cst.BaseExpression) -> object:
+    if isinstance(node, cst.Integer):
+        value = node.evaluated_value
+        return value if isinstance(value, int) else None
+    if isinstance(node, (cst.Tuple, cst.List)):
+        items = [None if isinstance(e, cst.StarredElement) else _literal(e.value) for e in node.elements]
+        return tuple(items) if items and all(isinstance(i, int) for i in items) else None
+    return None

@@ -1,172 +1,183 @@
-"""How a file spells what the fixes need: its alias for `torch.nn.init`, `math`, `skip_init`, free names.
+"""How a fix spells what it needs, at the point where it stands, and where a new import goes.
 
 Fixes read like code the file's author wrote: `T.nn.init` in a file that does `import torch as T`,
-`init` where it does `from torch.nn import init`.  Imports are added only when nothing in the
-file already binds what is needed, next to the file's other imports.
+`init` where it does `from torch.nn import init`.  Every name is checked in the scope where the
+inserted code runs (`fixes.scopes`): an import inside another function, a parameter named `init`
+or `math`, a `from torch import nn` in another class's method do not count, and then the next
+spelling is tried, else a new module-level import under a name nothing in the file binds.
+
+`import math` goes where isort puts it: sorted among the standard library's plain imports, after
+the docstring and `from __future__`, never above the file's leading comments; torch imports go
+after the file's last top-level import.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Optional
 
 import libcst as cst
 
-from init_lint.analysis import FileAnalysis
-from init_lint.analysis.values import LayerSite
-from init_lint.catalogue import lookup_torch_class
-from init_lint.fixes.recipes import RecipeNames
+from init_lint.analysis.names import dotted_name
+from init_lint.diagnostics import Edit
+from init_lint.fixes.edits import LineIndex
+from init_lint.fixes.scopes import FileScopes, Place
+from init_lint.positions import locate
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"math", "os", "sys", "collections", "functools"}
+
+#: a new import of each module the recipes use: (module to import from, name) or (None, module)
+_NEW_IMPORT = {
+    "torch.nn.init": ("torch.nn", "init", ("init", "nn_init", "torch_init")),
+    "torch.nn.utils.skip_init": ("torch.nn.utils", "skip_init", ("skip_init", "nn_skip_init")),
+    "math": (None, "math", ("math", "math_", "math2")),
+}
 
 
 class FileStyle:
-    def __init__(self, analysis: FileAnalysis) -> None:
-        self.analysis = analysis
-        self.bindings = analysis.imports.bindings
-        self.used_names = _all_names(analysis.module)
-        self.imports: list[str] = []
-        self._names: Optional[RecipeNames] = None
-        self._constants: Optional[dict] = None
+    def __init__(self, module: cst.Module, text: str, scopes: FileScopes) -> None:
+        self.module = module
+        self.text = text
+        self.index = LineIndex(text)
+        self.scopes = scopes
+        self._header: Optional[list] = None
 
-    def _bound_to(self, qualified: str) -> Optional[str]:
-        matches = sorted((name for name, target in self.bindings.items() if target == qualified), key=len)
-        return matches[0] if matches else None
+    # ---------------------------------------------------------------- names
 
-    def _need_import(self, statement: str) -> None:
-        if statement not in self.imports:
-            self.imports.append(statement)
-
-    def torch_name(self, dotted: str) -> str:
-        """How the file spells `torch.<dotted>`: through its closest binding (`nn.init` with
-        `from torch import nn`, `T.nn.init` with `import torch as T`), else through a new import."""
-        parts = ["torch"] + dotted.split(".")
+    def spell(self, qualified: str, place: Place) -> tuple:
+        """(how the code at `place` spells `qualified`, the import statement it needs or None)."""
+        parts = qualified.split(".")
         for cut in range(len(parts), 0, -1):
-            name = self._bound_to(".".join(parts[:cut]))
-            if name is not None:
-                return ".".join([name] + parts[cut:])
-        last = parts[-1]
-        if last not in self.bindings and last not in self.used_names:
-            self._need_import(f"from {'.'.join(parts[:-1])} import {last}")
-            return last
-        self._need_import("import torch")
-        return ".".join(parts)
-
-    def init_module(self) -> str:
-        return self.torch_name("nn.init")
-
-    def math_module(self) -> str:
-        name = self._bound_to("math")
-        if name is not None:
-            return name
-        alias = "math" if "math" not in self.bindings and "math" not in self.used_names else self.free_name("math")
-        self._need_import("import math" if alias == "math" else f"import math as {alias}")
-        return alias
-
-    def skip_init_name(self) -> str:
-        return self.torch_name("nn.utils.skip_init")
-
-    def names_layer_class(self, site: LayerSite) -> bool:
-        qualified = self.analysis.imports.qualify(site.call.func)
-        return qualified is not None and lookup_torch_class(qualified) == site.spec.name
-
-    def recipe_names(self) -> RecipeNames:
-        if self._names is None:
-            bound = "bound" if "bound" not in self.used_names else self.free_name("bound")
-            self.used_names.add(bound)
-            fan_in = "fan_in" if "fan_in" not in self.used_names else self.free_name("fan_in")
-            self.used_names.add(fan_in)
-            self._names = RecipeNames(init=self.init_module(), math=self.math_module(), bound=bound, fan_in=fan_in)
-        return self._names
-
-    def require_recipe_imports(self) -> None:
-        self.recipe_names()
-
-    def free_name(self, base: str) -> str:
-        candidate = base + "_"
-        counter = 2
-        while candidate in self.used_names or candidate in self.bindings:
-            candidate = f"{base}{counter}"
-            counter += 1
-        self.used_names.add(candidate)
-        return candidate
-
-    def literal_args(self, site: LayerSite) -> dict:
-        from init_lint.fixes.apply import literal_spec_args
-
-        if self._constants is None:
-            self._constants = _module_constants(self.analysis.module)
-        return literal_spec_args(site.spec, site.call, self._constants)
-
-    def add_imports(self, module: cst.Module) -> cst.Module:
-        if not self.imports:
-            return module
-        body = list(module.body)
-        # The standard library first, where isort puts it; torch's modules after the file's imports.
-        stdlib = [line for line in self.imports if line.startswith("import math")]
-        others = [line for line in self.imports if line not in stdlib]
-        parse = lambda line: cst.parse_statement(line + "\n", config=module.config_for_parsing)  # noqa: E731
-        end = _import_position(body)
-        body[end:end] = [parse(line) for line in others]
-        # Never before the file's first line: it may carry a BOM, which then belongs to that line.
-        start = max(_first_import_position(body, end), 1) if body else 0
-        body[start:start] = [parse(line) for line in stdlib]
-        return module.with_changes(body=body)
-
-
-def _import_position(body: list) -> int:
-    """After the docstring, `from __future__` imports and the other top-level imports."""
-    position = 0
-    for index, statement in enumerate(body):
-        if isinstance(statement, cst.SimpleStatementLine) and statement.body:
-            small = statement.body[0]
-            if isinstance(small, (cst.Import, cst.ImportFrom)):
-                position = index + 1
+            prefix = ".".join(parts[:cut])
+            for name in self.scopes.import_names(prefix):
+                if self.scopes.resolves_to(name, prefix, place):
+                    return ".".join([name] + parts[cut:]), None
+        source, name, aliases = _NEW_IMPORT[qualified]
+        for alias in aliases:
+            module_scope = self.scopes.module_scope
+            if alias in module_scope.reads or alias in module_scope.deferred_reads:
+                # read as a global without a binding we can see (a builtin, a star import's name): leave it
                 continue
-            if index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
-                position = 1
-                continue
-        if position and isinstance(statement, (cst.If, cst.Try)) and _only_imports(statement):
-            position = index + 1
-            continue
-        break
-    return position
+            if self.scopes.unbound_on_the_way(alias, place):
+                asname = "" if alias == name else f" as {alias}"
+                statement = f"import {name}{asname}" if source is None else f"from {source} import {name}{asname}"
+                return alias, statement
+        raise LookupError(f"no free name for {qualified}")
+
+    def temporary(self, base: str, place: Place, reserved: set) -> str:
+        """A name the inserted code may bind at `place` without changing what the file's code reads."""
+        candidates = [base, base + "_"] + [f"{base}{n}" for n in range(2, 50)]
+        for name in candidates:
+            if name not in reserved and self.scopes.free_to_bind(name, place):
+                return name
+        raise LookupError(f"no free name for a temporary {base!r}")
+
+    # ---------------------------------------------------------------- imports
+
+    def import_edit(self, statement: str) -> Edit:
+        """Where the import goes, as an insertion."""
+        newline = self.index.newline()
+        header = self.header()
+        imports = [h for h in header if h[0] in ("import", "from", "block")]
+        if statement.startswith("import math"):
+            plain = [h for h in imports if h[0] == "import" and h[3] in _STDLIB]
+            later = [h for h in plain if h[3].lower() > "math"]
+            if later:
+                return self._before(later[0], statement + newline)
+            if plain:
+                return self._after(plain[-1], statement + newline)
+            froms = [h for h in imports if h[0] == "from" and h[3] in _STDLIB]
+            if froms:
+                return self._before(froms[0], statement + newline)
+            if imports:
+                return self._before(imports[0], statement + newline + newline)
+        elif imports:
+            return self._after(imports[-1], statement + newline)
+        settled = [h for h in header if h[0] in ("docstring", "future")]
+        if settled:
+            return self._after(settled[-1], newline + statement + newline)
+        first = self._first_statement_line()
+        if first is None:
+            end = len(self.index.starts)
+            last = self.index.line_text(end)
+            if last and not self.index.ends_with_newline(end):
+                return Edit(end, len(last), end, len(last), newline + statement + newline)
+            line = end if not last else end + 1
+            return Edit(line, 0, line, 0, statement + newline)
+        return Edit(first, 0, first, 0, statement + newline + newline)
+
+    def header(self) -> list:
+        """(kind, first line, last line, module) of the docstring, `from __future__` and import statements
+        that open the file."""
+        if self._header is not None:
+            return self._header
+        entries: list = []
+        nodes = []
+        for position, statement in enumerate(self.module.body):
+            kind, module = _header_kind(statement, position)
+            if kind is None:
+                break
+            entries.append((kind, module))
+            nodes.append(statement)
+        ranges = locate(self.module, self.text, nodes) if nodes else {}
+        self._header = []
+        for (kind, module), node in zip(entries, nodes):
+            where = ranges.get(id(node))
+            if where is None:
+                break
+            self._header.append((kind, where.start.line, where.end.line, module))
+        return self._header
+
+    def _first_statement_line(self) -> Optional[int]:
+        if not self.module.body:
+            return None
+        where = locate(self.module, self.text, [self.module.body[0]]).get(id(self.module.body[0]))
+        if where is None:
+            return None
+        line = where.start.line
+        decorators = getattr(self.module.body[0], "decorators", ())
+        if decorators:
+            first = locate(self.module, self.text, [decorators[0]]).get(id(decorators[0]))
+            if first is not None:
+                line = min(line, first.start.line)
+        return line
+
+    def _before(self, entry: tuple, content: str) -> Edit:
+        return Edit(entry[1], 0, entry[1], 0, content)
+
+    def _after(self, entry: tuple, content: str) -> Edit:
+        return insertion_after(self.index, entry[2], content)
 
 
-def _first_import_position(body: list, end: int) -> int:
-    """The first top-level import that is not `from __future__` (or `end` when there is none)."""
-    for index, statement in enumerate(body[:end]):
-        if isinstance(statement, cst.SimpleStatementLine) and statement.body:
-            small = statement.body[0]
-            if isinstance(small, cst.Import) or (isinstance(small, cst.ImportFrom) and not (
-                    isinstance(small.module, cst.Name) and small.module.value == "__future__")):
-                return index
-    return end
+def insertion_after(index: LineIndex, line: int, content: str) -> Edit:
+    """An insertion at the start of the line after `line` (a newline first when `line` is the file's
+    last and has none)."""
+    if line >= len(index.starts) or not index.ends_with_newline(line):
+        last = index.line_text(line)
+        return Edit(line, len(last), line, len(last), index.newline() + content)
+    return Edit(line + 1, 0, line + 1, 0, content)
+
+
+def _header_kind(statement: cst.CSTNode, position: int) -> tuple:
+    if isinstance(statement, cst.SimpleStatementLine) and statement.body:
+        small = statement.body[0]
+        strings = (cst.SimpleString, cst.ConcatenatedString)
+        if position == 0 and isinstance(small, cst.Expr) and isinstance(small.value, strings):
+            return "docstring", None
+        if isinstance(small, cst.ImportFrom):
+            module = dotted_name(small.module) if small.module is not None else None
+            if module == "__future__":
+                return "future", module
+            top = module.split(".")[0] if module and not small.relative else None
+            return "from", top
+        if isinstance(small, cst.Import):
+            return "import", (dotted_name(small.names[0].name) or "").split(".")[0]
+    if isinstance(statement, (cst.If, cst.Try)) and _only_imports(statement):
+        return "block", None
+    return None, None
 
 
 def _only_imports(statement: cst.CSTNode) -> bool:
-    lines = [n for n in statement.body.body if isinstance(n, cst.SimpleStatementLine)] if hasattr(statement, "body") else []
+    body = getattr(statement, "body", None)
+    lines = [n for n in getattr(body, "body", ()) if isinstance(n, cst.SimpleStatementLine)]
     return bool(lines) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for line in lines for s in line.body)
-
-
-def _all_names(module: cst.Module) -> set:
-    names: set = set()
-
-    class Collector(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    module.visit(Collector())
-    return names
-
-
-def _module_constants(module: cst.Module) -> dict:
-    from init_lint.fixes.apply import _literal
-
-    counts: dict = {}
-    values: dict = {}
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                    name = small.targets[0].target.value
-                    counts[name] = counts.get(name, 0) + 1
-                    values[name] = _literal(small.value, {})
-    return {name: value for name, value in values.items() if counts[name] == 1 and value is not None}

@@ -6,7 +6,7 @@
 - Code actions: a quick fix per finding whose safe fix can be applied alone, and the source
   action `source.fixAll.init-lint` whose edit turns the document into exactly what
   `init-lint check --fix` writes.  Unsafe fixes stay on the command line (`--unsafe-fixes`).
-  How a single finding's fix is carved out of the whole-file fix: see `lsp_fixes`.
+  A quick fix is the finding's own fix (its edits), see `lsp_fixes`.
 - Settings: the `[tool.init-lint]` of the nearest pyproject.toml above the document, read at
   each check so that edits to it apply at once.
 
@@ -29,7 +29,7 @@ from init_lint import __version__
 from init_lint.config import ConfigError, Settings, find_pyproject, load_settings
 from init_lint.diagnostics import SAFE, Finding
 from init_lint.frontends._source import encode_as_declared, split_lines
-from init_lint.frontends.lsp_fixes import line_hunks, single_fix
+from init_lint.frontends.lsp_fixes import fix_ranges, line_hunks
 from init_lint.output import RULE_DOCS
 from init_lint.rules import ALL_RULES
 
@@ -52,8 +52,8 @@ class Checked:
     findings: list
     config_error: Optional[str] = None
     _fix: Optional[tuple] = field(default=None, repr=False)
-    #: finding -> its single-fix hunks or None; editors ask for code actions at every cursor move
-    _single: dict = field(default_factory=dict, repr=False)
+    #: finding -> its own Fix or None, built on first request; editors ask at every cursor move
+    _single: Optional[dict] = field(default=None, repr=False)
 
     def fix_all(self) -> tuple:
         """(fixed text, applied findings); the text unchanged when nothing could be fixed."""
@@ -69,16 +69,18 @@ class Checked:
                 self._fix = (self.text, [])
         return self._fix
 
-    def single_fix(self, finding: Finding) -> Optional[list]:
-        if finding not in self._single:
-            fixed_all, applied = self.fix_all()
-            self._single[finding] = single_fix(self.text, finding, fixed_all, applied, self.findings, self.recheck)
-        return self._single[finding]
+    def single_fix(self, finding: Finding):
+        """The finding's own Fix (edits of this text), or None when it has none."""
+        if self._single is None:
+            from init_lint.fixes.apply import fixes_of
 
-    def recheck(self, text: str) -> list:
-        from init_lint.api import check_source
-
-        return check_source(encode_as_declared(text)[0], self.path, self.settings)
+            try:
+                built = fixes_of(encode_as_declared(self.text)[0], self.path, self.settings)
+            except Exception as error:  # a bug in the fixer must not take the server down
+                log.warning("%s: %s", type(error).__name__, error)
+                built = []
+            self._single = {f: f.fix_edits for f in built if f.fix_edits is not None}
+        return self._single.get(finding)
 
 
 class InitLintServer(LanguageServer):
@@ -177,8 +179,14 @@ def text_edits(hunks: list, lines: list, document: TextDocument) -> list:
     return edits
 
 
-def workspace_edit(server: InitLintServer, document: TextDocument, hunks: list, lines: list) -> types.WorkspaceEdit:
-    edits = text_edits(hunks, lines, document)
+def fix_edits(fix, lines: list, document: TextDocument) -> list:
+    """A finding's own edits, in the units negotiated with the client."""
+    return [types.TextEdit(range=types.Range(position(lines, line, column, document),
+                                             position(lines, end_line, end_column, document)), new_text=content)
+            for line, column, end_line, end_column, content in fix_ranges(fix)]
+
+
+def workspace_edit(server: InitLintServer, document: TextDocument, edits: list) -> types.WorkspaceEdit:
     capabilities = server.client_capabilities.workspace
     versioned = bool(capabilities and capabilities.workspace_edit and capabilities.workspace_edit.document_changes)
     if versioned:
@@ -207,14 +215,14 @@ def code_actions(server: InitLintServer, params: types.CodeActionParams) -> list
         for finding in fixable:
             if not _overlaps(finding, params.range, lines, document):
                 continue
-            hunks = checked.single_fix(finding)
-            if hunks is None:
+            fix = checked.single_fix(finding)
+            if fix is None:
                 continue
             actions.append(types.CodeAction(
                 title=f"Fix {finding.code} ({ALL_RULES[finding.code].name})",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic(finding, lines, document)],
-                edit=workspace_edit(server, document, hunks, lines),
+                edit=workspace_edit(server, document, fix_edits(fix, lines, document)),
                 is_preferred=True,
             ))
     if wanted(FIX_ALL_KIND, only):
@@ -223,7 +231,7 @@ def code_actions(server: InitLintServer, params: types.CodeActionParams) -> list
             actions.append(types.CodeAction(
                 title="Fix all init-lint findings",
                 kind=FIX_ALL_KIND,
-                edit=workspace_edit(server, document, line_hunks(checked.text, fixed_all), lines),
+                edit=workspace_edit(server, document, text_edits(line_hunks(checked.text, fixed_all), lines, document)),
             ))
     return actions
 

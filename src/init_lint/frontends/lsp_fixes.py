@@ -1,26 +1,17 @@
-"""Turn init-lint's fixes into line edits for the language server (no pygls in here).
+"""init-lint's fixes as the language server's edits (no pygls in here).
 
-The fixer works on a whole file: `fix_source` applies every safe fix at once, and its API has no
-way to fix one finding alone.  So:
-
-- "fix all" is the line diff between the text and `fix_source(text).source`: applying it gives
-  exactly that source, the same as `init-lint check --fix`;
-- a single finding's quick fix is carved out of that diff: the hunks that rewrite the
-  finding's own lines, or that are inserted below it before the next finding, plus the hunks
-  that belong to no finding (the imports a fix adds).  The carved text is then checked: it must
-  leave every other finding exactly as it was and remove this one; when it does not (two
-  findings in one statement share the init lines written after it), no single fix is offered
-  for that finding and the editor still has "fix all".
+- A finding's quick fix is that finding's own `Fix` (`fixes.apply.fixes_of`): its edits, as they
+  are, with the imports it needs.  Applying it changes nothing that belongs to another finding.
+- "Fix all" is the line diff between the text and `fix_source(text).source`: applying it gives
+  exactly that source, the same as `init-lint check --fix`.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Optional
 
-from init_lint.diagnostics import Finding
+from init_lint.diagnostics import Fix
 from init_lint.frontends._source import split_lines
 
 
@@ -54,46 +45,12 @@ def apply_hunks(text: str, hunks: list) -> str:
     return "".join(out)
 
 
-def owner(hunk: Hunk, fixed: list) -> Optional[Finding]:
-    """The fixed finding a hunk belongs to, or None for a hunk of the whole file (imports).
-
-    A hunk that changes a finding's own lines belongs to it (skip-init rewrites the call); an
-    inserted hunk belongs to the nearest finding above it (explicit init lines follow the
-    statement that builds the layer).
-    """
-    last = max(hunk.stop - 1, hunk.start)
-    touching = [f for f in fixed if hunk.stop > hunk.start and f.line - 1 <= last and hunk.start <= f.end_line - 1]
-    if touching:
-        return touching[0] if len(touching) == 1 else _SHARED
-    above = [f for f in fixed if f.end_line - 1 < hunk.start]
-    return max(above, key=lambda f: (f.end_line, f.end_column)) if above else None
-
-
-#: the owner of a hunk that rewrites lines of several findings: no single finding's fix
-_SHARED = Finding("", "", "", 0, 0, 0, 0)
-
-
-def single_fix(text: str, finding: Finding, fixed_all: str, fixed: list, findings: list,
-               recheck: Callable[[str], list]) -> Optional[list]:
-    """The hunks that fix `finding` alone, or None when its fix cannot be separated from the others'.
-
-    `fixed_all` and `fixed` are `fix_source(text)`'s source and applied findings; `findings`
-    are the text's findings; `recheck` gives the findings of another text (same path, settings).
-    """
-    if finding not in fixed:
-        return None
-    hunks = line_hunks(text, fixed_all)
-    owners = [owner(h, fixed) for h in hunks]
-    mine = [h for h, o in zip(hunks, owners) if o is None or o == finding]
-    if not any(o == finding for o in owners):
-        return None
-    candidate = recheck(apply_hunks(text, mine))
-    expected = Counter(_identity(f) for f in findings if f != finding)
-    if any(f.code == "INI900" for f in candidate) or Counter(_identity(f) for f in candidate) != expected:
-        return None
-    return mine
-
-
-def _identity(finding: Finding) -> tuple:
-    # Positions move when lines are inserted above; the code and message name the layer and class.
-    return finding.code, finding.message, finding.fix
+def fix_ranges(fix: Fix) -> list:
+    """The fix's edits as (line, column, end line, end column, new text): 0-based lines, code-point
+    columns; identical edits once (two imports of one module)."""
+    seen = []
+    for edit in fix.edits:
+        item = (edit.line - 1, edit.column, edit.end_line - 1, edit.end_column, edit.content)
+        if item not in seen:
+            seen.append(item)
+    return seen

@@ -8,7 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.values import LayerSite
-from init_lint.fixes.plans import ReplaceInit
+from init_lint.fixes.plans import ReplaceInit, literal_call_args
 
 #: comments that say the code reproduces a reference on purpose: never rewrite those
 _REFERENCE = re.compile(r"\b(reference|replicat|match(es|ing)?|original|paper|official|port(ed)?|tf|tensorflow|jax|keras)\b",
@@ -38,8 +38,9 @@ def replace_plan(statement: Optional[cst.SimpleStatementLine], call: cst.CSTNode
     if not text.endswith("." + param):
         return None
     layer = text[: -len(param) - 1]
-    literal = sites[0].literal_args() if len(sites) == 1 else {}
-    return ReplaceInit(statement, layer, sites[0].spec, param, literal)
+    # fan_in is written as a number only when the constructor's own argument is one
+    literal = literal_call_args(sites[0].spec, sites[0].call) if len(sites) == 1 else {}
+    return ReplaceInit(statement, layer, sites[0].spec, param, literal, call)
 
 
 def says_it_replicates_a_reference(statement: cst.SimpleStatementLine, module: cst.Module) -> bool:

@@ -9,6 +9,7 @@ from init_lint.analysis.values import InvSqrt, Negated
 from init_lint.diagnostics import UNSAFE
 from init_lint.rules._layers import describe, literal_fan_in, symbol_value, targets
 from init_lint.rules._replace import replace_plan
+from init_lint.rules._examples import Invalid
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
@@ -102,27 +103,47 @@ RULE = BiasFanInMismatch(
         """,
     ],
     invalid=[
-        """
-        import math
-        import torch.nn as nn
+        Invalid("""
+            import math
+            import torch.nn as nn
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(16, 4)
-                bound = 1 / math.sqrt(self.fc.out_features)
-                nn.init.uniform_(self.fc.bias, -bound, bound)
-        """,
-        """
-        import math
-        import torch.nn as nn
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(16, 4)
+                    bound = 1 / math.sqrt(self.fc.out_features)
+                    nn.init.uniform_(self.fc.bias, -bound, bound)
+            """, expected="""
+            import math
+            import torch.nn as nn
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.conv = nn.Conv2d(8, 16, 3)
-                bound = 1 / math.sqrt(8)
-                nn.init.uniform_(self.conv.bias, -bound, bound)
-        """,
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(16, 4)
+                    bound = 1 / math.sqrt(16)
+                    nn.init.uniform_(self.fc.bias, -bound, bound)
+            """),
+        Invalid("""
+            import math
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.conv = nn.Conv2d(8, 16, 3)
+                    bound = 1 / math.sqrt(8)
+                    nn.init.uniform_(self.conv.bias, -bound, bound)
+            """, expected="""
+            import math
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.conv = nn.Conv2d(8, 16, 3)
+                    bound = 1 / math.sqrt(72)
+                    nn.init.uniform_(self.conv.bias, -bound, bound)
+            """),
     ],
 )

@@ -8,6 +8,7 @@ from init_lint.analysis.values import Tri
 from init_lint.diagnostics import UNSAFE
 from init_lint.rules._layers import describe, output_units, targets
 from init_lint.rules._replace import replace_plan
+from init_lint.rules._examples import Invalid
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
@@ -85,26 +86,49 @@ RULE = ConstantWeightFill(
         """,
     ],
     invalid=[
-        """
-        import torch.nn as nn
+        Invalid("""
+            import torch.nn as nn
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(16, 8)
-                nn.init.constant_(self.fc.weight, 0.5)
-                nn.init.zeros_(self.fc.bias)
-        """,
-        """
-        import torch.nn as nn
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(16, 8)
+                    nn.init.constant_(self.fc.weight, 0.5)
+                    nn.init.zeros_(self.fc.bias)
+            """, expected="""
+            import math
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(16, 8)
-                with torch.no_grad():
-                    self.fc.weight.data.fill_(1.0)
-                    self.fc.bias.zero_()
-        """,
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(16, 8)
+                    nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))
+                    nn.init.zeros_(self.fc.bias)
+            """),
+        Invalid("""
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(16, 8)
+                    with torch.no_grad():
+                        self.fc.weight.data.fill_(1.0)
+                        self.fc.bias.zero_()
+            """, expected="""
+            import math
+
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(16, 8)
+                    with torch.no_grad():
+                        nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))
+                        self.fc.bias.zero_()
+            """),
     ],
 )

@@ -9,6 +9,7 @@ from init_lint.analysis.values import Tri
 from init_lint.diagnostics import UNSAFE
 from init_lint.rules._layers import describe, literal_fan_in, targets
 from init_lint.rules._replace import replace_plan
+from init_lint.rules._examples import Invalid
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
@@ -92,15 +93,27 @@ RULE = FanInitOn1d(
         """,
     ],
     invalid=[
-        """
-        import torch.nn as nn
+        Invalid("""
+            import torch.nn as nn
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(4, 2)
-                nn.init.xavier_uniform_(self.fc.weight)
-                nn.init.kaiming_uniform_(self.fc.bias)
-        """,
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(4, 2)
+                    nn.init.xavier_uniform_(self.fc.weight)
+                    nn.init.kaiming_uniform_(self.fc.bias)
+            """, expected="""
+            import math
+
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(4, 2)
+                    nn.init.xavier_uniform_(self.fc.weight)
+                    bound = 1 / math.sqrt(4)
+                    nn.init.uniform_(self.fc.bias, -bound, bound)
+            """),
     ],
 )

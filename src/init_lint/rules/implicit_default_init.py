@@ -9,6 +9,7 @@ from init_lint.analysis.values import PARAMS, Tri
 from init_lint.diagnostics import SAFE
 from init_lint.fixes.feasibility import insert_problem
 from init_lint.fixes.plans import InsertRecipe
+from init_lint.rules._examples import Invalid
 from init_lint.rules._layers import describe, literal_fan_in
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
@@ -167,26 +168,55 @@ RULE = ImplicitDefaultInit(
         """,
     ],
     invalid=[
-        """
-        import torch as T
+        Invalid("""
+            import torch as T
 
-        class Net(T.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.hid = T.nn.Linear(3, 4)
-        """,
-        """
-        import torch.nn as nn
+            class Net(T.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.hid = T.nn.Linear(3, 4)
+            """, expected="""
+            import math
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.conv = nn.Conv2d(3, 8, 3)
-                self.head = nn.Linear(8, 2)
-                for m in self.modules():
-                    if isinstance(m, nn.Conv2d):
-                        nn.init.kaiming_normal_(m.weight)
-                        nn.init.zeros_(m.bias)
-        """,
+            import torch as T
+
+            class Net(T.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.hid = T.nn.Linear(3, 4)
+                    T.nn.init.kaiming_uniform_(self.hid.weight, a=math.sqrt(5))
+                    bound = 1 / math.sqrt(3)
+                    T.nn.init.uniform_(self.hid.bias, -bound, bound)
+            """),
+        Invalid("""
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.conv = nn.Conv2d(3, 8, 3)
+                    self.head = nn.Linear(8, 2)
+                    for m in self.modules():
+                        if isinstance(m, nn.Conv2d):
+                            nn.init.kaiming_normal_(m.weight)
+                            nn.init.zeros_(m.bias)
+            """, expected="""
+            import math
+
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.conv = nn.Conv2d(3, 8, 3)
+                    self.head = nn.Linear(8, 2)
+                    nn.init.kaiming_uniform_(self.head.weight, a=math.sqrt(5))
+                    bound = 1 / math.sqrt(8)
+                    nn.init.uniform_(self.head.bias, -bound, bound)
+                    for m in self.modules():
+                        if isinstance(m, nn.Conv2d):
+                            nn.init.kaiming_normal_(m.weight)
+                            nn.init.zeros_(m.bias)
+            """),
     ],
 )

@@ -8,6 +8,7 @@ from init_lint.analysis.values import Tri
 from init_lint.diagnostics import UNSAFE
 from init_lint.rules._layers import describe, is_hidden, targets
 from init_lint.rules._replace import replace_plan
+from init_lint.rules._examples import Invalid
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
 
@@ -91,22 +92,40 @@ RULE = ZeroWeightFill(
         """,
     ],
     invalid=[
-        """
-        import torch.nn as nn
+        Invalid("""
+            import torch.nn as nn
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc1 = nn.Linear(8, 32)
-                self.fc2 = nn.Linear(32, 2)
-                nn.init.zeros_(self.fc1.weight)
-                nn.init.zeros_(self.fc1.bias)
-                nn.init.xavier_uniform_(self.fc2.weight)
-                nn.init.zeros_(self.fc2.bias)
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc1 = nn.Linear(8, 32)
+                    self.fc2 = nn.Linear(32, 2)
+                    nn.init.zeros_(self.fc1.weight)
+                    nn.init.zeros_(self.fc1.bias)
+                    nn.init.xavier_uniform_(self.fc2.weight)
+                    nn.init.zeros_(self.fc2.bias)
 
-            def forward(self, x):
-                h = self.fc1(x).relu()
-                return self.fc2(h)
-        """,
+                def forward(self, x):
+                    h = self.fc1(x).relu()
+                    return self.fc2(h)
+            """, expected="""
+            import math
+
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc1 = nn.Linear(8, 32)
+                    self.fc2 = nn.Linear(32, 2)
+                    nn.init.kaiming_uniform_(self.fc1.weight, a=math.sqrt(5))
+                    nn.init.zeros_(self.fc1.bias)
+                    nn.init.xavier_uniform_(self.fc2.weight)
+                    nn.init.zeros_(self.fc2.bias)
+
+                def forward(self, x):
+                    h = self.fc1(x).relu()
+                    return self.fc2(h)
+            """),
     ],
 )
