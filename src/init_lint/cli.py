@@ -43,7 +43,7 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
 
         # torch without NumPy warns on import; the verifier never needs NumPy, so the warning is noise
         warnings.filterwarnings("ignore", message="Failed to initialize NumPy", category=UserWarning)
-    parser = build_parser(with_verify=argv[0] == "verify")
+    parser = build_parser(with_verify=argv[0] == "verify", with_health=argv[0] == "health")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -57,7 +57,7 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_CLEAN
 
 
-def build_parser(with_verify: bool = True) -> argparse.ArgumentParser:
+def build_parser(with_verify: bool = True, with_health: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="init-lint",
         description="Find and fix implicit, constant and mis-scaled layer initialization in PyTorch code.",
@@ -116,10 +116,11 @@ def build_parser(with_verify: bool = True) -> argparse.ArgumentParser:
         verify.set_defaults(handler=run_verify_command)
 
     health = commands.add_parser("health", help="run one batch through each model, flag exploding or dead layers")
-    from init_lint.health.command import add_health_arguments, run_health_command
+    if with_health:  # like verify's: its options import the health runner, only when the command is health
+        from init_lint.health.command import add_health_arguments, run_health_command
 
-    add_health_arguments(health)
-    health.set_defaults(handler=run_health_command)
+        add_health_arguments(health)
+        health.set_defaults(handler=run_health_command)
 
     lsp = commands.add_parser("lsp", help="start the language server on stdio (needs init-lint[lsp])")
     lsp.set_defaults(handler=run_lsp)
