@@ -1,5 +1,15 @@
 """Turn init-lint's fixes into line edits for the language server (no pygls in here).
 
+The server asks through two functions only, each called once per document version (in a worker
+thread; the server caches what they return):
+
+- `edits_for(finding, state)`: the quick fix of one finding, as line hunks, or None;
+- `fix_all_edits(state)`: the hunks of "fix all".
+
+`state` is the server's analysis of one document version (`DocumentState`): `.text`, `.findings`
+(the file's own findings, before any project judgement), `.fix_all()` (the whole-file fix,
+computed once) and `.recheck(text)` (the findings of another text, same path and settings).
+
 The fixer works on a whole file: `fix_source` applies every safe fix at once, and its API has no
 way to fix one finding alone.  So:
 
@@ -35,6 +45,18 @@ class Hunk:
     @property
     def text(self) -> str:
         return "".join(self.lines)
+
+
+def edits_for(finding: Finding, state) -> Optional[list]:
+    """The hunks that fix `finding` alone in `state.text`, or None when it has no separable fix."""
+    fixed_all, applied = state.fix_all()
+    return single_fix(state.text, finding, fixed_all, applied, state.findings, state.recheck)
+
+
+def fix_all_edits(state) -> list:
+    """The hunks that turn `state.text` into what `init-lint check --fix` writes; [] when nothing is fixed."""
+    fixed_all, applied = state.fix_all()
+    return line_hunks(state.text, fixed_all) if applied else []
 
 
 def line_hunks(before: str, after: str) -> list:
