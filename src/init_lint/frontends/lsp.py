@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Optional
@@ -144,7 +146,8 @@ class InitLintServer(LanguageServer):
             return document.closed or document.latest != version
 
         future = asyncio.get_running_loop().run_in_executor(
-            self.pool, _analyze_or_fail, uri, version, text, on_disk, document.checker, self.contexts, stale)
+            self.pool, _analyze_or_fail, uri, version, text, on_disk, document.checker, self.contexts, stale,
+            document.state)
         future.add_done_callback(lambda f: self.finished(uri, document, f))
 
     def finished(self, uri: str, document: Document, future: asyncio.Future) -> None:
@@ -155,6 +158,9 @@ class InitLintServer(LanguageServer):
         if state is not None and state.version == document.latest:
             document.state = state
             self.publish(uri, state)
+            if state.pending_exports is not None:  # judged with the previous version's exports: check them
+                again = asyncio.get_running_loop().run_in_executor(self.pool, state.rejudged)
+                again.add_done_callback(lambda f: self._rejudged(uri, document, f))
             waiters, document.waiters = document.waiters, []
             for waiter in waiters:
                 if not waiter.done():
@@ -220,15 +226,19 @@ class InitLintServer(LanguageServer):
         state = future.result()
         if document.closed or document.state is None or document.state.version != state.version:
             return  # a newer check is done or under way: it judged with the new context
-        if [id(f) for f in state.judged] != [id(f) for f in document.state.judged]:
+        if state.judged != document.state.judged:
             document.state = state
             self.publish(uri, state)
+        else:
+            document.state.exports = state.exports  # what the next version's judgement starts from
+            document.state.pending_exports = None
 
 
-def _analyze_or_fail(uri: str, version, text: str, on_disk, checker, contexts, stale) -> Optional[DocumentState]:
+def _analyze_or_fail(uri: str, version, text: str, on_disk, checker, contexts, stale,
+                     previous) -> Optional[DocumentState]:
     """The worker's task: the document's state, None when superseded, an INI900 state on a bug."""
     try:
-        return analyze(uri, version, text, on_disk, checker, contexts, stale)
+        return analyze(uri, version, text, on_disk, checker, contexts, stale, previous)
     except Cancelled:
         count("cancelled", uri)
         return None
@@ -367,12 +377,9 @@ def build_server() -> InitLintServer:
         return await code_actions(ls, params)
 
     @server.feature(STATS)
-    def stats(ls: InitLintServer, params) -> dict:
-        """How often each costly step ran, per document (for tests and benchmarks)."""
-        out: dict = {}
-        for (step, uri), n in RUNS.items():
-            out.setdefault(uri, {})[step] = n
-        return out
+    def stats(ls: InitLintServer, params) -> list:
+        """How often each costly step ran, per document, as [uri, step, count] (for tests and benchmarks)."""
+        return [[uri, step, n] for (step, uri), n in sorted(RUNS.items())]
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: InitLintServer, params) -> None:
@@ -384,5 +391,24 @@ def build_server() -> InitLintServer:
     return server
 
 
+def deep_stacks() -> None:
+    """Every thread of the server gets the analysis's large stack and high recursion limit, for good.
+
+    The checker raises the (process-wide) recursion limit while an analysis runs and lowers it
+    after; in a server where several threads check at once, a change of the limit while another
+    thread is inside `ast.parse` makes CPython raise "SystemError: AST constructor recursion depth
+    mismatch".  With the limit high from the start, the checker never changes it, and the threads
+    created from now on (the workers, the project loader) have stacks deep enough for it.
+    """
+    from init_lint.checker import ANALYSIS_RECURSION_LIMIT, ANALYSIS_STACK_BYTES
+
+    try:
+        threading.stack_size(ANALYSIS_STACK_BYTES)
+    except (ValueError, RuntimeError):
+        return  # no room for large stacks: keep the checker's own per-call handling
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), ANALYSIS_RECURSION_LIMIT))
+
+
 def serve() -> None:
+    deep_stacks()
     build_server().start_io()

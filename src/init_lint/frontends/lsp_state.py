@@ -60,6 +60,8 @@ class DocumentState:
     checker: Optional[IncrementalChecker] = field(default=None, repr=False)
     #: the project the document belongs to (lsp_project.ProjectContext), None when it has none
     context: Optional[object] = field(default=None, repr=False)
+    #: the analysis whose exports are still to be computed (see `analyze`), else None
+    pending_exports: Optional[object] = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _fix: Optional[tuple] = field(default=None, repr=False)
     _edits: dict = field(default_factory=dict, repr=False)
@@ -117,15 +119,25 @@ class DocumentState:
         return self._fix_all_edits or []
 
     def rejudged(self) -> "DocumentState":
-        """This state judged again (its project context was loaded or refreshed); fixes computed anew."""
-        judged = self.context.judge(self.path, self.findings, self.exports) if self.context is not None else self.judged
+        """This state judged again (its project context was loaded or refreshed, or its own exports
+        computed); fixes computed anew."""
+        exports = self.exports
+        if self.pending_exports is not None:
+            exports = _exports(self.pending_exports, self.text)
+        judged = self.context.judge(self.path, self.findings, exports) if self.context is not None else self.judged
         return DocumentState(self.uri, self.version, self.text, self.path, self.settings, self.findings, judged,
-                             self.exports, self.config_error, self.checker, self.context)
+                             exports, self.config_error, self.checker, self.context)
 
 
 def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str], checker: IncrementalChecker,
-            contexts, stale: Callable[[], bool]) -> DocumentState:
-    """Check one document version (in a worker).  Raises lsp_incremental.Cancelled when `stale()`."""
+            contexts, stale: Callable[[], bool], previous: Optional[DocumentState] = None) -> DocumentState:
+    """Check one document version (in a worker).  Raises lsp_incremental.Cancelled when `stale()`.
+
+    In a project, the document's own exports (what project mode knows of it) cost about as much
+    as the check after an edit, and an edit rarely changes them: the findings are judged with the
+    previous version's exports, and the state says (`pending_exports`) that they are to be
+    computed; the server then judges again and publishes again only if the judgement changed.
+    """
     path = on_disk or uri
     try:
         settings = settings_for(on_disk)
@@ -134,13 +146,18 @@ def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str],
     count("check", uri)
     findings, analysis = checker.check(text, path, settings, stale)
     context = contexts.for_document(on_disk, settings) if contexts is not None else None
-    exports = None
-    judged = findings
-    if context is not None:
-        from init_lint.project import file_exports, import_only_exports
+    if context is None:
+        return DocumentState(uri, version, text, path, settings, findings, findings, checker=checker)
+    context.wait(stale)
+    reuse = previous is not None and previous.context is context and previous.exports is not None
+    exports = previous.exports if reuse else _exports(analysis, text)
+    return DocumentState(uri, version, text, path, settings, findings, context.judge(path, findings, exports),
+                         exports, checker=checker, context=context,
+                         pending_exports=(analysis if analysis is not None else False) if reuse else None)
 
-        exports = file_exports(analysis) if analysis is not None else import_only_exports(encode_as_declared(text)[0])
-        context.wait(stale)
-        judged = context.judge(path, findings, exports)
-    return DocumentState(uri, version, text, path, settings, findings, judged, exports, checker=checker,
-                         context=context)
+
+def _exports(analysis, text: str) -> Optional[dict]:
+    from init_lint.project import file_exports, import_only_exports
+
+    count("exports", "")
+    return file_exports(analysis) if analysis else import_only_exports(encode_as_declared(text)[0])
