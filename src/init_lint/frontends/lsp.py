@@ -112,7 +112,11 @@ class InitLintServer(LanguageServer):
             return
         if uri.startswith("file:"):
             path = to_fs_path(uri)
-            future = asyncio.get_running_loop().run_in_executor(self.pool, self.contexts.saved, path)
+            state = document.state
+            saved_text = self.workspace.get_text_document(uri).source
+            known = state is not None and state.text == saved_text and state.pending_exports is None
+            exports, settings = (state.exports, state.settings) if known else (None, None)
+            future = asyncio.get_running_loop().run_in_executor(self.pool, self.contexts.saved, path, exports, settings)
             future.add_done_callback(lambda f: self._rejudge(f.result()) if not f.exception() else None)
         self.start(uri)  # the settings (a pyproject.toml saved beside it) may have changed
 
@@ -398,7 +402,7 @@ def deep_stacks() -> None:
     after; in a server where several threads check at once, a change of the limit while another
     thread is inside `ast.parse` makes CPython raise "SystemError: AST constructor recursion depth
     mismatch".  With the limit high from the start, the checker never changes it, and the threads
-    created from now on (the workers, the project loader) have stacks deep enough for it.
+    created from now on (the server's own, the workers, the project loader) have stacks deep enough.
     """
     from init_lint.checker import ANALYSIS_RECURSION_LIMIT, ANALYSIS_STACK_BYTES
 
@@ -411,4 +415,7 @@ def deep_stacks() -> None:
 
 def serve() -> None:
     deep_stacks()
-    build_server().start_io()
+    # The event loop runs in a thread created after deep_stacks (the main thread's stack is fixed).
+    server = threading.Thread(target=build_server().start_io, name="init-lint-lsp", daemon=True)
+    server.start()
+    server.join()

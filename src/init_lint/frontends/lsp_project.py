@@ -63,12 +63,12 @@ class ProjectContext:
             if self.ready.wait(0.05) or stale():
                 return
 
-    def refresh(self, path: str) -> None:
-        """A saved file: its exports again, from disk."""
+    def refresh(self, path: str, exports: Optional[dict] = None) -> None:
+        """A saved file: its exports again, from disk (or as the editor, which has its text, gives them)."""
         path = os.path.abspath(path)
         if not self.ready.is_set() or not _inside(path, self.root):
             return
-        exports = dict(self._run([path]))
+        exports = {path: exports} if exports is not None else dict(self._run([path]))
         with self._lock:
             self._exports.update(exports)
             self._generation += 1
@@ -150,13 +150,17 @@ class Contexts:
         context.load()
         self._on_loaded(context)
 
-    def saved(self, path: str) -> list:
-        """Refresh the saved file in every loaded context holding it; the contexts refreshed."""
+    def saved(self, path: str, exports: Optional[dict] = None, settings: Optional[Settings] = None) -> list:
+        """Refresh the saved file in every loaded context holding it; the contexts refreshed.
+
+        `exports` (made under `settings`): the file's exports when the editor has them for the saved
+        text, so that it need not be checked again.
+        """
         with self._lock:
             contexts = list(self._contexts.values())
         refreshed = []
         for context in contexts:
             if context.ready.is_set() and _inside(os.path.abspath(path), context.root):
-                context.refresh(path)
+                context.refresh(path, exports if settings == context.settings else None)
                 refreshed.append(context)
         return refreshed
