@@ -344,8 +344,9 @@ def test_a_superseded_version_is_never_published(tmp_path):
 def test_code_actions_come_from_the_cached_analysis(tmp_path):
     async def body(editor: Editor) -> None:
         diagnostics = await editor.open("model.py", MODEL)
-        first = await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix], [diagnostics[0]])
-        again = await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix], [diagnostics[0]])
+        quick = [types.CodeActionKind.QuickFix]
+        first = await editor.actions("model.py", diagnostics[0].range, quick, [diagnostics[0]])
+        again = await editor.actions("model.py", diagnostics[0].range, quick, [diagnostics[0]])
         assert len(first) == 1 and again == first
         await editor.actions("model.py", diagnostics[2].range, [types.CodeActionKind.QuickFix], [diagnostics[2]])
         fix_all = await editor.actions("model.py", everything(MODEL), [FIX_ALL])

@@ -299,7 +299,6 @@ def wanted(kind: str, only: Optional[list]) -> bool:
     return not only or any(kind == o or kind.startswith(f"{o}.") for o in only)
 
 
-
 def _overlaps(finding: Finding, selection: types.Range, lines: list, document: TextDocument) -> bool:
     start = position(lines, finding.line - 1, finding.column, document)
     end = position(lines, finding.end_line - 1, finding.end_column, document)
