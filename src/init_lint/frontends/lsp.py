@@ -162,7 +162,7 @@ class InitLintServer(LanguageServer):
         if state is not None and state.version == document.latest:
             document.state = state
             self.publish(uri, state)
-            if state.pending_exports is not None:  # judged with the previous version's exports: check them
+            if state.needs_judging():  # judged with the previous version's exports, or before the context
                 again = asyncio.get_running_loop().run_in_executor(self.pool, state.rejudged)
                 again.add_done_callback(lambda f: self._rejudged(uri, document, f))
             waiters, document.waiters = document.waiters, []
@@ -236,6 +236,7 @@ class InitLintServer(LanguageServer):
         else:
             document.state.exports = state.exports  # what the next version's judgement starts from
             document.state.pending_exports = None
+            document.state.judged_in_context = state.judged_in_context
 
 
 def _analyze_or_fail(uri: str, version, text: str, on_disk, checker, contexts, stale,

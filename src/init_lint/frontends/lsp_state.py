@@ -62,6 +62,8 @@ class DocumentState:
     context: Optional[object] = field(default=None, repr=False)
     #: the analysis whose exports are still to be computed (see `analyze`), else None
     pending_exports: Optional[object] = field(default=None, repr=False)
+    #: whether the project context was loaded when the findings were judged
+    judged_in_context: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _fix: Optional[tuple] = field(default=None, repr=False)
     _edits: dict = field(default_factory=dict, repr=False)
@@ -124,9 +126,17 @@ class DocumentState:
         exports = self.exports
         if self.pending_exports is not None:
             exports = _exports(self.pending_exports, self.text)
+        loaded = self.context is not None and self.context.ready.is_set()  # before judging: never too late
         judged = self.context.judge(self.path, self.findings, exports) if self.context is not None else self.judged
         return DocumentState(self.uri, self.version, self.text, self.path, self.settings, self.findings, judged,
-                             exports, self.config_error, self.checker, self.context)
+                             exports, self.config_error, self.checker, self.context,
+                             judged_in_context=loaded)
+
+    def needs_judging(self) -> bool:
+        """Whether the judgement is to be done again: with this version's own exports, or because
+        the project context was loaded after it."""
+        return self.pending_exports is not None or (
+            self.context is not None and not self.judged_in_context and self.context.ready.is_set())
 
 
 def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str], checker: IncrementalChecker,
@@ -151,9 +161,11 @@ def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str],
     context.wait(stale)
     reuse = previous is not None and previous.context is context and previous.exports is not None
     exports = previous.exports if reuse else _exports(analysis, text)
+    loaded = context.ready.is_set()
     return DocumentState(uri, version, text, path, settings, findings, context.judge(path, findings, exports),
                          exports, checker=checker, context=context,
-                         pending_exports=(analysis if analysis is not None else False) if reuse else None)
+                         pending_exports=(analysis if analysis is not None else False) if reuse else None,
+                         judged_in_context=loaded)
 
 
 def _exports(analysis, text: str) -> Optional[dict]:
