@@ -117,7 +117,7 @@ def test_a_sequence_of_edits_reuses_what_did_not_change():
         ("class Net(nn.Module):", "class Net(torch.nn.Module):"),
         ("nn.init.constant_(self.a.weight, 0.5)", "nn.init.zeros_(self.a.weight)"),
         ("# the end\n", "# the end\nclass Late(nn.Module):\n    def __init__(self):\n"
-                         "        self.z = nn.Linear(1, 1)\n"),
+                        "        self.z = nn.Linear(1, 1)\n"),
         ("def factory(\n", "def factory(\n    "),
     ]
     for old, new in edits:
