@@ -9,14 +9,18 @@ edit usually touches one top-level statement (one class), so:
   parsed alone, its tree and its positions cached by its text;
 - the module the analysis sees is put together from the chunks' statements: the same tree libcst
   builds from the whole file (the trailing lines of a chunk become the leading lines of the next
-  statement, as libcst attaches them), so the analysis and the rules run unchanged, on the whole
-  module: findings that depend on other classes of the file stay right;
+  statement, as libcst attaches them; the one difference: a block records its indentation only
+  where it differs from its chunk's first block, not the file's, which changes how new code would
+  be printed, never what the analysis reads), so the analysis and the rules run unchanged, on the
+  whole module: findings that depend on other classes of the file stay right;
 - a finding's position is its position in its chunk, moved down by the lines above the chunk.
 
-A cut that falls inside a bracket, a string or a continued line leaves a chunk that does not
-parse alone; then, and for every input the fast path does not cover (syntax errors, files over
-the size limit, undecodable or absurdly nested text, files that never mention torch), the
-document is checked exactly as `init-lint check` checks it.
+A cut that falls inside a bracket, a string or a continued line leaves a piece that does not
+parse alone: it is joined with the next pieces until the whole parses (a piece that parses alone
+ends outside every bracket and string, so the cut after it is one the whole file has too).  For
+every input the fast path does not cover (syntax errors, files over the size limit, undecodable
+or absurdly nested text, files that never mention torch), the document is checked exactly as
+`init-lint check` checks it.  tests/test_lsp_incremental.py compares the two on tricky cuts.
 """
 
 from __future__ import annotations

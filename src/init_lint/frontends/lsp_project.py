@@ -82,6 +82,10 @@ class ProjectContext:
         for outcome in run(files, self.settings, Mode(exports=True), jobs, self.root):
             yield os.path.abspath(outcome.path), outcome.exports
 
+    def exports_on_disk(self, path: str) -> Optional[dict]:
+        with self._lock:
+            return self._exports.get(os.path.abspath(path))
+
     def judge(self, path: str, findings: list, own_exports: Optional[dict]) -> list:
         """The findings as project mode reports them, `path`'s entry taken from the live document."""
         if not self.ready.is_set():

@@ -145,8 +145,9 @@ def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str],
 
     In a project, the document's own exports (what project mode knows of it) cost about as much
     as the check after an edit, and an edit rarely changes them: the findings are judged with the
-    previous version's exports, and the state says (`pending_exports`) that they are to be
-    computed; the server then judges again and publishes again only if the judgement changed.
+    best exports known (the previous version's, else the file's on disk), and the state says
+    (`pending_exports`) that they are to be computed; the server then judges again and publishes
+    again only if the judgement changed.
     """
     path = on_disk or uri
     try:
@@ -159,13 +160,14 @@ def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str],
     if context is None:
         return DocumentState(uri, version, text, path, settings, findings, findings, checker=checker)
     context.wait(stale)
-    reuse = previous is not None and previous.context is context and previous.exports is not None
-    exports = previous.exports if reuse else _exports(analysis, text)
+    if previous is not None and previous.context is context and previous.exports is not None:
+        exports = previous.exports
+    else:
+        exports = context.exports_on_disk(path)
     loaded = context.ready.is_set()
     return DocumentState(uri, version, text, path, settings, findings, context.judge(path, findings, exports),
                          exports, checker=checker, context=context,
-                         pending_exports=(analysis if analysis is not None else False) if reuse else None,
-                         judged_in_context=loaded)
+                         pending_exports=analysis if analysis is not None else False, judged_in_context=loaded)
 
 
 def _exports(analysis, text: str) -> Optional[dict]:
