@@ -130,6 +130,30 @@ class Editor:
             [types.TextDocumentContentChangeWholeDocument(text=text)]))
         return await self.diagnostics(uri)
 
+    def change(self, name: str, text: str) -> int:
+        """Send a new version without waiting for its diagnostics; the version sent."""
+        uri = self.uri(name)
+        self.versions[uri] += 1
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+            [types.TextDocumentContentChangeWholeDocument(text=text)]))
+        return self.versions[uri]
+
+    async def publications(self, uri: str, version: int) -> list:
+        """Every publication for `uri` (version, diagnostics) up to the first of `version`."""
+        seen = []
+        while True:
+            params = await asyncio.wait_for(self.published.get(), TIMEOUT)
+            if params.uri == uri:
+                seen.append((params.version, list(params.diagnostics)))
+                if params.version == version:
+                    return seen
+
+    async def stats(self, name: str) -> dict:
+        """How often the server ran each costly step for the document (its `init-lint/stats` request)."""
+        result = await asyncio.wait_for(self.client.protocol.send_request_async("init-lint/stats", None), TIMEOUT)
+        return {step: count for uri, step, count in result if uri == self.uri(name)}
+
     async def actions(self, name: str, where: types.Range, only: list, diagnostics: list = ()) -> list:
         params = types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=self.uri(name)), range=where,
@@ -272,3 +296,160 @@ def test_without_pygls_the_command_says_what_to_install(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "pip install 'init-lint[lsp]'" in result.stderr
+
+
+def big_model(classes: int) -> str:
+    """A model file big enough that its first check takes a while (6 findings a class)."""
+    block = textwrap.dedent("""\
+        class Block{i}(nn.Module):
+            def __init__(self, dim={dim}):
+                super().__init__()
+                self.fc1 = nn.Linear(dim, dim)
+                self.fc2 = nn.Linear(dim, dim)
+                self.gate = nn.Linear(dim, 1)
+                self.conv = nn.Conv1d(dim, dim, 3)
+                self.proj = nn.Linear(dim, dim)
+                self.head = nn.Linear(dim, 10)
+
+            def forward(self, x):
+                return self.head(self.proj(self.fc2(self.fc1(x)))) * self.gate(x)
+
+
+    """)
+    return "import torch\nfrom torch import nn\n\n\n" + "".join(block.format(i=i, dim=16 + i) for i in range(classes))
+
+
+def test_a_superseded_version_is_never_published(tmp_path):
+    big = big_model(40)
+
+    async def body(editor: Editor) -> None:
+        uri = editor.uri("big.py")
+        editor.versions[uri] = 1
+        editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=big)))
+        # New versions while the first check runs: the last one has one layer fewer.
+        last = big.replace("        self.head = nn.Linear(dim, 10)\n", "", 1)
+        for text in (big + "\n", big + "\n\n", last):
+            editor.change("big.py", text)
+        seen = await editor.publications(uri, 4)
+        assert [version for version, _ in seen] == [4]  # versions 1-3 were superseded: never shown
+        assert len(seen[-1][1]) == 6 * 40 - 1
+        stats = await editor.stats("big.py")
+        assert stats.get("cancelled", 0) >= 1  # the first check stopped early instead of running to its end
+        editor.change("big.py", big)
+        assert len((await editor.publications(uri, 5))[-1][1]) == 6 * 40
+
+    session(tmp_path, body)
+
+
+def test_code_actions_come_from_the_cached_analysis(tmp_path):
+    async def body(editor: Editor) -> None:
+        diagnostics = await editor.open("model.py", MODEL)
+        quick = [types.CodeActionKind.QuickFix]
+        first = await editor.actions("model.py", diagnostics[0].range, quick, [diagnostics[0]])
+        again = await editor.actions("model.py", diagnostics[0].range, quick, [diagnostics[0]])
+        assert len(first) == 1 and again == first
+        await editor.actions("model.py", diagnostics[2].range, [types.CodeActionKind.QuickFix], [diagnostics[2]])
+        fix_all = await editor.actions("model.py", everything(MODEL), [FIX_ALL])
+        assert await editor.actions("model.py", everything(MODEL), [FIX_ALL]) == fix_all
+        stats = await editor.stats("model.py")
+        # one check of version 1, one whole-file fix, one quick fix per finding asked about
+        assert (stats.get("check"), stats.get("fix"), stats.get("edits")) == (1, 1, 2)
+        await editor.replace("model.py", MODEL + "\n")
+        await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix], [diagnostics[0]])
+        stats = await editor.stats("model.py")
+        assert (stats.get("check"), stats.get("fix"), stats.get("edits")) == (2, 2, 3)  # a new version: new fixes
+
+    session(tmp_path, body)
+
+
+def test_another_document_is_not_held_back_by_a_slow_one(tmp_path):
+    big = big_model(40)
+    small = MODEL.split("        s, self.emb")[0] + "\n"
+
+    async def body(editor: Editor) -> None:
+        big_uri, small_uri = editor.uri("big.py"), editor.uri("small.py")
+        await editor.open("big.py", big)
+        # A whole-file fix of the big document is computed (seconds) while the small one is opened.
+        fix_all = asyncio.ensure_future(editor.actions("big.py", everything(big), [FIX_ALL]))
+        await asyncio.sleep(0.2)
+        editor.versions[small_uri] = 1
+        editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=small_uri, language_id="python", version=1, text=small)))
+        diagnostics = await editor.diagnostics(small_uri)
+        assert [d.code for d in diagnostics] == ["INI001"]
+        assert not fix_all.done()  # the small file's diagnostics came while the big file's fix was computed
+        assert len(await fix_all) == 1
+        # A first check of another big document under way: the small document's change is checked beside it.
+        editor.versions[editor.uri("big2.py")] = 1
+        editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=editor.uri("big2.py"), language_id="python", version=1, text=big)))
+        await asyncio.sleep(0.1)
+        editor.change("small.py", MODEL)
+        order = []
+        while len(order) < 2:
+            params = await asyncio.wait_for(editor.published.get(), TIMEOUT)
+            order.append(params.uri)
+        assert order == [small_uri, editor.uri("big2.py")]
+        assert big_uri not in order
+
+    session(tmp_path, body)
+
+
+def test_other_files_of_the_project_count(tmp_path):
+    """A block whose model in another file initializes it is not reported, as `check --project` does."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    blocks = textwrap.dedent("""\
+        from torch import nn
+
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+
+        class Loose(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+    """)
+    model = textwrap.dedent("""\
+        from torch import nn
+
+        from pkg.blocks import Block
+
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.block = Block()
+                self.apply(self._init)
+
+            def _init(self, module):
+                if isinstance(module, nn.Linear):
+                    nn.init.xavier_uniform_(module.weight)
+                    nn.init.zeros_(module.bias)
+    """)
+    (tmp_path / "pkg" / "blocks.py").write_text(blocks)
+    (tmp_path / "pkg" / "model.py").write_text(model)
+
+    async def body(editor: Editor) -> None:
+        diagnostics = await editor.open("pkg/blocks.py", blocks)
+        assert [(d.code, d.range.start.line) for d in diagnostics] == [("INI001", 12)]  # Loose only
+        # The model stops initializing Linear layers, and is saved: Block's layer is reported again.
+        uninitialized = model.replace("nn.init.xavier_uniform_(module.weight)", "pass").replace(
+            "            nn.init.zeros_(module.bias)\n", "")
+        (tmp_path / "pkg" / "model.py").write_text(uninitialized)
+        await editor.open("pkg/model.py", uninitialized)
+        editor.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            types.TextDocumentIdentifier(uri=editor.uri("pkg/model.py"))))
+        uri = editor.uri("pkg/blocks.py")
+        while True:
+            diagnostics = await editor.diagnostics(uri)
+            if len(diagnostics) == 2:
+                break
+        assert [d.range.start.line for d in diagnostics] == [6, 12]
+
+    session(tmp_path, body)

@@ -206,8 +206,11 @@ def with_deep_stack(function, *args):
     return outcome["value"]
 
 
-def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str) -> list[Finding]:
-    from init_lint.positions import locate
+def run_rules(analysis: FileAnalysis, path: str, settings: Settings, text: str, locate=None) -> list[Finding]:
+    """`locate` (positions.locate's signature) places the reported nodes: the language server's own
+    places them from its per-statement cache."""
+    if locate is None:
+        from init_lint.positions import locate
     from init_lint.rules import ALL_RULES
     from init_lint.rules.base import CheckContext
 

@@ -1,14 +1,28 @@
 """`init-lint lsp`: a language server on stdio (pygls 2) for editors.
 
-- Diagnostics on open and save, and shortly after each change (debounced: a check costs tens of
-  milliseconds per hundred lines, too much for every keystroke), with the rule code, a link to
-  the rule's documentation, severity warning (error for INI900, a file init-lint cannot check).
+- Diagnostics on open and save, and shortly after each change (debounced), with the rule code, a
+  link to the rule's documentation, severity warning (error for INI900, a file init-lint cannot
+  check).  In a project (the folder of the pyproject.toml, else the workspace folder) findings are
+  judged as `init-lint check --project` judges them: see `lsp_project`.
 - Code actions: a quick fix per finding whose safe fix can be applied alone, and the source
   action `source.fixAll.init-lint` whose edit turns the document into exactly what
   `init-lint check --fix` writes.  Unsafe fixes stay on the command line (`--unsafe-fixes`).
-  A quick fix is the finding's own fix (its edits), see `lsp_fixes`.
+  Where the edits come from: `lsp_fixes.edits_for` and `lsp_fixes.fix_all_edits`.
 - Settings: the `[tool.init-lint]` of the nearest pyproject.toml above the document, read at
   each check so that edits to it apply at once.
+
+How it keeps up with typing (issue 14):
+
+- The event loop only reads messages, schedules and answers.  Checks run in worker threads, one
+  at a time per document and several documents side by side: a big file being checked never
+  holds back another file's diagnostics.
+- A check is for one version.  A newer version supersedes it: the running check stops at its
+  next stage (`lsp_incremental.Cancelled`), its result is dropped, and diagnostics are only ever
+  published for the newest version (never an older one after a newer one).
+- Each check reuses the parse and the positions of the top-level statements the edit did not
+  touch (`lsp_incremental`), so a check after an edit costs a fraction of a first check.
+- Code actions are answered from the version's cached analysis; a finding's edits are computed
+  once per version, in a worker, on the first request that needs them.
 
 Only `init-lint lsp` imports this module, so pygls stays an optional dependency (`init-lint[lsp]`).
 """
@@ -17,70 +31,54 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from init_lint import __version__
-from init_lint.config import ConfigError, Settings, find_pyproject, load_settings
 from init_lint.diagnostics import SAFE, Finding
-from init_lint.frontends._source import encode_as_declared, split_lines
-from init_lint.frontends.lsp_fixes import fix_ranges, line_hunks
+from init_lint.frontends._source import split_lines
+from init_lint.frontends.lsp_incremental import Cancelled, IncrementalChecker
+from init_lint.frontends.lsp_project import Contexts
+from init_lint.frontends.lsp_state import RUNS, DocumentState, analyze, count, settings_for
 from init_lint.output import RULE_DOCS
 from init_lint.rules import ALL_RULES
 
+__all__ = ["DEBOUNCE", "build_server", "diagnostic", "serve", "settings_for"]
+
 FIX_ALL_KIND = "source.fixAll.init-lint"
 SOURCE = "init-lint"
-#: seconds of quiet after a change before the document is checked again
-DEBOUNCE = 0.3
+#: seconds of quiet after a change before the document is checked again: a check of an edited
+#: document costs about 0.1 s (a first check ~1 s per 2,000 lines), and a newer version cancels it
+DEBOUNCE = 0.05
+#: worker threads: documents checked side by side
+WORKERS = 4
+STATS = "init-lint/stats"
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class Checked:
-    """One version of one document, checked; the whole-file fix is computed on first request."""
+class Document:
+    """An open text document: its newest version, its latest analysis, and the check in flight."""
 
-    version: Optional[int]
-    text: str
-    path: str
-    settings: Optional[Settings]
-    findings: list
-    config_error: Optional[str] = None
-    _fix: Optional[tuple] = field(default=None, repr=False)
-    #: finding -> its own Fix or None, built on first request; editors ask at every cursor move
-    _single: Optional[dict] = field(default=None, repr=False)
-
-    def fix_all(self) -> tuple:
-        """(fixed text, applied findings); the text unchanged when nothing could be fixed."""
-        if self._fix is None:
-            from init_lint.api import FixError, fix_source
-
-            data, encoding = encode_as_declared(self.text)
-            try:
-                result = fix_source(data, self.path, self.settings)
-                self._fix = (result.source.decode(encoding), list(result.fixed))
-            except FixError as error:
-                log.warning("%s", error)
-                self._fix = (self.text, [])
-        return self._fix
-
-    def single_fix(self, finding: Finding):
-        """The finding's own Fix (edits of this text), or None when it has none."""
-        if self._single is None:
-            from init_lint.fixes.apply import fixes_of
-
-            try:
-                built = fixes_of(encode_as_declared(self.text)[0], self.path, self.settings)
-            except Exception as error:  # a bug in the fixer must not take the server down
-                log.warning("%s: %s", type(error).__name__, error)
-                built = []
-            self._single = {f: f.fix_edits for f in built if f.fix_edits is not None}
-        return self._single.get(finding)
+    checker: IncrementalChecker = field(default_factory=IncrementalChecker)
+    latest: Optional[int] = None
+    state: Optional[DocumentState] = None
+    published: Optional[int] = None
+    timer: Optional[asyncio.TimerHandle] = None
+    running: bool = False
+    rerun: bool = False
+    closed: bool = False
+    #: code actions waiting for the analysis of the newest version
+    waiters: list = field(default_factory=list)
 
 
 class InitLintServer(LanguageServer):
@@ -88,63 +86,171 @@ class InitLintServer(LanguageServer):
         from init_lint.notebooks.lsp import sync_options
 
         super().__init__("init-lint", __version__, notebook_document_sync=sync_options())
-        self.checked: dict = {}
-        self.pending: dict = {}
+        self.documents: dict[str, Document] = {}
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="init-lint-check")
+        self.contexts = Contexts(self._context_changed)
+        self.event_loop: Optional[asyncio.AbstractEventLoop] = None
 
-    def check(self, document: TextDocument) -> Checked:
-        cached = self.checked.get(document.uri)
-        text = document.source
-        if cached is not None and cached.version == document.version and cached.text == text:
-            return cached
-        on_disk = document.path if document.uri.startswith("file:") else None
-        path = on_disk or document.uri
-        try:
-            settings = settings_for(on_disk)
-        except ConfigError as error:
-            checked = Checked(document.version, text, path, None, [], config_error=str(error))
-        else:
-            from init_lint.api import check_source
+    # --- scheduling (event loop only) -----------------------------------------------------------
+    def opened(self, uri: str, version: Optional[int]) -> None:
+        self.event_loop = asyncio.get_running_loop()
+        self.documents[uri] = Document(latest=version)
+        self.start(uri)
 
-            checked = Checked(document.version, text, path, settings,
-                              check_source(encode_as_declared(text)[0], path, settings))
-        self.checked[document.uri] = checked
-        return checked
+    def changed(self, uri: str, version: Optional[int]) -> None:
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        document.latest = version  # a check of an older version now stops at its next stage
+        if document.timer is not None:
+            document.timer.cancel()
+        document.timer = asyncio.get_running_loop().call_later(DEBOUNCE, self.start, uri)
 
-    def publish(self, uri: str) -> None:
-        self.pending.pop(uri, None)
-        document = self.workspace.get_text_document(uri)
-        checked = self.check(document)
-        lines = split_lines(checked.text)
-        if checked.config_error is not None:
-            diagnostics = [types.Diagnostic(
-                range=types.Range(types.Position(0, 0), types.Position(0, 0)),
-                message=f"cannot check this file: {checked.config_error}", severity=types.DiagnosticSeverity.Error,
-                code="INI900", source=SOURCE)]
-        else:
-            diagnostics = [diagnostic(f, lines, document) for f in checked.findings]
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
+    def saved(self, uri: str) -> None:
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        if uri.startswith("file:"):
+            path = to_fs_path(uri)
+            state = document.state
+            saved_text = self.workspace.get_text_document(uri).source
+            known = state is not None and state.text == saved_text and state.pending_exports is None
+            exports, settings = (state.exports, state.settings) if known else (None, None)
+            future = asyncio.get_running_loop().run_in_executor(self.pool, self.contexts.saved, path, exports, settings)
+            future.add_done_callback(lambda f: self._rejudge(f.result()) if not f.exception() else None)
+        self.start(uri)  # the settings (a pyproject.toml saved beside it) may have changed
 
-    def publish_soon(self, uri: str) -> None:
-        previous = self.pending.pop(uri, None)
-        if previous is not None:
-            previous.cancel()
-        self.pending[uri] = asyncio.get_running_loop().call_later(DEBOUNCE, self.publish, uri)
-
-    def forget(self, uri: str) -> None:
-        previous = self.pending.pop(uri, None)
-        if previous is not None:
-            previous.cancel()
-        self.checked.pop(uri, None)
+    def closed(self, uri: str) -> None:
+        document = self.documents.pop(uri, None)
+        if document is not None:
+            document.closed = True
+            if document.timer is not None:
+                document.timer.cancel()
+            for waiter in document.waiters:
+                waiter.cancel()
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
+    def start(self, uri: str) -> None:
+        """Check the newest version in a worker (after the one in flight, when there is one)."""
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        if document.timer is not None:
+            document.timer.cancel()
+            document.timer = None
+        if document.running:
+            document.rerun = True
+            return
+        text_document = self.workspace.get_text_document(uri)
+        version, text = text_document.version, text_document.source
+        on_disk = text_document.path if uri.startswith("file:") else None
+        document.running = True
 
-def settings_for(path: Optional[str]) -> Settings:
-    """The `[tool.init-lint]` settings that apply to a file (defaults for unsaved, untitled documents)."""
-    if path is None:
-        return Settings()
-    config = find_pyproject(Path(path))
-    return load_settings(config) if config is not None else Settings()
+        def stale() -> bool:  # read from the worker: a newer version or a close ends the check
+            return document.closed or document.latest != version
+
+        future = asyncio.get_running_loop().run_in_executor(
+            self.pool, _analyze_or_fail, uri, version, text, on_disk, document.checker, self.contexts, stale,
+            document.state)
+        future.add_done_callback(lambda f: self.finished(uri, document, f))
+
+    def finished(self, uri: str, document: Document, future: asyncio.Future) -> None:
+        document.running = False
+        state = None if future.cancelled() else future.result()
+        if document.closed:
+            return
+        if state is not None and state.version == document.latest:
+            document.state = state
+            self.publish(uri, state)
+            if state.needs_judging():  # judged with the previous version's exports, or before the context
+                again = asyncio.get_running_loop().run_in_executor(self.pool, state.rejudged)
+                again.add_done_callback(lambda f: self._rejudged(uri, document, f))
+            waiters, document.waiters = document.waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(state)
+        fresh = document.state is not None and document.state.version == document.latest
+        if document.rerun or (not fresh and document.timer is None):
+            document.rerun = False
+            self.start(uri)
+
+    async def current(self, uri: str) -> Optional[DocumentState]:
+        """The analysis of the newest version: the cached one, or the one about to be made."""
+        document = self.documents.get(uri)
+        if document is None:
+            return None
+        if document.state is not None and document.state.version == document.latest:
+            return document.state
+        waiter = asyncio.get_running_loop().create_future()
+        document.waiters.append(waiter)
+        if document.timer is not None or not document.running:
+            self.start(uri)  # asked now: no reason to wait for the quiet time
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            return None
+
+    def publish(self, uri: str, state: DocumentState) -> None:
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        if document.published is not None and state.version is not None and state.version < document.published:
+            return  # never an older version's diagnostics after a newer one's
+        document.published = state.version
+        text_document = self.workspace.get_text_document(uri)
+        if state.config_error is not None:
+            diagnostics = [types.Diagnostic(
+                range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                message=f"cannot check this file: {state.config_error}", severity=types.DiagnosticSeverity.Error,
+                code="INI900", source=SOURCE)]
+        else:
+            lines = split_lines(state.text)
+            diagnostics = [diagnostic(f, lines, text_document) for f in state.judged]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=state.version))
+
+    # --- project context ---------------------------------------------------------------------------
+    def _context_changed(self, context) -> None:
+        """Called from the loader thread when a project context is ready."""
+        if self.event_loop is not None:
+            self.event_loop.call_soon_threadsafe(self._rejudge, [context])
+
+    def _rejudge(self, contexts: list) -> None:
+        """Judge the open documents of these contexts again, in a worker, and publish what changed."""
+        for uri, document in list(self.documents.items()):
+            state = document.state
+            if state is None or state.context not in contexts:
+                continue
+            future = asyncio.get_running_loop().run_in_executor(self.pool, state.rejudged)
+            future.add_done_callback(lambda f, uri=uri, document=document: self._rejudged(uri, document, f))
+
+    def _rejudged(self, uri: str, document: Document, future: asyncio.Future) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        state = future.result()
+        if document.closed or document.state is None or document.state.version != state.version:
+            return  # a newer check is done or under way: it judged with the new context
+        if state.judged != document.state.judged:
+            document.state = state
+            self.publish(uri, state)
+        else:
+            document.state.exports = state.exports  # what the next version's judgement starts from
+            document.state.pending_exports = None
+            document.state.judged_in_context = state.judged_in_context
+
+
+def _analyze_or_fail(uri: str, version, text: str, on_disk, checker, contexts, stale,
+                     previous) -> Optional[DocumentState]:
+    """The worker's task: the document's state, None when superseded, an INI900 state on a bug."""
+    try:
+        return analyze(uri, version, text, on_disk, checker, contexts, stale, previous)
+    except Cancelled:
+        count("cancelled", uri)
+        return None
+    except Exception as error:  # a bug in init-lint: say so on the document, keep serving
+        log.exception("checking %s failed", uri)
+        return DocumentState(uri, version, text, on_disk or uri, None, [], [],
+                             config_error=f"internal error ({type(error).__name__}: {error}); please report it")
 
 
 def position(lines: list, line: int, column: int, document: TextDocument) -> types.Position:
@@ -179,14 +285,8 @@ def text_edits(hunks: list, lines: list, document: TextDocument) -> list:
     return edits
 
 
-def fix_edits(fix, lines: list, document: TextDocument) -> list:
-    """A finding's own edits, in the units negotiated with the client."""
-    return [types.TextEdit(range=types.Range(position(lines, line, column, document),
-                                             position(lines, end_line, end_column, document)), new_text=content)
-            for line, column, end_line, end_column, content in fix_ranges(fix)]
-
-
-def workspace_edit(server: InitLintServer, document: TextDocument, edits: list) -> types.WorkspaceEdit:
+def workspace_edit(server: InitLintServer, document: TextDocument, hunks: list, lines: list) -> types.WorkspaceEdit:
+    edits = text_edits(hunks, lines, document)
     capabilities = server.client_capabilities.workspace
     versioned = bool(capabilities and capabilities.workspace_edit and capabilities.workspace_edit.document_changes)
     if versioned:
@@ -200,42 +300,6 @@ def wanted(kind: str, only: Optional[list]) -> bool:
     return not only or any(kind == o or kind.startswith(f"{o}.") for o in only)
 
 
-def code_actions(server: InitLintServer, params: types.CodeActionParams) -> list:
-    if server.workspace.get_notebook_document(cell_uri=params.text_document.uri) is not None:
-        return []  # a notebook cell is not a file of its own: notebooks are fixed by `check --fix`
-    document = server.workspace.get_text_document(params.text_document.uri)
-    checked = server.check(document)
-    fixable = [f for f in checked.findings if f.fix == SAFE]
-    if not fixable:
-        return []
-    only = params.context.only
-    lines = split_lines(checked.text)
-    actions = []
-    if wanted(types.CodeActionKind.QuickFix, only):
-        for finding in fixable:
-            if not _overlaps(finding, params.range, lines, document):
-                continue
-            fix = checked.single_fix(finding)
-            if fix is None:
-                continue
-            actions.append(types.CodeAction(
-                title=f"Fix {finding.code} ({ALL_RULES[finding.code].name})",
-                kind=types.CodeActionKind.QuickFix,
-                diagnostics=[diagnostic(finding, lines, document)],
-                edit=workspace_edit(server, document, fix_edits(fix, lines, document)),
-                is_preferred=True,
-            ))
-    if wanted(FIX_ALL_KIND, only):
-        fixed_all, applied = checked.fix_all()
-        if applied:
-            actions.append(types.CodeAction(
-                title="Fix all init-lint findings",
-                kind=FIX_ALL_KIND,
-                edit=workspace_edit(server, document, text_edits(line_hunks(checked.text, fixed_all), lines, document)),
-            ))
-    return actions
-
-
 def _overlaps(finding: Finding, selection: types.Range, lines: list, document: TextDocument) -> bool:
     start = position(lines, finding.line - 1, finding.column, document)
     end = position(lines, finding.end_line - 1, finding.end_column, document)
@@ -243,29 +307,87 @@ def _overlaps(finding: Finding, selection: types.Range, lines: list, document: T
         (selection.start.line, selection.start.character) <= (end.line, end.character)
 
 
+async def code_actions(server: InitLintServer, params: types.CodeActionParams) -> list:
+    uri = params.text_document.uri
+    if server.workspace.get_notebook_document(cell_uri=uri) is not None:
+        return []  # a notebook cell is not a file of its own: notebooks are fixed by `check --fix`
+    state = await server.current(uri)
+    if state is None or state.config_error is not None:
+        return []
+    document = server.workspace.get_text_document(uri)
+    if document.version != state.version:
+        return []  # edited while we waited: the editor asks again
+    fixable = [f for f in state.judged if f.fix == SAFE]
+    if not fixable:
+        return []
+    only = params.context.only
+    lines = split_lines(state.text)
+    quick = [f for f in fixable if _overlaps(f, params.range, lines, document)] \
+        if wanted(types.CodeActionKind.QuickFix, only) else []
+    fix_all = wanted(FIX_ALL_KIND, only)
+    missing = [f for f in quick if not state.has_edits(f)]
+    if missing or (fix_all and not state.has_fix_all_edits()):
+        await asyncio.get_running_loop().run_in_executor(server.pool, state.prepare, missing, fix_all)
+    actions = []
+    for finding in quick:
+        hunks = state.edits(finding)
+        if hunks is None:
+            continue
+        actions.append(types.CodeAction(
+            title=f"Fix {finding.code} ({ALL_RULES[finding.code].name})",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic(finding, lines, document)],
+            edit=workspace_edit(server, document, hunks, lines),
+            is_preferred=True,
+        ))
+    if fix_all and state.fix_all_edits():
+        actions.append(types.CodeAction(
+            title="Fix all init-lint findings",
+            kind=FIX_ALL_KIND,
+            edit=workspace_edit(server, document, state.fix_all_edits(), lines),
+        ))
+    return actions
+
+
 def build_server() -> InitLintServer:
     server = InitLintServer()
 
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: InitLintServer, params: types.InitializedParams) -> None:
+        folders = ls.workspace.folders.values() if ls.workspace.folders else ()
+        ls.contexts.folders = [to_fs_path(f.uri) for f in folders if f.uri.startswith("file:")]
+        if not ls.contexts.folders and ls.workspace.root_path:
+            ls.contexts.folders = [ls.workspace.root_path]
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: InitLintServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.publish(params.text_document.uri)
+        ls.opened(params.text_document.uri, params.text_document.version)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: InitLintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.publish_soon(params.text_document.uri)
+        ls.changed(params.text_document.uri, params.text_document.version)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: InitLintServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.publish(params.text_document.uri)
+        ls.saved(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: InitLintServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.forget(params.text_document.uri)
+        ls.closed(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False))
-    def code_action(ls: InitLintServer, params: types.CodeActionParams) -> list:
-        return code_actions(ls, params)
+    async def code_action(ls: InitLintServer, params: types.CodeActionParams) -> list:
+        return await code_actions(ls, params)
+
+    @server.feature(STATS)
+    def stats(ls: InitLintServer, params) -> list:
+        """How often each costly step ran, per document, as [uri, step, count] (for tests and benchmarks)."""
+        return [[uri, step, n] for (step, uri), n in sorted(RUNS.items())]
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: InitLintServer, params) -> None:
+        ls.pool.shutdown(wait=False, cancel_futures=True)
 
     from init_lint.notebooks.lsp import register
 
@@ -273,5 +395,27 @@ def build_server() -> InitLintServer:
     return server
 
 
+def deep_stacks() -> None:
+    """Every thread of the server gets the analysis's large stack and high recursion limit, for good.
+
+    The checker raises the (process-wide) recursion limit while an analysis runs and lowers it
+    after; in a server where several threads check at once, a change of the limit while another
+    thread is inside `ast.parse` makes CPython raise "SystemError: AST constructor recursion depth
+    mismatch".  With the limit high from the start, the checker never changes it, and the threads
+    created from now on (the server's own, the workers, the project loader) have stacks deep enough.
+    """
+    from init_lint.checker import ANALYSIS_RECURSION_LIMIT, ANALYSIS_STACK_BYTES
+
+    try:
+        threading.stack_size(ANALYSIS_STACK_BYTES)
+    except (ValueError, RuntimeError):
+        return  # no room for large stacks: keep the checker's own per-call handling
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), ANALYSIS_RECURSION_LIMIT))
+
+
 def serve() -> None:
-    build_server().start_io()
+    deep_stacks()
+    # The event loop runs in a thread created after deep_stacks (the main thread's stack is fixed).
+    server = threading.Thread(target=build_server().start_io, name="init-lint-lsp", daemon=True)
+    server.start()
+    server.join()

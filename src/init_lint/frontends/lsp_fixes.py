@@ -1,17 +1,26 @@
-"""init-lint's fixes as the language server's edits (no pygls in here).
+"""Turn init-lint's fixes into line edits for the language server (no pygls in here).
 
-- A finding's quick fix is that finding's own `Fix` (`fixes.apply.fixes_of`): its edits, as they
-  are, with the imports it needs.  Applying it changes nothing that belongs to another finding.
-- "Fix all" is the line diff between the text and `fix_source(text).source`: applying it gives
-  exactly that source, the same as `init-lint check --fix`.
+The server asks through two functions only, each called once per document version (in a worker
+thread; the server caches what they return):
+
+- `edits_for(finding, state)`: the quick fix of one finding, as line hunks, or None: the
+  finding's own `Fix` (the fixer builds one per finding, `fixes.apply.fixes_of`), applied alone
+  to the text; applying it changes nothing that belongs to another finding;
+- `fix_all_edits(state)`: the hunks of "fix all": the line diff between the text and
+  `fix_source(text).source`, so applying it gives exactly what `init-lint check --fix` writes.
+
+`state` is the server's analysis of one document version (`DocumentState`): `.text`,
+`.own_fixes()` (each finding's Fix, built once) and `.fix_all()` (the whole-file fix, computed once).
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Optional
 
-from init_lint.diagnostics import Fix
+from init_lint.diagnostics import Finding
+from init_lint.fixes.edits import apply_edits
 from init_lint.frontends._source import split_lines
 
 
@@ -26,6 +35,25 @@ class Hunk:
     @property
     def text(self) -> str:
         return "".join(self.lines)
+
+
+def edits_for(finding: Finding, state) -> Optional[list]:
+    """The hunks that fix `finding` alone in `state.text`, or None when it has no fix of its own."""
+    fix = state.own_fixes().get(identity(finding))
+    if fix is None:
+        return None
+    return line_hunks(state.text, apply_edits(state.text, list(fix.edits)))
+
+
+def identity(finding: Finding) -> tuple:
+    """What names a finding across two checks of one text (the fixer's and the server's)."""
+    return finding.code, finding.line, finding.column, finding.message
+
+
+def fix_all_edits(state) -> list:
+    """The hunks that turn `state.text` into what `init-lint check --fix` writes; [] when nothing is fixed."""
+    fixed_all, applied = state.fix_all()
+    return line_hunks(state.text, fixed_all) if applied else []
 
 
 def line_hunks(before: str, after: str) -> list:
@@ -43,14 +71,3 @@ def apply_hunks(text: str, hunks: list) -> str:
         position = hunk.stop
     out.extend(lines[position:])
     return "".join(out)
-
-
-def fix_ranges(fix: Fix) -> list:
-    """The fix's edits as (line, column, end line, end column, new text): 0-based lines, code-point
-    columns; identical edits once (two imports of one module)."""
-    seen = []
-    for edit in fix.edits:
-        item = (edit.line - 1, edit.column, edit.end_line - 1, edit.end_column, edit.content)
-        if item not in seen:
-            seen.append(item)
-    return seen
