@@ -593,3 +593,29 @@ def test_a_byte_order_mark_is_kept() -> None:
     data = "\ufeff".encode() + make_notebook(*MODEL_CELLS)
     result = fix_notebook(data, "nb.ipynb", Settings())
     assert result.data.startswith("\ufeff".encode()) and result.changed
+
+
+# ---------------------------------------------------------------- a fix never loses an edit saved meanwhile
+
+
+def test_a_notebook_edited_while_it_is_fixed_is_not_overwritten(tmp_path, monkeypatch, capsys):
+    from init_lint.notebooks import engine
+
+    path, other = tmp_path / "nb.ipynb", tmp_path / "other.ipynb"
+    path.write_bytes(make_notebook(*MODEL_CELLS))
+    other.write_bytes(make_notebook(*MODEL_CELLS))
+    edited = make_notebook(*MODEL_CELLS, "print('the user saved this cell')")
+    real = engine.fix_notebook
+
+    def fix_notebook(data, name, *args, **kwargs):
+        if name.endswith("nb.ipynb") and not name.endswith("other.ipynb"):
+            path.write_bytes(edited)  # the user saves while the fix is computed
+        return real(data, name, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "fix_notebook", fix_notebook)
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "--fix", "--no-cache", "--jobs", "1", "nb.ipynb", "other.ipynb"])
+    err = capsys.readouterr().err
+    assert code == 2 and "nb.ipynb: changed on disk while init-lint ran; fix skipped" in err
+    assert path.read_bytes() == edited
+    assert b"kaiming_uniform_" in other.read_bytes()  # the other notebook is still fixed

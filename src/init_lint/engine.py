@@ -68,7 +68,7 @@ def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = 
         if path.endswith(".ipynb"):
             from init_lint.notebooks.engine import process_notebook
 
-            return process_notebook(path, data, settings, mode, cache)
+            return process_notebook(path, data, settings, mode, cache, snapshot)
         if mode.fix or mode.diff:
             return _fix(path, data, settings, mode, snapshot)
         findings, exports = _check(path, data, settings, cache, mode.exports)

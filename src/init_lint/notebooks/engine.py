@@ -185,10 +185,11 @@ def stdin_functions() -> tuple:
     return check, fix, notebook_diff
 
 
-def process_notebook(path: str, data: bytes, settings: Settings, mode, cache=None):
-    """init_lint.engine.process for a notebook: a FileOutcome."""
+def process_notebook(path: str, data: bytes, settings: Settings, mode, cache=None, snapshot=None):
+    """init_lint.engine.process for a notebook: a FileOutcome.  `snapshot`: the file as read, so a
+    fix never overwrites an edit saved meanwhile (the same write path as a .py file's fix)."""
     from init_lint.engine import FileOutcome
-    from init_lint.files import WriteError, write_atomically
+    from init_lint.files import AlreadyWritten, WriteError, write_fix
 
     if not (mode.fix or mode.diff):
         key = cache.key(path, data) if cache is not None else None
@@ -219,7 +220,9 @@ def process_notebook(path: str, data: bytes, settings: Settings, mode, cache=Non
         outcome.findings = [_plain(f) for f in check_notebook(data, path, settings)[0]]
         return outcome
     try:
-        write_atomically(path, fix.data)
+        write_fix(path, fix.data, snapshot, mode.roots)
+    except AlreadyWritten:
+        outcome.fixed = 0  # another path to the same file (a symlink) wrote these very fixes
     except WriteError as error:
         outcome.error = str(error)
         outcome.findings = [_plain(f) for f in check_notebook(data, path, settings)[0]]
