@@ -358,3 +358,29 @@ def test_saturated_tanh_and_dead_relu_are_flagged_at_their_layers() -> None:
     assert "calculate_gain('relu')" in str(dead.value)
     held = r"its outputs have mean -10.* against std 0.\d+: a bias or shift holds them below zero"
     assert re.search(held, str(dead.value))
+
+
+def test_a_notebook_runs_its_cells_up_to_the_classes_and_flags_point_at_cells(tmp_path: Path) -> None:
+    import nbformat
+
+    cells = [
+        "import torch\nfrom torch import nn",
+        "class Stack(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.layers = nn.Sequential(*[nn.Linear(64, 64, bias=False) for _ in range(12)])\n"
+        "        with torch.no_grad():\n"
+        "            for layer in self.layers:\n"
+        "                layer.weight.copy_(torch.randn(64, 64))\n"
+        "\n"
+        "    def forward(self, x):\n"
+        "        return self.layers(x)",
+        "while True:  # a training loop the health run must never reach\n    pass",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    path = tmp_path / "lesson.ipynb"
+    path.write_text(nbformat.writes(notebook))
+    model = _models(health_file(path, timeout=240))["Stack"]
+    assert model.status == "flagged" and model.flags[0].kind == "explosion"
+    assert model.flags[0].cause_where == f"{path}:cell 2:4"  # the Sequential's line, counted in its cell

@@ -94,7 +94,8 @@ def health_paths(
         if name is not None or not path.is_dir():
             work.append((path, name))
         else:
-            work.extend((file, None) for file in python_files([path]))
+            # the files `check` reads (same discovery), less those that never mention torch
+            work.extend((Path(file), None) for file, why_not in python_files([path]) if why_not is None)
     workers = jobs or max(1, (os.cpu_count() or 2) // 2)
 
     def one(item):
@@ -140,8 +141,13 @@ def _run_worker(path: Path, workdir: Path, class_name, input_shape, seed: int, t
     cwd.mkdir()
     source = workdir / "source.py"
     try:
-        source.write_bytes(path.read_bytes().decode("utf-8-sig").encode("utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
+        if path.suffix == ".ipynb":  # the code cells up to the model classes, as verify runs them
+            from init_lint.notebooks.runnable import runnable_source
+
+            source.write_bytes(runnable_source(path.read_bytes()).encode("utf-8"))
+        else:
+            source.write_bytes(path.read_bytes().decode("utf-8-sig").encode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
         return [], f"cannot read the file: {error}"
     request = {
         "task": TASK, "source": str(source), "file": str(path.resolve()), "module": location.module,

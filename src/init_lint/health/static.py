@@ -36,7 +36,7 @@ def attach_locations(report) -> None:
     def index_of(path: Optional[str]) -> Optional[SourceIndex]:
         if path not in indexes:
             try:
-                indexes[path] = SourceIndex(Path(path)) if path and path.endswith(".py") else None
+                indexes[path] = SourceIndex(Path(path)) if path and path.endswith((".py", ".ipynb")) else None
             except (OSError, ValueError, SyntaxError, RecursionError):
                 indexes[path] = None  # the run-time report stands without lines
         return indexes[path]
@@ -69,6 +69,13 @@ class SourceIndex:
     def __init__(self, path: Path) -> None:
         self.path = str(path)
         data = path.read_bytes()
+        self.notebook = None
+        if path.suffix == ".ipynb":  # the code cells as one module, as `check` reads them; lines map back to cells
+            from init_lint.notebooks.document import read_notebook
+            from init_lint.notebooks.module import build_module
+
+            self.notebook = build_module(read_notebook(data))
+            data = self.notebook.source.encode("utf-8")
         settings = Settings()
         parsed = parse(data, self.path, settings)
         if parsed.module is None:
@@ -83,7 +90,12 @@ class SourceIndex:
 
     def constructor(self, class_name: str, layer_path: str, kind: Optional[str] = None) -> Optional[str]:
         line = self.constructor_line(class_name, layer_path, kind)
-        return f"{self.path}:{line}" if line else None
+        return self.where(line) if line else None
+
+    def where(self, line: int) -> str:
+        """`file:line`, or `notebook.ipynb:cell N:line` for a notebook (as `check` prints it)."""
+        place = self.notebook.locate(line) if self.notebook is not None else None
+        return f"{self.path}:cell {place[0]}:{place[1]}" if place else f"{self.path}:{line}"
 
     def constructor_line(self, class_name: str, layer_path: str, kind: Optional[str] = None) -> Optional[int]:
         node, _ = self.constructor_node(class_name, layer_path, kind)
@@ -176,13 +188,13 @@ class SourceIndex:
         # an init call of the class that names this layer's weight runs after its constructor: it wins
         explicit = self._explicit_inits(class_name, layer_path)
         dispatched = self._dispatches(node) if whole and node is not None else []
-        said = [f"{how} at {self.path}:{at}" for at, how in sorted(explicit + dispatched)]
+        said = [f"{how} at {self.where(at)}" for at, how in sorted(explicit + dispatched)]
         if said:
             return "; ".join(said[-3:])
         level = self._default_level(class_name, node) if whole and line is not None else Tri.YES
         if level < Tri.YES:
             cited = next((f for f in self.findings if f.line <= line <= f.end_line), None)
-            where = f"INI001 at {self.path}:{cited.line}" if cited else f"the analysis's verdict on {self.path}:{line}"
+            where = f"INI001 at {self.where(cited.line)}" if cited else f"the analysis's verdict on {self.where(line)}"
             if level == Tri.NO:
                 return f"PyTorch's default init ({where})"
             return f"PyTorch's default init, unless code the analysis cannot see replaces it ({where}, strict mode)"
