@@ -20,7 +20,7 @@ from init_lint.catalogue import LayerSpec
 from init_lint.checker import check_source_with_analysis
 from init_lint.config import Settings
 from init_lint.diagnostics import SAFE, UNSAFE, Finding
-from init_lint.fixes.plans import InsertRecipe, ReplaceInit
+from init_lint.fixes.plans import InsertRecipe, ReplaceInit, RescaleDraw
 from init_lint.fixes.recipes import default_recipe
 from init_lint.fixes.style import FileStyle
 
@@ -89,6 +89,7 @@ class _Editor(cst.CSTTransformer):
         self.after: dict[int, list[str]] = {}
         self.replace: dict[int, list[str]] = {}
         self.wrap_calls: set[int] = set()
+        self.rescale_calls: dict[int, RescaleDraw] = {}
 
     # ---------------------------------------------------------------- planning
 
@@ -105,6 +106,9 @@ class _Editor(cst.CSTTransformer):
                     applied.append(finding)
                 except _Refused as why:
                     refused.append((finding, str(why)))
+            elif isinstance(plan, RescaleDraw):
+                self.rescale_calls[id(plan.call)] = plan
+                applied.append(finding)
         for group in inserts.values():
             group.sort(key=lambda item: item[1].site.seq)
             try:
@@ -163,11 +167,26 @@ class _Editor(cst.CSTTransformer):
     # ---------------------------------------------------------------- editing
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        rescale = self.rescale_calls.get(id(original_node))
+        if rescale is not None:
+            return self._rescaled(rescale, updated_node)
         if id(original_node) not in self.wrap_calls:
             return updated_node
         skip_init = self.style.skip_init_name()
         args = [cst.Arg(updated_node.func)] + list(updated_node.args)
         return updated_node.with_changes(func=cst.parse_expression(skip_init), args=args)
+
+    def _rescaled(self, plan: RescaleDraw, call: cst.Call) -> cst.BaseExpression:
+        """`randn(a, b) / sqrt(fan_in)`; `(rand(a, b) * 2 - 1) * sqrt(3 / fan_in)`: variance 1 / fan_in."""
+        math = self.style.math_module()
+        draw = self.analysis.module.code_for_node(call)
+        fan_in = plan.fan_in
+        if plan.family == "uniform":
+            atomic = fan_in.replace("_", "").replace(".", "").isalnum()
+            text = f"({draw} * 2 - 1) * {math}.sqrt(3 / {fan_in if atomic else '(' + fan_in + ')'})"
+        else:
+            text = f"{draw} / {math}.sqrt({fan_in})"
+        return cst.parse_expression(text, config=self.analysis.module.config_for_parsing)
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
         return updated_node.with_changes(body=self._edit_body(original_node.body, updated_node.body))

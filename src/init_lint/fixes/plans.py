@@ -28,3 +28,14 @@ class ReplaceInit:
     spec: LayerSpec
     param: str
     literal_args: dict = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class RescaleDraw:
+    """INI009: divide a unit-scale draw (`torch.randn(a, b)`) by the sqrt of the fan_in it is summed over."""
+
+    call: cst.Call = field(repr=False)
+    #: "normal" (randn) or "uniform" (rand)
+    family: str
+    #: the fan_in as the draw's own arguments spell it (`d_in`, `c * k * k`)
+    fan_in: str
