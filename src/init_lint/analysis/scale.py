@@ -293,8 +293,10 @@ class _Scanner:
                 self.result.rewritten.add(target[0])  # `init.xavier_uniform_(self.w)`, `trunc_normal_(self.w)`
                 return
         if name in _MATMUL:
-            pair = [(func.value, 0)] + [(positional[0], 1)] if receiver is not None and positional else \
-                [(p, i) for i, p in enumerate(positional[:2])]
+            if isinstance(func, cst.Attribute) and not _is_module_path(func.value):
+                pair = [(func.value, 0)] + [(positional[0], 1)] if positional else []  # `x.mm(w)`
+            else:
+                pair = [(p, i) for i, p in enumerate(positional[:2])]  # `torch.mm(x, w)`
             for expr, position in pair:
                 found = self.operand(expr)
                 if found is not None:
@@ -350,6 +352,13 @@ def _einsum_dim(equation: object, index: int) -> Optional[int]:
     others = "".join(t for i, t in enumerate(terms) if i != index)
     summed = [i for i, letter in enumerate(mine) if letter not in output and letter in others]
     return summed[0] - len(mine) if len(summed) == 1 else None
+
+
+def _is_module_path(expr: cst.BaseExpression) -> bool:
+    """`torch`, `torch.sparse`, `th`: a module of functions, not a tensor whose method this is."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return isinstance(expr, cst.Name) and expr.value in ("torch", "th", "T", "F", "functional")
 
 
 def _self_attr(target: cst.BaseExpression) -> Optional[str]:

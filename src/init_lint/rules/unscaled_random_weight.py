@@ -276,8 +276,8 @@ RULE = UnscaledRandomWeight(
 #: the expected result of `--fix --unsafe-fixes` on each `invalid` example, in order
 EXPECTED_FIXES = [
     """
-    import math
     import torch
+    import math
     import torch.nn as nn
 
     class Attention(nn.Module):
@@ -289,8 +289,8 @@ EXPECTED_FIXES = [
             return x @ self.W_query
     """,
     """
-    import math
     import torch.nn as nn
+    import math
 
     class Net(nn.Module):
         def __init__(self):
