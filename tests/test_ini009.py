@@ -118,6 +118,8 @@ def test_layer_inits_with_a_scale_or_on_embeddings_are_fine(init):
     ("self.w = nn.Parameter(torch.randn(d, d))", "return x @ (self.w * self.scale)"),
     ("self.w = nn.Parameter(torch.randn(d, d))", "h = x @ self.w\nreturn h * self.scale"),
     ("self.w = nn.Parameter(torch.randn(d, d))", "h = x @ self.w\nh /= 8\nreturn h"),
+    ("self.w = nn.Parameter(torch.randn(d, d))", "h = x @ self.w\nreturn self.norm(h)"),
+    ("self.w = nn.Parameter(torch.randn(d, d))", "return F.layer_norm(x @ self.w, (64,))"),
     ("self.w = nn.Parameter(torch.randn(d, d))", "return x + self.w"),
     ("self.w = nn.Parameter(torch.randn(d, d))", "return torch.cat([x, self.w], 0)"),
     ("self.w = nn.Parameter(torch.randn(d, d))\nnn.init.orthogonal_(self.w)", "return x @ self.w"),

@@ -169,6 +169,8 @@ class _Scanner:
         #: local names holding the output of a product: name -> uses
         self.outputs: dict = {}
         self.scaled_names: set = set()
+        #: ids of expressions given straight to a normalization
+        self.normalized: set = set()
 
     def scan(self, method: cst.FunctionDef) -> None:
         self._visit(method, None)
@@ -224,6 +226,13 @@ class _Scanner:
                 if found is not None:
                     self._use(found, node, "matmul", _matmul_dim(position, found[1]), parent)
         elif isinstance(node, cst.Call):
+            if _normalizes(node):
+                # `self.norm(h)`, `F.layer_norm(x @ w, ...)`: the product's scale is normalized away
+                for arg in node.args:
+                    root = _root_name(arg.value)
+                    if root is not None:
+                        self.scaled_names.add(root)  # `self.norm(h)`, `self.norm(h.permute(0, 2, 1))`
+                    self.normalized.add(id(arg.value))
             self._call(node, parent)
         for child in node.children:
             self._visit(child, node)
@@ -328,7 +337,8 @@ class _Scanner:
 
     def _use(self, found: tuple, node: cst.CSTNode, kind: str, contracted: object,
              parent: Optional[cst.CSTNode]) -> None:
-        scaled = isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, (cst.Multiply, cst.Divide))
+        scaled = isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, (cst.Multiply, cst.Divide)) \
+            or id(node) in self.normalized
         self.result.uses.setdefault(found[0], []).append(WeightUse(found[0], node, kind, contracted, scaled))
 
 
@@ -352,6 +362,26 @@ def _einsum_dim(equation: object, index: int) -> Optional[int]:
     others = "".join(t for i, t in enumerate(terms) if i != index)
     summed = [i for i, letter in enumerate(mine) if letter not in output and letter in others]
     return summed[0] - len(mine) if len(summed) == 1 else None
+
+
+def _root_name(expr: cst.BaseExpression) -> Optional[str]:
+    """The name a chain of attributes and method calls starts from (`h` of `h.permute(0, 2, 1).float()`)."""
+    while True:
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            expr = expr.func.value
+        elif isinstance(expr, (cst.Attribute, cst.Subscript)):
+            expr = expr.value
+        else:
+            return expr.value if isinstance(expr, cst.Name) else None
+
+
+def _normalizes(call: cst.Call) -> bool:
+    """A normalization: a call whose name has `norm` (`self.reattn_norm`, `F.layer_norm`, `F.normalize`)
+    or is `ln` (not an in-place init such as `normal_`)."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    words = name_words(name)
+    return not name.endswith("_") and any("norm" in w or w == "ln" for w in words)
 
 
 def _is_module_path(expr: cst.BaseExpression) -> bool:
