@@ -98,7 +98,8 @@ def test_default_normal_and_uniform_on_a_layer_weight(init):
     assert f"~{expected:.1f}x" in found[0].message
 
 
-@pytest.mark.parametrize("init", ["nn.init.normal_(self.fc.weight, std=0.02)", "nn.init.normal_(self.fc.weight, 0, 0.1)",
+@pytest.mark.parametrize("init", ["nn.init.normal_(self.fc.weight, std=0.02)",
+                                  "nn.init.normal_(self.fc.weight, 0, 0.1)",
                                   "nn.init.uniform_(self.fc.weight, -0.1, 0.1)", "nn.init.normal_(self.emb.weight)"])
 def test_layer_inits_with_a_scale_or_on_embeddings_are_fine(init):
     body = f"self.fc = nn.Linear(300, 10, bias=False)\nself.emb = nn.Embedding(10, 300)\n{init}"
@@ -170,7 +171,6 @@ def test_invalid_examples_fix_to_the_expected_code(index):
     result = fix_source(source, "example.py", ONLY, unsafe=True)
     assert _text(result.source).strip() == textwrap.dedent(EXPECTED_FIXES[index]).strip()
     assert fix_source(result.source, "example.py", ONLY, unsafe=True).source == result.source
-
 
 
 def _load(source: bytes, name: str) -> types.ModuleType:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import Optional
 
 import libcst as cst
 
@@ -60,7 +60,8 @@ def random_factory(tail: str, args: list, node: cst.Call) -> Optional[RandomTens
     positional = [a for a in node.args if a.keyword is None]
     if any(a.star for a in node.args):
         return None
-    if len(args) == 1 and isinstance(args[0], tuple) and positional and isinstance(positional[0].value, (cst.Tuple, cst.List)):
+    spelled_as_tuple = positional and isinstance(positional[0].value, (cst.Tuple, cst.List))
+    if len(args) == 1 and isinstance(args[0], tuple) and spelled_as_tuple:
         sizes, dims = args[0], tuple(e.value for e in positional[0].value.elements)
     else:
         sizes, dims = tuple(args), tuple(a.value for a in positional)
@@ -288,8 +289,8 @@ class _Scanner:
 
     def _call(self, node: cst.Call, parent: Optional[cst.CSTNode]) -> None:
         func = node.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
-        if name is None:
+        name = _callee_name(func)
+        if not name:
             return
         receiver = self.operand(func.value) if isinstance(func, cst.Attribute) else None
         positional = [a.value for a in node.args if a.keyword is None]
@@ -364,6 +365,13 @@ def _einsum_dim(equation: object, index: int) -> Optional[int]:
     return summed[0] - len(mine) if len(summed) == 1 else None
 
 
+def _callee_name(func: cst.BaseExpression) -> str:
+    """`mm` of `torch.mm` / `x.mm`, `linear` of `linear`; "" for anything else (a subscript, a call)."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
+
+
 def _root_name(expr: cst.BaseExpression) -> Optional[str]:
     """The name a chain of attributes and method calls starts from (`h` of `h.permute(0, 2, 1).float()`)."""
     while True:
@@ -378,8 +386,7 @@ def _root_name(expr: cst.BaseExpression) -> Optional[str]:
 def _normalizes(call: cst.Call) -> bool:
     """A normalization: a call whose name has `norm` (`self.reattn_norm`, `F.layer_norm`, `F.normalize`)
     or is `ln` (not an in-place init such as `normal_`)."""
-    func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    name = _callee_name(call.func)
     words = name_words(name)
     return not name.endswith("_") and any("norm" in w or w == "ln" for w in words)
 
@@ -420,8 +427,7 @@ def _calls_in_place(body: cst.CSTNode) -> bool:
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Call):
-            func = node.func
-            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            name = _callee_name(node.func)
             if name.endswith("_") and not name.endswith("__"):
                 return True
         stack.extend(node.children)

@@ -15,7 +15,8 @@ from init_lint.rules._layers import _compact, describe, literal_fan_in, targets
 from init_lint.rules._replace import replace_plan
 from init_lint.rules.base import CheckContext, RawFinding, Rule
 
-_HELP_DRAW = "draw it at std 1/sqrt(fan_in): torch.randn(a, b) / math.sqrt(fan_in), or kaiming_uniform_(w, a=math.sqrt(5))"
+_HELP_DRAW = ("draw it at std 1/sqrt(fan_in): torch.randn(a, b) / math.sqrt(fan_in), "
+              "or kaiming_uniform_(w, a=math.sqrt(5))")
 _HELP_LAYER = "use the layer's default kaiming_uniform_(w, a=math.sqrt(5)), or normal_(w, std=1 / math.sqrt(fan_in))"
 
 
