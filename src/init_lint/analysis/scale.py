@@ -184,35 +184,58 @@ class _Scanner:
 
     def operand(self, expr: cst.BaseExpression) -> Optional[tuple]:
         """(attr, transposed) when `expr` is `self.<attr>` (or a view of it); transposed None: unknown dims."""
-        if isinstance(expr, cst.Attribute):
-            if isinstance(expr.value, cst.Name) and expr.value.value == "self":
-                return expr.attr.value, False
-            inner = self.operand(expr.value)
-            if inner is None:
+        chain: list = []  # from the outside in: ("attr" | "call", name) and ("index", None)
+        while True:
+            if isinstance(expr, cst.Attribute):
+                if isinstance(expr.value, cst.Name) and expr.value.value == "self":
+                    base = (expr.attr.value, False)
+                    break
+                chain.append(("attr", expr.attr.value))
+                expr = expr.value
+            elif isinstance(expr, cst.Subscript):
+                chain.append(("index", None))
+                expr = expr.value
+            elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+                chain.append(("call", expr.func.attr.value))
+                expr = expr.func.value
+            elif isinstance(expr, cst.Name):
+                base = self.aliases.get(expr.value)
+                break
+            else:
                 return None
-            if expr.attr.value in _TRANSPOSE:
-                return inner[0], None if inner[1] is None else not inner[1]
-            return inner if expr.attr.value in _PASS else None
-        if isinstance(expr, cst.Name):
-            return self.aliases.get(expr.value)
-        if isinstance(expr, cst.Subscript):
-            return self.operand(expr.value)
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-            inner = self.operand(expr.func.value)
-            if inner is None:
+        if base is None:
+            return None
+        attr, transposed = base
+        for kind, name in reversed(chain):
+            if kind == "index" or name in _PASS:
+                continue
+            if name in _TRANSPOSE and (kind == "attr" or name == "t"):
+                transposed = None if transposed is None else not transposed
+            elif kind == "call" and name in ("transpose", "permute", "view", "reshape", "flatten", "unsqueeze",
+                                             "expand"):
+                transposed = None
+            else:
                 return None
-            name = expr.func.attr.value
-            if name in _PASS:
-                return inner
-            if name in ("t",):
-                return inner[0], None if inner[1] is None else not inner[1]
-            if name in ("transpose", "permute", "view", "reshape", "flatten", "unsqueeze", "expand"):
-                return inner[0], None
-        return None
+        return attr, transposed
 
     # -- walking
 
-    def _visit(self, node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> None:
+    def _visit(self, root: cst.CSTNode, parent: Optional[cst.CSTNode]) -> None:
+        """Pre-order, with assignments handled after their value; a loop, not recursion (a 3000-term
+        sum nests 3000 deep)."""
+        stack: list = [(root, parent, False)]
+        while stack:
+            node, parent, after = stack.pop()
+            if after:
+                # after the value: `w = self.w` binds what the value was, and its products are recorded
+                self._assignment(node)
+                continue
+            self._enter(node, parent)
+            if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                stack.append((node, parent, True))
+            stack.extend((child, node, False) for child in reversed(node.children))
+
+    def _enter(self, node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> None:
         if isinstance(node, cst.SimpleStatementLine):
             self._comments(node)
         if isinstance(node, cst.For):
@@ -235,11 +258,6 @@ class _Scanner:
                         self.scaled_names.add(root)  # `self.norm(h)`, `self.norm(h.permute(0, 2, 1))`
                     self.normalized.add(id(arg.value))
             self._call(node, parent)
-        for child in node.children:
-            self._visit(child, node)
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-            # after the value: `w = self.w` binds what the value was, and its products are recorded
-            self._assignment(node)
 
     def _comments(self, line: cst.SimpleStatementLine) -> None:
         texts = [e.comment.value for e in line.leading_lines if e.comment is not None]
@@ -413,11 +431,13 @@ def _keyword(node: cst.Call, name: str) -> Optional[cst.BaseExpression]:
 
 def _iterates_parameters(expr: cst.BaseExpression) -> bool:
     """`self.parameters()`, `self.named_parameters()` (and `zip`/`enumerate`/`list` of them)."""
-    if isinstance(expr, cst.Call):
-        func = expr.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
-            return True
-        return any(_iterates_parameters(a.value) for a in expr.args)
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("parameters", "named_parameters"):
+                return True
+            stack.extend(a.value for a in node.args)
     return False
 
 
