@@ -19,10 +19,10 @@ import libcst as cst
 from init_lint.analysis import initops
 from init_lint.analysis.frame import Frame
 from init_lint.analysis.frameworks import is_init_function_module, is_named_apply
-from init_lint.analysis.scale import RandomTensor, as_parameter, random_factory
 from init_lint.analysis.operations import (
     dim_symbol, element_of, fan_symbol, is_number, isinstance_of, layer_has_attribute, pairs_to_mapping,
 )
+from init_lint.analysis.scale import RandomTensor, as_parameter, random_factory
 from init_lint.analysis.values import (
     BIAS, UNKNOWN, WEIGHT, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, InvSqrt, Iteration,
     LayerValue, NewTensor, NonDrawing, OneDimTensor, PartialValue, Reciprocal, SelfValue, Sqrt, Starred,
