@@ -20,6 +20,7 @@ from init_lint.analysis.classes import ClassInfo
 from init_lint.analysis.models import ITERATION_METHODS
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.operations import dim_symbol, join, layer_has_attribute, ndim, string_method
+from init_lint.analysis.scale import RandomTensor
 from init_lint.analysis.values import (
     PARAMS, UNKNOWN, Address, Builtin, ChoiceValue, ContainerValue, DefaultClass, DispatchModule, DispatchTensor,
     External, FunctionValue, Iteration, LayerSite, LayerValue, Member, ModuleInstance, OneDimTensor, OtherClass,
@@ -317,6 +318,11 @@ class CallEvaluator:
     def _init_call(self, function: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         """An init function (`nn.init.zeros_(w)`, a framework's `constant_init(m, 0)`) on its first argument."""
         tensor = args[0] if args else kwargs.get("tensor", kwargs.get("module"))
+        if isinstance(tensor, RandomTensor):
+            # a unit-scale draw made a parameter, re-initialized (INI009 reads this)
+            self.facts.init_calls.append(InitCall(node, function, False, (), args=tuple(args[1:]), kwargs=kwargs,
+                                                  statement=frame.statement, level=min(frame.level, frame.reach),
+                                                  dispatch_id=self._dispatch_id, random=tensor))
         if isinstance(tensor, (TensorValue, DispatchTensor, OneDimTensor, LayerValue, DispatchModule)):
             self._record_init(function, False, tensor, args[1:], kwargs, node, frame)
         if isinstance(tensor, (TensorValue, DispatchTensor)):

@@ -14,6 +14,7 @@ import libcst as cst
 from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
 from init_lint.analysis.models import BUILTIN_NAMES
 from init_lint.analysis.names import LOCAL, dotted_name
+from init_lint.analysis.scale import rescaled
 from init_lint.analysis.operations import (
     choice, compare, dim_symbol, element_of, is_number, is_plain, join, ndim, truth,
 )
@@ -375,6 +376,9 @@ _ARITHMETIC = {
 
 def binary(op: cst.BaseBinaryOp, left: object, right: object) -> object:
     """`left op right`: exact on numbers, symbolic for the spellings of `1 / sqrt(n)` and of sizes."""
+    draw = rescaled(op, left, right)
+    if draw is not None:
+        return draw
     if is_number(left) and is_number(right):
         compute = _ARITHMETIC.get(type(op))
         if compute is None:

@@ -82,6 +82,8 @@ class InitCall:
     from_parameters: bool = False
     #: the target is a tensor created one-dimensional (`nn.Parameter(torch.zeros(d))`), not a layer's
     one_dim: bool = False
+    #: the target is a unit-scale draw made a parameter (`nn.Parameter(torch.randn(a, b))`), not a layer's
+    random: object = None
 
     def fill_value(self) -> object:
         """The constant the call fills its target with (0 for `zeros_`), or None if it draws or copies."""
@@ -125,5 +127,7 @@ class FileFacts:
     forward_feeds: dict = field(default_factory=dict)
     #: class name -> attrs value map at the end of __init__
     attrs: dict = field(default_factory=dict)
+    #: class name -> analysis.scale.ClassScale: its parameters' uses in products and their rewrites
+    scale: dict = field(default_factory=dict)
     #: entries where the work budget ran out: calls past it were not followed (their arguments escaped)
     over_budget: set = field(default_factory=set)

@@ -23,6 +23,7 @@ The interpreter is one object whose parts live in modules by concern:
 | inherited.py    | `super()`, nn.Module's methods, frameworks' init hooks           |
 | coverage.py     | marks, `apply` / `modules()` dispatches and what they cover      |
 | forward.py      | forward data flow (which layer feeds which), for INI003          |
+| scale.py        | unit-scale draws and parameters' uses in products, for INI009    |
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from init_lint.analysis.frame import MAX_DEPTH, Budget, Frame, Instance
 from init_lint.analysis.inherited import InheritedModels
 from init_lint.analysis.models import BUILTIN_PURE, CONTAINERS, NON_DRAWING_MODULES, ExternalModels
 from init_lint.analysis.names import ImportTable
+from init_lint.analysis.scale import scan_class
 from init_lint.analysis.statements import StatementWalker
 from init_lint.analysis.values import UNKNOWN, FunctionValue
 from init_lint.catalogue import LAYERS
@@ -125,6 +127,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         forward = self.classes.find_method(info, "forward")
         if forward is not None:
             self.facts.forward_feeds[info.name] = forward_feeds(forward[1])
+        self.facts.scale[info.name] = scan_class(info.methods)
 
     def _run_scripts(self) -> None:
         """Module-level code and functions: `net = Net(); net.apply(init_fn)` covers Net as a model."""

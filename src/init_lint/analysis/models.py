@@ -22,6 +22,7 @@ from init_lint.analysis.frameworks import is_init_function_module, is_named_appl
 from init_lint.analysis.operations import (
     dim_symbol, element_of, fan_symbol, is_number, isinstance_of, layer_has_attribute, pairs_to_mapping,
 )
+from init_lint.analysis.scale import RandomTensor, as_parameter, random_factory
 from init_lint.analysis.values import (
     BIAS, UNKNOWN, WEIGHT, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, InvSqrt, Iteration,
     LayerValue, NewTensor, NonDrawing, OneDimTensor, PartialValue, Reciprocal, SelfValue, Sqrt, Starred,
@@ -188,7 +189,10 @@ class ExternalModels:
         return container
 
     def _model_parameter(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
-        """`nn.Parameter(t)`: keeps a one-dimensional tensor as such; anything else is a new tensor."""
+        """`nn.Parameter(t)`: keeps a one-dimensional tensor (and a unit-scale draw) as such; anything
+        else is a new tensor."""
+        if isinstance(args[0], RandomTensor):
+            return as_parameter(args[0], node, kwargs)
         return args[0] if isinstance(args[0], OneDimTensor) else NewTensor()
 
     def _model_tensor_factory(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
@@ -198,6 +202,9 @@ class ExternalModels:
             return OneDimTensor()
         if isinstance(shape, tuple) and len(shape) == 1:
             return OneDimTensor()
+        draw = random_factory(tail, args, node, frame.statement)
+        if draw is not None:
+            return draw
         return NewTensor(constant=1 if tail == "ones" else 0 if tail == "zeros" else
                          (args[1] if tail == "full" and len(args) > 1 else None))
 

@@ -30,7 +30,7 @@ from init_lint.diagnostics import Edit, Finding, Fix
 from init_lint.fixes.address import reach
 from init_lint.fixes.edits import LineIndex
 from init_lint.fixes.feasibility import UNREACHABLE, insert_problem
-from init_lint.fixes.plans import InsertRecipe, ReplaceInit, literal_call_args
+from init_lint.fixes.plans import InsertRecipe, ReplaceInit, RescaleDraw, literal_call_args
 from init_lint.fixes.recipes import RecipeNames, default_recipe, fan_in_expression, literal_fan_in
 from init_lint.fixes.scopes import FileScopes, Place
 from init_lint.fixes.style import FileStyle, insertion_after
@@ -67,6 +67,8 @@ def build_fixes(findings: list, context: FixContext) -> tuple:
         elif isinstance(plan, ReplaceInit):
             nodes.append(plan.statement)
             nodes += _bound_nodes(plan, context)
+        elif isinstance(plan, RescaleDraw):
+            nodes.append(plan.call)
     positions = locate(context.analysis.module, context.text, nodes) if nodes else {}
     fixes, refused = [], []
     for finding in wanted:
@@ -75,6 +77,8 @@ def build_fixes(findings: list, context: FixContext) -> tuple:
                 fix = _insert_fix(finding, finding.plan, context, positions)
             elif isinstance(finding.plan, ReplaceInit):
                 fix = _replace_fix(finding, finding.plan, context, positions)
+            elif isinstance(finding.plan, RescaleDraw):
+                fix = _rescale_fix(finding, finding.plan, context, positions)
             else:
                 continue
         except Refused as why:
@@ -217,6 +221,33 @@ def _replace_fix(finding: Finding, plan: ReplaceInit, context: FixContext, posit
     edits = [Edit(where.start.line, where.start.column, where.end.line, where.end.column, text)]
     edits += [context.style.import_edit(s) for s in dict.fromkeys(imports)]
     return Fix(finding.fix, tuple(edits), f"use the default init of `{plan.layer}.{plan.param}`")
+
+
+# ------------------------------------------------------------------ INI009
+
+
+def _rescale_fix(finding: Finding, plan: RescaleDraw, context: FixContext, positions: dict) -> Fix:
+    """`randn(a, b) / sqrt(fan_in)`; `(rand(a, b) * 2 - 1) * sqrt(3 / fan_in)`: variance 1 / fan_in, same family."""
+    place = context.scopes.place(plan.statement) if plan.statement is not None else None
+    where = positions.get(id(plan.call))
+    if place is None or where is None:
+        raise Refused("the draw could not be located")
+    imports: list = []
+    math, needed = context.style.spell("math", place)
+    if needed:
+        imports.append(needed)
+    if not _roots(plan.fan_in) <= _name_values(plan.call):
+        raise Refused("the fan_in is not spelled by the draw's own arguments")
+    draw = context.code(plan.call)
+    fan_in = plan.fan_in
+    if plan.family == "uniform":
+        atomic = fan_in.replace("_", "").replace(".", "").isalnum()
+        text = f"({draw} * 2 - 1) * {math}.sqrt(3 / {fan_in if atomic else '(' + fan_in + ')'})"
+    else:
+        text = f"{draw} / {math}.sqrt({fan_in})"
+    edits = [Edit(where.start.line, where.start.column, where.end.line, where.end.column, text)]
+    edits += [context.style.import_edit(s) for s in dict.fromkeys(imports)]
+    return Fix(finding.fix, tuple(edits), "draw it at std 1/sqrt(fan_in)")
 
 
 def _bound_nodes(plan: ReplaceInit, context: FixContext) -> list:

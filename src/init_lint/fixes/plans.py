@@ -63,3 +63,16 @@ def _literal(node: cst.BaseExpression) -> object:
         items = [None if isinstance(e, cst.StarredElement) else _literal(e.value) for e in node.elements]
         return tuple(items) if items and all(isinstance(i, int) for i in items) else None
     return None
+
+
+@dataclass(eq=False)
+class RescaleDraw:
+    """INI009: divide a unit-scale draw (`torch.randn(a, b)`) by the sqrt of the fan_in it is summed over."""
+
+    call: cst.Call = field(repr=False)
+    #: "normal" (randn) or "uniform" (rand)
+    family: str
+    #: the fan_in as the draw's own arguments spell it (`d_in`, `c * k * k`)
+    fan_in: str
+    #: the statement that holds the draw: where the names the fix writes must resolve
+    statement: Optional[cst.CSTNode] = field(default=None, repr=False)
