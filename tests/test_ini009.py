@@ -17,7 +17,7 @@ import pytest
 
 from init_lint.api import check_source, fix_source
 from init_lint.config import Settings
-from init_lint.rules.unscaled_random_weight import EXPECTED_FIXES, RULE
+from init_lint.rules.unscaled_random_weight import RULE
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ONLY = Settings(select=("INI009",))
@@ -167,9 +167,9 @@ def test_a_later_method_rescaling_the_parameter_counts():
 
 @pytest.mark.parametrize("index", range(len(RULE.invalid)))
 def test_invalid_examples_fix_to_the_expected_code(index):
-    source = textwrap.dedent(RULE.invalid[index])
+    source = textwrap.dedent(RULE.invalid[index].code)
     result = fix_source(source, "example.py", ONLY, unsafe=True)
-    assert _text(result.source).strip() == textwrap.dedent(EXPECTED_FIXES[index]).strip()
+    assert _text(result.source).strip() == textwrap.dedent(RULE.invalid[index].expected).strip()
     assert fix_source(result.source, "example.py", ONLY, unsafe=True).source == result.source
 
 

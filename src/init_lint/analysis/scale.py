@@ -78,7 +78,8 @@ def as_parameter(value: RandomTensor, node: cst.Call, kwargs: dict) -> RandomTen
     first = node.args[0].value if node.args else None
     direct = first is value.call
     frozen = kwargs.get("requires_grad") is False or (len(node.args) > 1 and _is_false(node.args[1].value))
-    return RandomTensor(constant=None, call=value.call, family=value.family, sizes=value.sizes, dims=value.dims,
+    return RandomTensor(constant=None, call=value.call, statement=value.statement, family=value.family,
+                        sizes=value.sizes, dims=value.dims,
                         factor=value.factor, parameter_call=node if direct else None, parameter=True,
                         frozen=frozen)
 
@@ -113,7 +114,8 @@ def rescaled(op: cst.BaseBinaryOp, left: object, right: object) -> object:
 
 
 def _with_factor(draw: RandomTensor, factor: float) -> RandomTensor:
-    return RandomTensor(constant=None, call=draw.call, family=draw.family, sizes=draw.sizes, dims=draw.dims,
+    return RandomTensor(constant=None, call=draw.call, statement=draw.statement, family=draw.family,
+                        sizes=draw.sizes, dims=draw.dims,
                         factor=factor)
 
 

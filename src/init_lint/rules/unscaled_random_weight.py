@@ -11,6 +11,7 @@ from init_lint.analysis.values import ContainerValue, Tri
 from init_lint.catalogue_model import CONV, LINEAR
 from init_lint.diagnostics import UNSAFE
 from init_lint.fixes.plans import RescaleDraw
+from init_lint.rules._examples import Invalid
 from init_lint.rules._layers import _compact, describe, literal_fan_in, targets
 from init_lint.rules._replace import replace_plan
 from init_lint.rules.base import CheckContext, RawFinding, Rule
@@ -250,53 +251,49 @@ RULE = UnscaledRandomWeight(
         """,
     ],
     invalid=[
-        """
-        import torch
-        import torch.nn as nn
+        Invalid("""
+            import torch
+            import torch.nn as nn
 
-        class Attention(nn.Module):
-            def __init__(self, d_in, d_out):
-                super().__init__()
-                self.W_query = nn.Parameter(torch.rand(d_in, d_out))
+            class Attention(nn.Module):
+                def __init__(self, d_in, d_out):
+                    super().__init__()
+                    self.W_query = nn.Parameter(torch.rand(d_in, d_out))
 
-            def forward(self, x):
-                return x @ self.W_query
-        """,
-        """
-        import torch.nn as nn
+                def forward(self, x):
+                    return x @ self.W_query
+            """, expected="""
+            import math
 
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(512, 256)
-                nn.init.normal_(self.fc.weight)
-        """,
+            import torch
+            import torch.nn as nn
+
+            class Attention(nn.Module):
+                def __init__(self, d_in, d_out):
+                    super().__init__()
+                    self.W_query = nn.Parameter((torch.rand(d_in, d_out) * 2 - 1) * math.sqrt(3 / d_in))
+
+                def forward(self, x):
+                    return x @ self.W_query
+            """),
+        Invalid("""
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(512, 256)
+                    nn.init.normal_(self.fc.weight)
+            """, expected="""
+            import math
+
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(512, 256)
+                    nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))
+            """),
     ],
 )
-
-#: the expected result of `--fix --unsafe-fixes` on each `invalid` example, in order
-EXPECTED_FIXES = [
-    """
-    import torch
-    import math
-    import torch.nn as nn
-
-    class Attention(nn.Module):
-        def __init__(self, d_in, d_out):
-            super().__init__()
-            self.W_query = nn.Parameter((torch.rand(d_in, d_out) * 2 - 1) * math.sqrt(3 / d_in))
-
-        def forward(self, x):
-            return x @ self.W_query
-    """,
-    """
-    import torch.nn as nn
-    import math
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc = nn.Linear(512, 256)
-            nn.init.kaiming_uniform_(self.fc.weight, a=math.sqrt(5))
-    """,
-]
