@@ -67,6 +67,14 @@ def many_layers(layers: int = 10_000) -> str:
     return HEADER + "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n" + body
 
 
+def layers_in_one_statement(layers: int = 2_000) -> str:
+    """One `nn.Sequential(...)` holding thousands of layers: linear in the layers of one statement
+    (compare `--scale 0.25` with `--scale 1`: about 4x is linear, 16x quadratic)."""
+    items = ", ".join("nn.Linear(4, 4)" for _ in range(layers))
+    return HEADER + ("class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                     f"        self.net = nn.Sequential({items})\n")
+
+
 def self_containing_container(levels: int = 13) -> str:
     """A container that abstractly holds itself, beside a valid structure nested `levels` deep."""
     nested = "nn.Linear(4, 4)"
@@ -108,6 +116,7 @@ CASES = {
     "doubling_builds": (doubling_builds, 24),
     "recursive_apply_helpers": (recursive_apply_helpers, 100),
     "many_layers": (many_layers, 10_000),
+    "layers_in_one_statement": (layers_in_one_statement, 2_000),
     "self_containing_container": (self_containing_container, 13),
     "long_sum": (long_sum, 600),
     "long_elif": (long_elif, 500),

@@ -182,19 +182,12 @@ def test_many_layers_in_one_sequential():
     assert fix_source(result.source, "seq.py").source == result.source
 
 
-def test_layers_in_one_statement_scale_linearly():
-    def seconds(n: int) -> float:
-        source = _sequential_of(n)
-        start = time.perf_counter()
-        findings = check_source(source, "seq.py")
-        elapsed = time.perf_counter() - start
-        assert len(findings) == n
-        return elapsed
-
-    seconds(20)  # warm up
-    small, large = seconds(100), seconds(400)
-    # linear: about 4x; quadratic: about 16x
-    assert large / small < 9, (small, large)
+def test_layers_in_one_statement_are_each_reported_once():
+    # How the time grows with the layers of one statement is measured by
+    # `benchmarks/bounds.py --only layers_in_one_statement` (a timing ratio is no test on a shared machine).
+    for n in (100, 400):
+        findings = check_source(_sequential_of(n), "seq.py")
+        assert len(findings) == n and len({f.message for f in findings}) == n
 
 
 def test_over_max_file_size_is_ini900(tmp_path):
