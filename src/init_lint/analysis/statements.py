@@ -107,29 +107,104 @@ class StatementWalker:
         forks: list = []
         orelse: object = statement
         result = Tri.NO
+        doubt = frame.dispatch_spec is not None
+        first_event = len(self.facts.dispatches)
+        branches_dispatching: list = []
+        exhaustive = False
         while True:
             if isinstance(orelse, cst.If):
-                condition = truth(self._eval(orelse.test, frame))
+                condition = self._decide(orelse.test, frame)
                 if condition is True:
+                    before = len(self.facts.dispatches)
                     result = self._walk_block(orelse.body.body, frame)
+                    branches_dispatching.append(len(self.facts.dispatches) > before)
+                    exhaustive = True
                     break
                 if condition is False:
                     orelse = orelse.orelse
                     continue
-                fork = self.binder.fork(frame)
-                fork.branch()
+                fork = self.binder.fork(frame, doubt)
+                fork.branch(self._when(orelse.test, True))
+                before = len(self.facts.dispatches)
                 fork.end(self._walk_block(orelse.body.body, frame))
-                fork.branch()
+                branches_dispatching.append(len(self.facts.dispatches) > before)
+                fork.branch(self._when(orelse.test, False))
                 forks.append(fork)
                 orelse = orelse.orelse
                 continue
             if orelse is not None:
+                before = len(self.facts.dispatches)
                 result = self._walk_block(orelse.body.body, frame)
+                branches_dispatching.append(len(self.facts.dispatches) > before)
+                exhaustive = True
             break
         for fork in reversed(forks):
             fork.end(result)
             result = fork.join()
+        if forks and exhaustive and all(branches_dispatching):
+            # Every way runs a dispatch (`if a: self.apply(f) else: self.apply(g)`): which one covers
+            # what is not tracked per way, so the dispatches are a doubt, not a fork.
+            for event in self.facts.dispatches[first_event:]:
+                if event.level == Tri.FORK:
+                    event.level = Tri.MAYBE
         return result
+
+    def _decide(self, test: cst.BaseExpression, frame: Frame) -> Optional[bool]:
+        """The truth of a condition: from the code, else from every way the class is built
+        (call sites of the file, default arguments), when they all agree."""
+        condition = truth(self._eval(test, frame))
+        ways = self.ways_now
+        if condition is not None or not ways or frame.depth != 1 or frame.dispatch_spec is not None:
+            return condition
+        if any(isinstance(n, (cst.Call, cst.Lambda, cst.NamedExpr)) for n in _descendants(test)):
+            return None
+        names = {n.value for n in _descendants(test) if isinstance(n, cst.Name)}
+        params = [n for n in names if n in ways[0].values and frame.env.get(n) is UNKNOWN]
+        if not params:
+            return None
+        outcomes: list = []
+        for way in ways:
+            saved = {n: frame.env[n] for n in params}
+            frame.env.update({n: way.values[n] for n in params})
+            try:
+                outcomes.append((way, truth(self._eval(test, frame))))
+            finally:
+                frame.env.update(saved)
+        decided = {o for _, o in outcomes}
+        if decided == {True} or decided == {False}:
+            value = decided.pop()
+            labels = [w.label for w, _ in outcomes if w.label]
+            if labels:
+                self.way_decisions.setdefault(self.entry, []).extend(
+                    label for label in labels if label not in self.way_decisions.get(self.entry, []))
+            return value
+        self.way_labels[id(test)] = {holds: [w.label for w, o in outcomes if o is holds and w.label]
+                                     for holds in (True, False)}
+        return None
+
+    def _when(self, test: cst.BaseExpression, holds: bool) -> str:
+        """`when init_type == 'explicit'` / `when init_type != 'explicit'`: the way a branch stands for."""
+        by_way = self.way_labels.get(id(test), {}).get(holds)
+        if by_way:
+            return "for " + ", ".join(by_way[:2]) + (" and others" if len(by_way) > 2 else "")
+        code = self.module.code_for_node(test).strip()
+        if not holds:
+            if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                code = self.module.code_for_node(test.expression).strip()
+            elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+                negated = {cst.Equal: "!=", cst.NotEqual: "==", cst.Is: "is not", cst.IsNot: "is", cst.In: "not in",
+                           cst.NotIn: "in", cst.LessThan: ">=", cst.GreaterThanEqual: "<", cst.GreaterThan: "<=",
+                           cst.LessThanEqual: ">"}.get(type(test.comparisons[0].operator))
+                if negated is not None:
+                    code = " ".join((self.module.code_for_node(test.left).strip(), negated,
+                                     self.module.code_for_node(test.comparisons[0].comparator).strip()))
+                else:
+                    code = f"not ({code})"
+            else:
+                code = f"not {code}" if isinstance(test, (cst.Name, cst.Attribute, cst.Call)) else f"not ({code})"
+        if len(code) > 60:
+            code = code[:57] + "..."
+        return f"when {code}"
 
     def _walk_for(self, statement: cst.For, frame: Frame) -> Tri:
         """A `for`: over `modules()` / `parameters()` it is a dispatch; otherwise the body runs once
@@ -210,6 +285,15 @@ class StatementWalker:
                     self._give_address(item, steps + (key_step(key),), frame, seen)
                 else:
                     self._give_address(item, steps + (index_step(index),), frame, seen)
+
+
+def _descendants(node: cst.CSTNode):
+    """Every node under `node`, itself included."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(current.children)
 
 
 def self_steps(frame: Frame) -> tuple[Step, ...]:

@@ -34,6 +34,8 @@ class Verdict:
     models: list = field(default_factory=list)
     alternatives: dict = field(default_factory=dict)
     root_levels: dict = field(default_factory=dict)
+    #: the way that leaves it at the default, where one can be named (`when init_type != 'explicit'`)
+    why: Optional[str] = None
 
 
 def combine(alternatives: dict, root_level) -> Tri:
@@ -41,6 +43,17 @@ def combine(alternatives: dict, root_level) -> Tri:
     if not alternatives:
         return Tri.YES
     return min(max(level, root_level(root)) for root, level in alternatives.items())
+
+
+def way_that_keeps_default(site: LayerSite, param: str, level: Tri) -> Optional[str]:
+    """Name the way that leaves the parameter at the default: a branch not taken, or the call sites
+    whose arguments take no initializing branch."""
+    if level == Tri.FORK and site.cover[param] == Tri.FORK:
+        return site.fork_why.get(param)
+    if site.ways_decided and site.cover[param] == Tri.NO:
+        names = ", ".join(site.ways_decided[:2]) + (" and others" if len(site.ways_decided) > 2 else "")
+        return f"for {names}"
+    return None
 
 
 class ModuleTree:
@@ -90,7 +103,9 @@ class ModuleTree:
     def verdict(self, site: LayerSite, param: str) -> Verdict:
         """How surely the parameter of this layer is initialized, whatever model builds it."""
         verdict = self._verdict(site, param)
-        if verdict.level == Tri.NO and (site.type_from_default or site.from_external_hook):
+        if verdict.level < Tri.YES:
+            verdict.why = way_that_keeps_default(site, param, verdict.level)
+        if verdict.level <= Tri.FORK and (site.type_from_default or site.from_external_hook):
             verdict.level = Tri.MAYBE
             verdict.alternatives = {}
         return verdict
