@@ -55,15 +55,20 @@ class Binder:
         """How surely code has written `param` of `key` so far (NO when never)."""
         return self.marks.get((key, param), Tri.NO)
 
-    def fork(self, frame: Optional[Frame] = None, doubt: bool = False) -> "Fork":
+    def fork(self, frame: Optional[Frame] = None, doubt: bool = False, clock: Optional[Callable[[], int]] = None,
+             born: Optional[Callable[[object], Optional[int]]] = None) -> "Fork":
         """Alternatives of which exactly one runs.  With a frame, its names and the instance's
         attributes fork too, and each branch runs at level FORK (not sure to run).
 
         A fork is a way of building that may leave a layer at the default (FORK); with `doubt`
         (a condition inside a dispatch body, which selects among modules rather than ways of
         building) a disagreement is only a doubt (MAYBE), as before.
+
+        `clock` gives increasing numbers (the interpreter's sequence) and `born(key)` the number at
+        which a layer was built: a layer built inside one alternative is judged by that alternative
+        alone (the others do not build it).
         """
-        return Fork(self, frame, doubt)
+        return Fork(self, frame, doubt, clock, born)
 
     def isolated(self, run: Callable[[], None]) -> dict:
         """Run a dispatch body from no marks at all; return the marks it made.
@@ -92,13 +97,22 @@ class _Outcome:
     returned: Tri
     why: dict
     label: Optional[str]
+    span: tuple = (0, 0)
 
 
 class Fork:
     """The state before a set of alternatives, and what each alternative ended with."""
 
-    def __init__(self, binder: Binder, frame: Optional[Frame], doubt: bool = False) -> None:
+    def __init__(self, binder: Binder, frame: Optional[Frame], doubt: bool = False,
+                 clock: Optional[Callable[[], int]] = None, born: Optional[Callable[[object], Optional[int]]] = None,
+                 ) -> None:
         self.binder = binder
+        self.clock = clock
+        self.born = born
+        self.start = clock() if clock is not None else 0
+        self.branch_start = self.start
+        #: the alternative the ways of building take (ways.py), when they all take the same one
+        self.decided: Optional[int] = None
         self.frame = frame
         self.doubt = doubt
         self.before = dict(binder.marks)
@@ -113,6 +127,7 @@ class Fork:
     def branch(self, label: Optional[str] = None) -> None:
         """Start the next alternative from the state before the fork; `label` says when it runs."""
         self.label = label
+        self.branch_start = self.clock() if self.clock is not None else 0
         self.binder.marks = dict(self.before)
         self.binder.why = dict(self.why_before)
         frame = self.frame
@@ -129,7 +144,8 @@ class Fork:
         frame = self.frame
         self.outcomes.append(_Outcome(self.binder.marks, dict(frame.env) if frame is not None else None,
                                       dict(frame.instance.attrs) if frame is not None else None, returned,
-                                      self.binder.why, self.label))
+                                      self.binder.why, self.label,
+                                      (self.branch_start, self.clock() if self.clock is not None else 0)))
 
     def join(self) -> Tri:
         """Merge the alternatives into the current state; returns whether the whole surely or maybe returns.
@@ -144,7 +160,15 @@ class Fork:
             keys.update(outcome.marks)
         for key in keys:
             base = self.before.get(key, Tri.NO)
-            levels = [outcome.marks.get(key, base) for outcome in self.outcomes]
+            outcomes = self.outcomes
+            born = self.born(key[0]) if self.born is not None else None
+            if born is not None and born > self.start:
+                # Built inside the fork: only the alternative that built it has it.
+                outcomes = [o for o in outcomes if o.span[0] < born < o.span[1]] or outcomes
+            elif self.decided is not None and self.decided < len(outcomes):
+                # Built before: every way of building the class takes the same alternative.
+                outcomes = [outcomes[self.decided]]
+            levels = [outcome.marks.get(key, base) for outcome in outcomes]
             level = levels[0]
             for other in levels[1:]:
                 level = Tri.merge_branches(level, other)
@@ -152,7 +176,7 @@ class Fork:
                 level = Tri.MAYBE
             merged[key] = level
             if level == Tri.FORK:
-                why[key] = self._why(key, levels)
+                why[key] = self._why(key, levels, outcomes)
         self.binder.marks = merged
         self.binder.why = why
         if self.frame is not None:
@@ -163,13 +187,13 @@ class Fork:
             return Tri.YES
         return Tri.MAYBE if any(r in (Tri.YES, Tri.MAYBE) for r in returns) else Tri.NO
 
-    def _why(self, key: object, levels: list) -> Optional[str]:
+    def _why(self, key: object, levels: list, outcomes: list) -> Optional[str]:
         """The way that leaves `key` undone: the most specific one an inner fork named, else the
         label of the first alternative that does nothing to it."""
-        for outcome, level in zip(self.outcomes, levels):
+        for outcome, level in zip(outcomes, levels):
             if level == Tri.FORK and outcome.why.get(key):
                 return outcome.why[key]
-        for outcome, level in zip(self.outcomes, levels):
+        for outcome, level in zip(outcomes, levels):
             if level == Tri.NO and outcome.label:
                 return outcome.label
         return None

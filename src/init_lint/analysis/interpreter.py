@@ -90,6 +90,8 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.way_decisions: dict = {}
         #: id(condition) -> {holds: labels of the ways that take that side}
         self.way_labels: dict = {}
+        #: id(condition) -> the truth every way of building gives it
+        self.way_decided: dict = {}
 
     def run(self) -> FileFacts:
         """Walk the whole file; returns the facts the rules read."""
