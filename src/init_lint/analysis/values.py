@@ -167,6 +167,8 @@ class LayerSite:
     fork_why: dict = field(default_factory=dict, repr=False)
     #: the call sites whose arguments decided conditions of its class's `__init__` (ways.py)
     ways_decided: tuple = field(default=(), repr=False)
+    #: wrapped by `weight_norm` / `spectral_norm`: its weight is computed, an init must come before the wrap
+    wrapped: bool = False
     #: built with `torch.nn.utils.skip_init`: nothing is drawn, nothing relies on the default
     skip_init: bool = False
     #: MAYBE when built after a statement that may have returned

@@ -53,7 +53,7 @@ class ImplicitDefaultInit(Rule):
             judged.append((sites[0], params, models, worst, (sites[0].spec.name, tuple(depends)) if depends else (),
                            one_class, whys[0] if whys else None))
         fixable = {id(site.call) for site, _, _, worst, _, one_class, _ in judged
-                   if worst <= Tri.FORK and not site.spec.lazy and one_class}
+                   if worst <= Tri.FORK and not site.spec.lazy and one_class and not site.wrapped}
         # Two layers reachable by the same name after one statement (`a if c else b`): only one is built.
         addresses = Counter((id(site.statement), site.address.expr) for site, *_ in judged
                             if id(site.call) in fixable and site.address is not None)
