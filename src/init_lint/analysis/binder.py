@@ -41,11 +41,14 @@ class Binder:
         self.marks: dict = {}
         #: (key, param) -> the way that leaves it undone, for marks at FORK (`when init_type != 'explicit'`)
         self.why: dict = {}
+        #: (key, param) -> [(label of an alternative, its level)] for forks whose alternatives disagree (explain)
+        self.branches: dict = {}
 
     def reset(self) -> None:
         """Start a new entry (a class's `__init__`, another method, module-level code)."""
         self.marks = {}
         self.why = {}
+        self.branches = {}
 
     def mark(self, key: object, param: str, level: Tri) -> None:
         """Code writes `param` of the layer(s) `key` at `level` (a write never undoes an earlier one)."""
@@ -117,6 +120,7 @@ class Fork:
         self.doubt = doubt
         self.before = dict(binder.marks)
         self.why_before = dict(binder.why)
+        self.branches_before = {key: len(seen) for key, seen in binder.branches.items()}
         self.label: Optional[str] = None
         self.outcomes: list[_Outcome] = []
         if frame is not None:
@@ -165,6 +169,12 @@ class Fork:
             if born is not None and born > self.start:
                 # Built inside the fork: only the alternative that built it has it.
                 outcomes = [o for o in outcomes if o.span[0] < born < o.span[1]] or outcomes
+            inner = len(self.binder.branches.get(key, ())) > self.branches_before.get(key, 0)
+            if inner or len({outcome.marks.get(key, base) for outcome in outcomes}) > 1:
+                seen = self.binder.branches.setdefault(key, [])
+                seen.extend((o.label, o.marks.get(key, base)) for o in outcomes if o.label)
+            if born is not None and born > self.start:
+                pass
             elif self.decided is not None and self.decided < len(outcomes):
                 # Built before: every way of building the class takes the same alternative.
                 outcomes = [outcomes[self.decided]]

@@ -86,6 +86,8 @@ class CoverageRecorder:
             if secondary and id(site) in earlier_ids:
                 level = min(level, Tri.MAYBE)
             site.cover[param] = max(site.cover[param], level)
+            if (key, param) in self.binder.branches:
+                site.branches.setdefault(param, []).extend(self.binder.branches[(key, param)])
             if level == Tri.FORK and self.binder.why.get((key, param)):
                 site.fork_why.setdefault(param, self.binder.why[(key, param)])
 

@@ -115,10 +115,12 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
             # every configuration (`if use_gpsa:`, `if parallel_depth > 0:`) is seen, not only the defaults.
             self._call_function(FunctionValue(node, owner.name, bound_self=True), [], {}, instance, owner,
                                 unknown_params=True)
+        ways = tuple(way.label or "its default arguments" for way in self.ways_now)
         self.ways_now = []
         self._commit_marks(instance, secondary=False)
         for site in instance.sites:
             site.ways_decided = tuple(self.way_decisions.get(self.entry, ()))
+            site.ways = ways
         self.facts.attrs[info.name] = dict(instance.attrs)
         init_sites = list(instance.sites)
         for name, node in info.methods.items():

@@ -169,6 +169,10 @@ class LayerSite:
     ways_decided: tuple = field(default=(), repr=False)
     #: wrapped by `weight_norm` / `spectral_norm`: its weight is computed, an init must come before the wrap
     wrapped: bool = False
+    #: the ways its class is built in the file (call sites, or "its default arguments"), for explain
+    ways: tuple = field(default=(), repr=False)
+    #: param -> [(the condition of a branch, the level on it)] where branches disagree, for explain
+    branches: dict = field(default_factory=dict, repr=False)
     #: built with `torch.nn.utils.skip_init`: nothing is drawn, nothing relies on the default
     skip_init: bool = False
     #: MAYBE when built after a statement that may have returned
