@@ -85,7 +85,8 @@ def _record(site: LayerSite, line: Optional[int], analysis: FileAnalysis, where)
         if verdict.level == Tri.YES and not entry["evidence"]:
             entry["evidence"].append("covered by code the analysis follows (an inherited or framework init)")
         if verdict.level == Tri.MAYBE:
-            entry["evidence"].append(_silence_reason(site, analysis))
+            entry["silent_because"] = _silence_reason(site, analysis)
+            entry["evidence"].append(entry["silent_because"])
         if verdict.level < Tri.YES and verdict.models:
             entry["models"] = list(verdict.models)
         params[param] = entry
@@ -123,6 +124,9 @@ def _silence_reason(site: LayerSite, analysis: FileAnalysis) -> str:
         return "its class is a default argument: the caller may pass another"
     if analysis.facts.over_budget and site.entry in analysis.facts.over_budget:
         return "the helpers it goes through exceed the analysis budget"
+    if site.branches:
+        return ("the branch that initializes it tests what was built (isinstance, hasattr, `is None`), "
+                "which follows an earlier choice the analysis does not pair with it")
     return "handed to code out of sight (an unknown function, a base class from elsewhere) that may initialize it"
 
 
