@@ -84,7 +84,8 @@ class CoverageRecorder:
             if site is None:
                 continue
             if secondary and id(site) in earlier_ids:
-                level = min(level, Tri.MAYBE)
+                # A method that runs after construction is no way of building: a fork there is a doubt.
+                level = Tri.MAYBE if level > Tri.NO else Tri.NO
             site.cover[param] = max(site.cover[param], level)
             if (key, param) in self.binder.branches:
                 site.branches.setdefault(param, []).extend(self.binder.branches[(key, param)])

@@ -94,7 +94,8 @@ class ModuleTree:
             covered = event.coverage.get(spec_name, {}).get(param, Tri.NO)
             covered = min(covered, event.level)
             if event.entry != build.entry:
-                covered = min(covered, Tri.MAYBE)
+                # Code of another entry (a method run later) only maybe runs: a doubt, even from a fork there.
+                covered = Tri.MAYBE if covered > Tri.NO else Tri.NO
             elif event.seq < build.seq:
                 continue
             level = max(level, covered)
@@ -184,7 +185,8 @@ class ModuleTree:
                 if build.parent is not None and via < Tri.YES:
                     above = self.paths(build.parent, spec_name, param)
                     via = max(via, combine(above, lambda root: self.root_coverage(root, spec_name, param, visiting)))
-                level = max(level, via)
+                # A build through a variable may or may not build this class: what covers it there is a doubt.
+                level = max(level, Tri.MAYBE if via == Tri.FORK else via)
         self._roots[key] = level
         return level
 
