@@ -375,5 +375,8 @@ def _may_initialize(entry: str) -> bool:
     if "." not in entry or entry.startswith("<"):
         return True
     method = entry.rsplit(".", 1)[-1].lower()
-    return method == "__init__" or any(word in method for word in ("init", "weight", "reset", "load", "param", "setup",
-                                                                    "build", "prepare"))
+    return method == "__init__" or any(word in method for word in _INIT_WORDS)
+
+
+#: words of a method name that say it may give layers their values
+_INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")
