@@ -90,6 +90,7 @@ EXTERNAL_MODELS: tuple[Model, ...] = (
     Model("_model_tensor_factory", prefix="torch.", tails=TENSOR_FACTORIES),
     Model("_model_skip_init", names=frozenset({"torch.nn.utils.skip_init"})),
     Model("_model_reparametrize", names=frozenset(WRAPPING_FUNCTIONS)),
+    Model("_model_same_module", names=frozenset({"torch.compile"})),
 )
 
 
@@ -226,6 +227,10 @@ class ExternalModels:
             for site in value.sites:
                 site.wrapped = True
         return value
+
+    def _model_same_module(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
+        """`torch.compile(model)`: the same module, compiled; it initializes nothing."""
+        return args[0]
 
     # ---------------------------------------------------------------- builtins
 

@@ -93,7 +93,7 @@ def construction_ways(module: cst.Module, classes, constants: dict) -> dict:
                     values[arg.keyword.value] = literal(arg.value, module, constants)
                 elif i < len(params):
                     values[params[i].name.value] = literal(arg.value, module, constants)
-            code = module.code_for_node(call).strip()
+            code = " ".join(module.code_for_node(call).split())
             if len(code) > 40:
                 code = code[:37] + "..."
             line = lines.get(id(call))
