@@ -75,3 +75,23 @@ def test_explain_runs_on_every_realworld_case(path):
     for record in records:
         for entry in record["params"].values():
             assert entry["verdict"]
+
+
+def _messages(source):
+    from init_lint.checker import check_source
+    from init_lint.config import Settings
+
+    return [f.message for f in check_source(source.encode(), "m.py", Settings()) if f.code == "INI001"]
+
+
+def test_the_message_names_the_way_of_the_parameters_it_reports():
+    demo = _messages(DEMO.read_text())
+    assert demo and all(m.endswith("default weight and bias for Net('custom') at line 48") for m in demo)
+    assert all(len(m) <= 110 for m in demo)
+    tied = _messages(
+        "import torch.nn as nn\n\n\nclass LM(nn.Module):\n    def __init__(self, tie_weights):\n"
+        "        super().__init__()\n        self.embed = nn.Embedding(10, 4)\n        self.decoder = nn.Linear(4, 10)\n"
+        "        if tie_weights:\n            self.decoder.weight = self.embed.weight\n"
+    )
+    # the bias keeps the default on every way: the weight's way ("when not tie_weights") is not its reason
+    assert tied == ["self.decoder = nn.Linear(4, 10) in LM: implicit default bias"]

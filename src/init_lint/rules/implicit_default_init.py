@@ -37,7 +37,7 @@ class ImplicitDefaultInit(Rule):
                     continue
                 verdicts = [tree.verdict(s, param) for s in needing]
                 levels[param] = min(v.level for v in verdicts)
-                whys.extend(v.why for v in verdicts if v.why and v.level == levels[param] and v.why not in whys)
+                whys.extend((param, v.why) for v in verdicts if v.why and v.level == levels[param])
                 for verdict in verdicts:
                     models.extend(m for m in verdict.models if m not in models)
                     if verdict.level < Tri.YES and verdict.alternatives:
@@ -49,6 +49,8 @@ class ImplicitDefaultInit(Rule):
             if worst == Tri.YES or (worst == Tri.MAYBE and not context.strict):
                 continue
             params = tuple(p for p in PARAMS if p in levels and levels[p] == worst)
+            # The way named must be one that leaves these parameters (not another) at the default.
+            whys = [why for param, why in whys if param in params]
             one_class = len({s.spec.name for s in sites}) == 1
             judged.append((sites[0], params, models, worst, (sites[0].spec.name, tuple(depends)) if depends else (),
                            one_class, whys[0] if whys else None))
