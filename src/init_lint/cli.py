@@ -22,7 +22,7 @@ from init_lint.output import FORMATS, default_format, full, render, show_fixes, 
 # commands that use them, so `--version`, `rule` and a run over files without torch start fast
 # (benchmarks/startup.py measures it).
 
-SUBCOMMANDS = ("check", "rule", "verify", "health", "lsp")
+SUBCOMMANDS = ("check", "rule", "verify", "health", "explain", "lsp")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -107,6 +107,12 @@ def build_parser(with_verify: bool = True, with_health: bool = True) -> argparse
     rule.add_argument("code", nargs="?", help="INI001 or implicit-default-init")
     rule.add_argument("--all", action="store_true", help="print every rule")
     rule.set_defaults(handler=run_rule)
+
+    explain = commands.add_parser("explain", help="show why each layer of a file keeps the default or is initialized")
+    explain.add_argument("target", metavar="PATH[:LINE]", help="a file, or a file and the line of one layer")
+    explain.add_argument("--output-format", choices=("text", "json"), default="text")
+    explain.set_defaults(handler=lambda args: __import__("init_lint.explain", fromlist=["run"]).run(
+        args.target, args.output_format))
 
     verify = commands.add_parser("verify", help="run models before and after the fix and compare every parameter")
     if with_verify:  # its options cost an import of the verifier: only when the command is verify

@@ -17,10 +17,10 @@ def test_apply_covers_the_layer_types_its_function_initializes():
                     nn.init.zeros_(m.weight)
                     nn.init.zeros_(m.bias)
         """)
-    assert cover(analysis, "self.fc") == {"weight": 2, "bias": 2}
+    assert cover(analysis, "self.fc") == {"weight": 3, "bias": 3}
     assert cover(analysis, "self.conv") == {"weight": 0, "bias": 0}
     (event,) = analysis.facts.dispatches
-    assert int(event.coverage["Linear"]["weight"]) == 2 and int(event.coverage["LazyLinear"]["weight"]) == 2
+    assert int(event.coverage["Linear"]["weight"]) == 3 and int(event.coverage["LazyLinear"]["weight"]) == 3
 
 
 def test_a_dispatch_covers_only_what_exists_when_it_runs():
@@ -45,7 +45,7 @@ def test_parameters_loop_writes_weight_and_bias():
                 for p in self.parameters():
                     nn.init.normal_(p)
         """)
-    assert cover(analysis, "self.fc") == {"weight": 2, "bias": 2}
+    assert cover(analysis, "self.fc") == {"weight": 3, "bias": 3}
     assert all(call.from_parameters for call in analysis.facts.init_calls)
 
 

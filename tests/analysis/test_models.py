@@ -30,7 +30,7 @@ def test_partial_of_a_layer_class_and_skip_init():
         """)
     assert int(site(analysis, "self.fc").bias) == 0
     raw = site(analysis, "self.raw")
-    assert raw.skip_init and cover(analysis, "self.raw") == {"weight": 2, "bias": 2}
+    assert raw.skip_init and cover(analysis, "self.raw") == {"weight": 3, "bias": 3}
 
 
 def test_one_dimensional_parameters():

@@ -3,6 +3,8 @@
 Unsure: in the default mode the patch-embedding Conv2d keeps PyTorch's default (true: timm's default ViT init leaves it so), but seeing it requires taking the intersection over every function the factory may return. Expected: INI001 on the conv (the truth); if the lead prefers precision here, drop it.
 
 Decided: `mode` is a constructor argument, unknown statically; one mode's init covers the Conv2d and the other's does not, so the layer is unverified: reported in strict mode only (precision over recall).
+
+Decided (issue 11, conditions are forks): the default mode is a way on which no code initializes the conv: reported.
 """
 from functools import partial
 
@@ -37,7 +39,7 @@ def get_init_fn(mode="", head_bias=0.0):
 class TinyViT(nn.Module):
     def __init__(self, num_classes=10, weight_init=""):
         super().__init__()
-        self.patch_embed = nn.Conv2d(3, 16, kernel_size=4, stride=4)  # expect-strict: INI001
+        self.patch_embed = nn.Conv2d(3, 16, kernel_size=4, stride=4)  # expect: INI001
         self.fc = nn.Linear(16, 16)
         self.head = nn.Linear(16, num_classes)
         self.init_weights(weight_init)

@@ -39,10 +39,16 @@ class Binder:
     def __init__(self) -> None:
         #: (key, param) -> how surely code has written that parameter so far
         self.marks: dict = {}
+        #: (key, param) -> the way that leaves it undone, for marks at FORK (`when init_type != 'explicit'`)
+        self.why: dict = {}
+        #: (key, param) -> [(label of an alternative, its level)] for forks whose alternatives disagree (explain)
+        self.branches: dict = {}
 
     def reset(self) -> None:
         """Start a new entry (a class's `__init__`, another method, module-level code)."""
         self.marks = {}
+        self.why = {}
+        self.branches = {}
 
     def mark(self, key: object, param: str, level: Tri) -> None:
         """Code writes `param` of the layer(s) `key` at `level` (a write never undoes an earlier one)."""
@@ -52,10 +58,20 @@ class Binder:
         """How surely code has written `param` of `key` so far (NO when never)."""
         return self.marks.get((key, param), Tri.NO)
 
-    def fork(self, frame: Optional[Frame] = None) -> "Fork":
+    def fork(self, frame: Optional[Frame] = None, doubt: bool = False, clock: Optional[Callable[[], int]] = None,
+             born: Optional[Callable[[object], Optional[int]]] = None) -> "Fork":
         """Alternatives of which exactly one runs.  With a frame, its names and the instance's
-        attributes fork too, and each branch runs at level MAYBE (not sure to run)."""
-        return Fork(self, frame)
+        attributes fork too, and each branch runs at level FORK (not sure to run).
+
+        A fork is a way of building that may leave a layer at the default (FORK); with `doubt`
+        (a condition inside a dispatch body, which selects among modules rather than ways of
+        building) a disagreement is only a doubt (MAYBE), as before.
+
+        `clock` gives increasing numbers (the interpreter's sequence) and `born(key)` the number at
+        which a layer was built: a layer built inside one alternative is judged by that alternative
+        alone (the others do not build it).
+        """
+        return Fork(self, frame, doubt, clock, born)
 
     def isolated(self, run: Callable[[], None]) -> dict:
         """Run a dispatch body from no marks at all; return the marks it made.
@@ -82,24 +98,42 @@ class _Outcome:
     names: Optional[dict]
     attrs: Optional[dict]
     returned: Tri
+    why: dict
+    label: Optional[str]
+    span: tuple = (0, 0)
 
 
 class Fork:
     """The state before a set of alternatives, and what each alternative ended with."""
 
-    def __init__(self, binder: Binder, frame: Optional[Frame]) -> None:
+    def __init__(self, binder: Binder, frame: Optional[Frame], doubt: bool = False,
+                 clock: Optional[Callable[[], int]] = None, born: Optional[Callable[[object], Optional[int]]] = None,
+                 ) -> None:
         self.binder = binder
+        self.clock = clock
+        self.born = born
+        self.start = clock() if clock is not None else 0
+        self.branch_start = self.start
+        #: the alternative the ways of building take (ways.py), when they all take the same one
+        self.decided: Optional[int] = None
         self.frame = frame
+        self.doubt = doubt
         self.before = dict(binder.marks)
+        self.why_before = dict(binder.why)
+        self.branches_before = {key: len(seen) for key, seen in binder.branches.items()}
+        self.label: Optional[str] = None
         self.outcomes: list[_Outcome] = []
         if frame is not None:
             self.names_before = dict(frame.env)
             self.attrs_before = dict(frame.instance.attrs)
             self.outer_level = frame.level
 
-    def branch(self) -> None:
-        """Start the next alternative from the state before the fork."""
+    def branch(self, label: Optional[str] = None) -> None:
+        """Start the next alternative from the state before the fork; `label` says when it runs."""
+        self.label = label
+        self.branch_start = self.clock() if self.clock is not None else 0
         self.binder.marks = dict(self.before)
+        self.binder.why = dict(self.why_before)
         frame = self.frame
         if frame is not None:
             # In place: the frame's dicts are shared with whatever holds the frame.
@@ -107,13 +141,15 @@ class Fork:
             frame.env.update(self.names_before)
             frame.instance.attrs.clear()
             frame.instance.attrs.update(self.attrs_before)
-            frame.level = min(self.outer_level, Tri.MAYBE)
+            frame.level = min(self.outer_level, Tri.MAYBE if self.doubt else Tri.FORK)
 
     def end(self, returned: Tri = Tri.NO) -> None:
         """The current alternative is done; `returned` says whether it surely (YES) or maybe returned."""
         frame = self.frame
         self.outcomes.append(_Outcome(self.binder.marks, dict(frame.env) if frame is not None else None,
-                                      dict(frame.instance.attrs) if frame is not None else None, returned))
+                                      dict(frame.instance.attrs) if frame is not None else None, returned,
+                                      self.binder.why, self.label,
+                                      (self.branch_start, self.clock() if self.clock is not None else 0)))
 
     def join(self) -> Tri:
         """Merge the alternatives into the current state; returns whether the whole surely or maybe returns.
@@ -122,17 +158,37 @@ class Fork:
         alternative's value, except that an alternative that surely returned contributes none.
         """
         merged = dict(self.before)
+        why = dict(self.why_before)
         keys: set = set()
         for outcome in self.outcomes:
             keys.update(outcome.marks)
         for key in keys:
             base = self.before.get(key, Tri.NO)
-            levels = [outcome.marks.get(key, base) for outcome in self.outcomes]
+            outcomes = self.outcomes
+            born = self.born(key[0]) if self.born is not None else None
+            if born is not None and born > self.start:
+                # Built inside the fork: only the alternative that built it has it.
+                outcomes = [o for o in outcomes if o.span[0] < born < o.span[1]] or outcomes
+            inner = len(self.binder.branches.get(key, ())) > self.branches_before.get(key, 0)
+            if inner or len({outcome.marks.get(key, base) for outcome in outcomes}) > 1:
+                seen = self.binder.branches.setdefault(key, [])
+                seen.extend((o.label, o.marks.get(key, base)) for o in outcomes if o.label)
+            if born is not None and born > self.start:
+                pass
+            elif self.decided is not None and self.decided < len(outcomes):
+                # Built before: every way of building the class takes the same alternative.
+                outcomes = [outcomes[self.decided]]
+            levels = [outcome.marks.get(key, base) for outcome in outcomes]
             level = levels[0]
             for other in levels[1:]:
                 level = Tri.merge_branches(level, other)
+            if self.doubt and level == Tri.FORK and max(levels) > Tri.FORK:
+                level = Tri.MAYBE
             merged[key] = level
+            if level == Tri.FORK:
+                why[key] = self._why(key, levels, outcomes)
         self.binder.marks = merged
+        self.binder.why = why
         if self.frame is not None:
             self._join_names()
             self.frame.level = self.outer_level
@@ -140,6 +196,17 @@ class Fork:
         if all(r == Tri.YES for r in returns):
             return Tri.YES
         return Tri.MAYBE if any(r in (Tri.YES, Tri.MAYBE) for r in returns) else Tri.NO
+
+    def _why(self, key: object, levels: list, outcomes: list) -> Optional[str]:
+        """The way that leaves `key` undone: the most specific one an inner fork named, else the
+        label of the first alternative that does nothing to it."""
+        for outcome, level in zip(outcomes, levels):
+            if level == Tri.FORK and outcome.why.get(key):
+                return outcome.why[key]
+        for outcome, level in zip(outcomes, levels):
+            if level == Tri.NO and outcome.label:
+                return outcome.label
+        return None
 
     def _join_names(self) -> None:
         """Names and attributes after the join: either live alternative's value, joined by `choice`."""

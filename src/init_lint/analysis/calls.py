@@ -151,9 +151,11 @@ class CallEvaluator:
         self_name = None
         call_args = list(fn.args) + list(args)
         call_kwargs = {**fn.kwargs, **kwargs}
-        if fn.bound_self and positional:
-            self_name = positional[0]
-            env[self_name] = SelfValue()
+        decorators = _decorator_names(node)
+        if fn.bound_self and positional and "staticmethod" not in decorators:
+            # A classmethod's first parameter is the class, not the module being built.
+            self_name = positional[0] if "classmethod" not in decorators else None
+            env[positional[0]] = SelfValue() if self_name is not None else UNKNOWN
             positional = positional[1:]
         for name, value in zip(positional, call_args):
             env[name] = value
@@ -195,8 +197,14 @@ class CallEvaluator:
         return qualified is not None and lookup_torch_class(qualified) in LAYERS
 
     def _escape(self, args: list, kwargs: dict, frame: Frame) -> None:
-        """Values handed to code the analysis cannot see: it may initialize them."""
+        """Values handed to code the analysis cannot see: it may initialize them.
+
+        Not the whole module from a method that construction never calls and whose name says
+        nothing of init (`def lock(self): freeze_bn(self)`): that code runs after the layers have
+        their values, for another purpose."""
         for value in list(args) + list(kwargs.values()):
+            if isinstance(value, SelfValue) and not _may_initialize(self.entry):
+                continue
             if isinstance(value, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue, ModuleInstance)):
                 self._mark_module(value, frame, Tri.MAYBE)
 
@@ -358,3 +366,23 @@ class CallEvaluator:
         self.facts.init_calls.append(InitCall(
             node, function, method, params, sites, spec, self._dispatch_id, tuple(args), kwargs, frame.statement,
             min(frame.level, frame.reach), from_parameters))
+
+
+def _decorator_names(node: object) -> set:
+    """The bare names of a function's decorators (`staticmethod`, `classmethod`)."""
+    if not isinstance(node, cst.FunctionDef):
+        return set()
+    return {d.decorator.value for d in node.decorators if isinstance(d.decorator, cst.Name)}
+
+
+def _may_initialize(entry: str) -> bool:
+    """Whether code run from `entry` may be where the module's layers get their values: construction,
+    module-level code, or a method whose name speaks of init, weights, reset or loading."""
+    if "." not in entry or entry.startswith("<"):
+        return True
+    method = entry.rsplit(".", 1)[-1].lower()
+    return method == "__init__" or any(word in method for word in _INIT_WORDS)
+
+
+#: words of a method name that say it may give layers their values
+_INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")

@@ -84,8 +84,13 @@ class CoverageRecorder:
             if site is None:
                 continue
             if secondary and id(site) in earlier_ids:
-                level = min(level, Tri.MAYBE)
+                # A method that runs after construction is no way of building: a fork there is a doubt.
+                level = Tri.MAYBE if level > Tri.NO else Tri.NO
             site.cover[param] = max(site.cover[param], level)
+            if (key, param) in self.binder.branches:
+                site.branches.setdefault(param, []).extend(self.binder.branches[(key, param)])
+            if level == Tri.FORK and self.binder.why.get((key, param)):
+                site.fork_why.setdefault(param, self.binder.why[(key, param)])
 
     # ---------------------------------------------------------------- dispatches
 
@@ -105,7 +110,7 @@ class CoverageRecorder:
             fn, [DispatchModule(spec)], {"name": UNKNOWN} if named and "name" not in fn.kwargs else {},
             frame.instance, self.classes.get(fn.owner) if fn.owner else frame.method_owner,
             depth=frame.depth, dispatch_spec=spec, level=Tri.YES))
-        self._record_dispatch(receiver, coverage, frame, node, frame.level)
+        self._record_dispatch(receiver, coverage, frame, node, Tri.YES)
 
     def _run_iteration(self, iteration: Iteration, target: cst.BaseExpression, body: list, frame: Frame,
                        node: cst.CSTNode) -> None:
@@ -118,7 +123,7 @@ class CoverageRecorder:
                 self._assign(target, (UNKNOWN, element) if kind.startswith("named") else element, inner)
                 self._walk_block(body, inner)
             coverage = self._read_dispatch(node, run)
-            self._record_dispatch(iteration.receiver, coverage, frame, node, frame.level,
+            self._record_dispatch(iteration.receiver, coverage, frame, node, Tri.YES,
                                   children_only=kind.endswith("children"))
         else:
             def run_params(spec):
@@ -128,7 +133,7 @@ class CoverageRecorder:
                     self._assign(target, (f"layer.{param}", element) if kind == "named_parameters" else element, inner)
                     self._walk_block(body, inner)
             coverage = self._read_dispatch(node, run_params)
-            self._record_dispatch(iteration.receiver, coverage, frame, node, frame.level)
+            self._record_dispatch(iteration.receiver, coverage, frame, node, Tri.YES)
 
     def _read_dispatch(self, node: cst.CSTNode, run) -> dict:
         """Run a dispatch body once per layer type; returns spec name -> param -> Tri."""
@@ -155,11 +160,12 @@ class CoverageRecorder:
         event = DispatchEvent(self.entry, next(self.seq), frozenset(sites), frozenset(builds), coverage,
                               min(level, frame.level, frame.reach), node, id(node) if node is not None else None)
         self.facts.dispatches.append(event)
-        # Concrete layers in scope built in this entry: cover them now, so order inside the entry is kept.
+        # Concrete layers in scope built in this entry: cover them now, so order inside the entry is kept
+        # (not at the branch's level: the binder joins the branches' marks).
         for site in sites:
             spec_cov = coverage.get(site.spec.name, {})
             for param in PARAMS:
-                level_here = min(spec_cov.get(param, Tri.NO), event.level)
+                level_here = min(spec_cov.get(param, Tri.NO), level)
                 if level_here > Tri.NO:
                     self._mark(id(site), param, frame, level_here, site=site)
 

@@ -16,7 +16,7 @@ from init_lint.analysis.models import BUILTIN_NAMES
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.scale import rescaled
 from init_lint.analysis.operations import (
-    choice, compare, dim_symbol, element_of, is_number, is_plain, join, ndim, truth,
+    choice, compare, dim_symbol, layer_has_attribute, element_of, is_number, is_plain, join, ndim, truth,
 )
 from init_lint.analysis.values import (
     PARAMS, UNKNOWN, Builtin, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, External, FunctionValue,
@@ -282,7 +282,11 @@ class ExpressionEvaluator:
                 return child_attrs[attr]
             return Member(owner, attr)
         if isinstance(owner, ChoiceValue):
-            options = [self._attribute_of(o, attr, frame) for o in owner.options if o is not None]
+            # A torch layer that has no such attribute is not what `owner.attr` reads (`self.conv_proj.conv_last`
+            # where conv_proj is a Conv2d or a Sequential with a `conv_last` child).
+            holders = [o for o in owner.options if o is not None and not (
+                isinstance(o, LayerValue) and not layer_has_attribute(o.sites[0].spec, attr))]
+            options = [self._attribute_of(o, attr, frame) for o in holders]
             known = [o for o in options if o is not UNKNOWN and not isinstance(o, Member)]
             if known and (len(known) == len(options) or attr in PARAMS):
                 # `self.fc.weight` where self.fc is a layer or something unknown: a write reaches the layer

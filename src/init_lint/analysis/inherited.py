@@ -100,7 +100,7 @@ class InheritedModels:
             else:
                 coverage = {n: {WEIGHT: Tri.YES if n in framework.base_covers else Tri.NO,
                                 BIAS: Tri.YES if n in framework.base_covers else Tri.NO} for n in LAYERS}
-                self._record_dispatch(SelfValue(), coverage, frame, node, frame.level)
+                self._record_dispatch(SelfValue(), coverage, frame, node, Tri.YES)
             return None
         if info is not None and (self.classes.has_external_bases(info) or
                                  (framework is not None and framework.init_hook is not None)):

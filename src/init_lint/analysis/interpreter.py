@@ -47,6 +47,7 @@ from init_lint.analysis.names import ImportTable
 from init_lint.analysis.scale import scan_class
 from init_lint.analysis.statements import StatementWalker
 from init_lint.analysis.values import UNKNOWN, FunctionValue
+from init_lint.analysis.ways import construction_ways
 from init_lint.catalogue import LAYERS
 
 # Importable from here for code written against the single-module interpreter (fixes/feasibility.py).
@@ -84,6 +85,15 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self._literals: dict = {}
         #: the dispatch whose body is being read: events recorded there belong to it
         self._dispatch_id: Optional[int] = None
+        #: class -> its ways of being built in this file (ways.py); the ways of the class being run
+        self._ways: Optional[dict] = None
+        self.ways_now: list = []
+        #: entry -> the ways whose arguments decided a condition of it (named in findings)
+        self.way_decisions: dict = {}
+        #: id(condition) -> {holds: labels of the ways that take that side}
+        self.way_labels: dict = {}
+        #: id(condition) -> the truth every way of building gives it
+        self.way_decided: dict = {}
 
     def run(self) -> FileFacts:
         """Walk the whole file; returns the facts the rules read."""
@@ -100,13 +110,19 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.binder.reset()
         self.entry = f"{info.name}.__init__"
         self.budget.new_entry()
+        self.ways_now = self._ways_of(info) if init is not None and init[0] is info else []
         if init is not None:
             owner, node = init
             # Constructor arguments are whatever the caller passes: read them as unknown, so that
             # every configuration (`if use_gpsa:`, `if parallel_depth > 0:`) is seen, not only the defaults.
             self._call_function(FunctionValue(node, owner.name, bound_self=True), [], {}, instance, owner,
                                 unknown_params=True)
+        ways = tuple(way.label or "its default arguments" for way in self.ways_now)
+        self.ways_now = []
         self._commit_marks(instance, secondary=False)
+        for site in instance.sites:
+            site.ways_decided = tuple(self.way_decisions.get(self.entry, ()))
+            site.ways = ways
         self.facts.attrs[info.name] = dict(instance.attrs)
         init_sites = list(instance.sites)
         for name, node in info.methods.items():
@@ -128,6 +144,15 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         if forward is not None:
             self.facts.forward_feeds[info.name] = forward_feeds(forward[1])
         self.facts.scale[info.name] = scan_class(info.methods)
+
+    def _ways_of(self, info: ClassInfo) -> list:
+        """The ways the file builds `info` (ways.py); worked out once, for files whose classes take arguments."""
+        init = info.methods.get("__init__")
+        if init is None or len(init.params.params) + len(init.params.kwonly_params) < 2:
+            return []
+        if self._ways is None:
+            self._ways = construction_ways(self.module, self.classes, self.module_assigns)
+        return self._ways.get(info.name, [])
 
     def _run_scripts(self) -> None:
         """Module-level code and functions: `net = Net(); net.apply(init_fn)` covers Net as a model."""

@@ -52,6 +52,12 @@ BUILTIN_NAMES = frozenset(
 #: torch tensor factories: a 1-element shape makes a one-dimensional tensor
 TENSOR_FACTORIES = frozenset({"zeros", "ones", "randn", "rand", "empty", "full"})
 #: methods that give the modules or parameters under a module: a loop over them is a dispatch
+#: torch functions that wrap a layer's weight in a parametrization and return the layer: they draw
+#: nothing and initialize nothing (the weight keeps its values, split as magnitude and direction)
+WRAPPING_FUNCTIONS = frozenset(
+    f"torch.nn.utils.{where}{name}" for where in ("", "parametrizations.", "weight_norm.", "spectral_norm.")
+    for name in ("weight_norm", "spectral_norm")
+)
 ITERATION_METHODS = ("modules", "named_modules", "children", "named_children", "parameters", "named_parameters")
 
 
@@ -84,6 +90,8 @@ EXTERNAL_MODELS: tuple[Model, ...] = (
     Model("_model_parameter", names=frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})),
     Model("_model_tensor_factory", prefix="torch.", tails=TENSOR_FACTORIES),
     Model("_model_skip_init", names=frozenset({"torch.nn.utils.skip_init"})),
+    Model("_model_reparametrize", names=frozenset(WRAPPING_FUNCTIONS)),
+    Model("_model_same_module", names=frozenset({"torch.compile"})),
 )
 
 
@@ -216,6 +224,20 @@ class ExternalModels:
                 site.cover = {WEIGHT: Tri.YES, BIAS: Tri.YES}
                 site.skip_init = True
         return value
+
+    def _model_reparametrize(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
+        """`weight_norm(layer)` / `spectral_norm(layer)`: the same layer, neither initialized nor handed
+        to unknown code (so a layer that keeps the default keeps it).  Its weight is then computed from
+        the parametrization: an init written after this line would not stick, so it gets no fix."""
+        value = args[0]
+        if isinstance(value, LayerValue):
+            for site in value.sites:
+                site.wrapped = True
+        return value
+
+    def _model_same_module(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
+        """`torch.compile(model)`: the same module, compiled; it initializes nothing."""
+        return args[0]
 
     # ---------------------------------------------------------------- builtins
 

@@ -107,29 +107,122 @@ class StatementWalker:
         forks: list = []
         orelse: object = statement
         result = Tri.NO
+        doubt = frame.dispatch_spec is not None or _tests_what_was_built(statement)
+        first_event = len(self.facts.dispatches)
+        branches_dispatching: list = []
+        taken: list = []
+        exhaustive = False
         while True:
             if isinstance(orelse, cst.If):
-                condition = truth(self._eval(orelse.test, frame))
+                condition = self._decide(orelse.test, frame)
                 if condition is True:
+                    before = len(self.facts.dispatches)
                     result = self._walk_block(orelse.body.body, frame)
+                    branches_dispatching.append(len(self.facts.dispatches) > before)
+                    exhaustive = True
                     break
                 if condition is False:
                     orelse = orelse.orelse
                     continue
-                fork = self.binder.fork(frame)
-                fork.branch()
+                fork = self.binder.fork(frame, doubt, clock=lambda: next(self.seq), born=self._born)
+                decided = self.way_decided.get(id(orelse.test))
+                if decided is not None:
+                    fork.decided = 0 if decided else 1
+                fork.branch(self._when(orelse.test, True))
+                before = len(self.facts.dispatches)
                 fork.end(self._walk_block(orelse.body.body, frame))
-                fork.branch()
+                branches_dispatching.append(len(self.facts.dispatches) > before)
+                if decided is not None:
+                    # The dispatches of the way every call takes run for sure; the others never do.
+                    taken.append((before, len(self.facts.dispatches)) if decided else (len(self.facts.dispatches), None))
+                fork.branch(self._when(orelse.test, False))
                 forks.append(fork)
                 orelse = orelse.orelse
                 continue
             if orelse is not None:
+                before = len(self.facts.dispatches)
                 result = self._walk_block(orelse.body.body, frame)
+                branches_dispatching.append(len(self.facts.dispatches) > before)
+                exhaustive = True
             break
         for fork in reversed(forks):
             fork.end(result)
             result = fork.join()
+        chain_end = len(self.facts.dispatches)
+        for start, end in taken:
+            for event in self.facts.dispatches[start:chain_end if end is None else end]:
+                event.level = max(event.level, min(frame.level, frame.reach))
+        if forks and exhaustive and all(branches_dispatching):
+            # Every way runs a dispatch (`if a: self.apply(f) else: self.apply(g)`): which one covers
+            # what is not tracked per way, so the dispatches are a doubt, not a fork.
+            for event in self.facts.dispatches[first_event:]:
+                if event.level == Tri.FORK:
+                    event.level = Tri.MAYBE
         return result
+
+    def _decide(self, test: cst.BaseExpression, frame: Frame) -> Optional[bool]:
+        """The truth of a condition: from the code, else from every way the class is built
+        (call sites of the file, default arguments), when they all agree."""
+        condition = truth(self._eval(test, frame))
+        ways = self.ways_now
+        if condition is not None or not ways or frame.depth != 1 or frame.dispatch_spec is not None:
+            return condition
+        if any(isinstance(n, (cst.Call, cst.Lambda, cst.NamedExpr)) for n in _descendants(test)):
+            return None
+        names = {n.value for n in _descendants(test) if isinstance(n, cst.Name)}
+        params = [n for n in names if n in ways[0].values and frame.env.get(n) is UNKNOWN]
+        if not params:
+            return None
+        outcomes: list = []
+        for way in ways:
+            saved = {n: frame.env[n] for n in params}
+            frame.env.update({n: way.values[n] for n in params})
+            try:
+                outcomes.append((way, truth(self._eval(test, frame))))
+            finally:
+                frame.env.update(saved)
+        decided = {o for _, o in outcomes}
+        if decided == {True} or decided == {False}:
+            # Walked as a fork all the same (layers built only on other ways still exist for other
+            # files' configurations), but layers built before it follow the way every call takes.
+            self.way_decided[id(test)] = decided.pop()
+            labels = [w.label for w, _ in outcomes if w.label]
+            if labels:
+                self.way_decisions.setdefault(self.entry, []).extend(
+                    label for label in labels if label not in self.way_decisions.get(self.entry, []))
+            return None
+        self.way_labels[id(test)] = {holds: [w.label for w, o in outcomes if o is holds and w.label]
+                                     for holds in (True, False)}
+        return None
+
+    def _born(self, key: object) -> Optional[int]:
+        """The sequence number at which the layer marked by `key` was built (None: a dispatch variable)."""
+        site = self.site_by_id.get(key) if isinstance(key, int) else None
+        return site.seq if site is not None else None
+
+    def _when(self, test: cst.BaseExpression, holds: bool) -> str:
+        """`when init_type == 'explicit'` / `when init_type != 'explicit'`: the way a branch stands for."""
+        by_way = self.way_labels.get(id(test), {}).get(holds)
+        if by_way:
+            return "for " + ", ".join(by_way[:2]) + (" and others" if len(by_way) > 2 else "")
+        code = self.module.code_for_node(test).strip()
+        if not holds:
+            if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                code = self.module.code_for_node(test.expression).strip()
+            elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+                negated = {cst.Equal: "!=", cst.NotEqual: "==", cst.Is: "is not", cst.IsNot: "is", cst.In: "not in",
+                           cst.NotIn: "in", cst.LessThan: ">=", cst.GreaterThanEqual: "<", cst.GreaterThan: "<=",
+                           cst.LessThanEqual: ">"}.get(type(test.comparisons[0].operator))
+                if negated is not None:
+                    code = " ".join((self.module.code_for_node(test.left).strip(), negated,
+                                     self.module.code_for_node(test.comparisons[0].comparator).strip()))
+                else:
+                    code = f"not ({code})"
+            else:
+                code = f"not {code}" if isinstance(test, (cst.Name, cst.Attribute, cst.Call)) else f"not ({code})"
+        if len(code) > 60:
+            code = code[:57] + "..."
+        return f"when {code}"
 
     def _walk_for(self, statement: cst.For, frame: Frame) -> Tri:
         """A `for`: over `modules()` / `parameters()` it is a dispatch; otherwise the body runs once
@@ -210,6 +303,35 @@ class StatementWalker:
                     self._give_address(item, steps + (key_step(key),), frame, seen)
                 else:
                     self._give_address(item, steps + (index_step(index),), frame, seen)
+
+
+_STRUCTURAL_CALLS = ("hasattr", "isinstance", "getattr", "callable", "issubclass", "type")
+
+
+def _tests_what_was_built(statement: cst.If) -> bool:
+    """Whether a condition of the chain asks what was built (`hasattr(self.heads, "pre_logits")`,
+    `m.bias is not None`, `isinstance(self.head, nn.Linear)`): it follows an earlier fork of
+    building, which the analysis does not pair with it, so a disagreement is a doubt, not a way."""
+    node: object = statement
+    while isinstance(node, cst.If):
+        for part in _descendants(node.test):
+            if isinstance(part, cst.Call) and isinstance(part.func, cst.Name) and part.func.value in _STRUCTURAL_CALLS:
+                return True
+            if isinstance(part, cst.Comparison) and isinstance(part.left, cst.Attribute) and any(
+                    isinstance(t.operator, (cst.Is, cst.IsNot)) and isinstance(t.comparator, cst.Name)
+                    and t.comparator.value == "None" for t in part.comparisons):
+                return True
+        node = node.orelse
+    return False
+
+
+def _descendants(node: cst.CSTNode):
+    """Every node under `node`, itself included."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(current.children)
 
 
 def self_steps(frame: Frame) -> tuple[Step, ...]:

@@ -34,6 +34,8 @@ class Verdict:
     models: list = field(default_factory=list)
     alternatives: dict = field(default_factory=dict)
     root_levels: dict = field(default_factory=dict)
+    #: the way that leaves it at the default, where one can be named (`when init_type != 'explicit'`)
+    why: Optional[str] = None
 
 
 def combine(alternatives: dict, root_level) -> Tri:
@@ -41,6 +43,17 @@ def combine(alternatives: dict, root_level) -> Tri:
     if not alternatives:
         return Tri.YES
     return min(max(level, root_level(root)) for root, level in alternatives.items())
+
+
+def way_that_keeps_default(site: LayerSite, param: str, level: Tri) -> Optional[str]:
+    """Name the way that leaves the parameter at the default: a branch not taken, or the call sites
+    whose arguments take no initializing branch."""
+    if level == Tri.FORK and site.cover[param] == Tri.FORK:
+        return site.fork_why.get(param)
+    if site.ways_decided and site.cover[param] == Tri.NO:
+        names = ", ".join(site.ways_decided[:2]) + (" and others" if len(site.ways_decided) > 2 else "")
+        return f"for {names}"
+    return None
 
 
 class ModuleTree:
@@ -81,7 +94,8 @@ class ModuleTree:
             covered = event.coverage.get(spec_name, {}).get(param, Tri.NO)
             covered = min(covered, event.level)
             if event.entry != build.entry:
-                covered = min(covered, Tri.MAYBE)
+                # Code of another entry (a method run later) only maybe runs: a doubt, even from a fork there.
+                covered = Tri.MAYBE if covered > Tri.NO else Tri.NO
             elif event.seq < build.seq:
                 continue
             level = max(level, covered)
@@ -90,7 +104,9 @@ class ModuleTree:
     def verdict(self, site: LayerSite, param: str) -> Verdict:
         """How surely the parameter of this layer is initialized, whatever model builds it."""
         verdict = self._verdict(site, param)
-        if verdict.level == Tri.NO and (site.type_from_default or site.from_external_hook):
+        if verdict.level < Tri.YES:
+            verdict.why = way_that_keeps_default(site, param, verdict.level)
+        if verdict.level <= Tri.FORK and (site.type_from_default or site.from_external_hook):
             verdict.level = Tri.MAYBE
             verdict.alternatives = {}
         return verdict
@@ -169,7 +185,8 @@ class ModuleTree:
                 if build.parent is not None and via < Tri.YES:
                     above = self.paths(build.parent, spec_name, param)
                     via = max(via, combine(above, lambda root: self.root_coverage(root, spec_name, param, visiting)))
-                level = max(level, via)
+                # A build through a variable may or may not build this class: what covers it there is a doubt.
+                level = max(level, Tri.MAYBE if via == Tri.FORK else via)
         self._roots[key] = level
         return level
 

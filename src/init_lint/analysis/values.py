@@ -20,16 +20,26 @@ if TYPE_CHECKING:
 
 
 class Tri(IntEnum):
-    """How sure the analysis is that something holds: it orders NO < MAYBE < YES."""
+    """How sure the analysis is that something holds: it orders NO < FORK < MAYBE < YES.
+
+    FORK and MAYBE are both "not sure", for different reasons.  FORK: a condition the analysis
+    cannot decide picks the way, and some way leaves it undone (`if init_type == 'explicit':
+    init(...)`): a fork is reported.  MAYBE: code out of sight may do it (an unknown function
+    receives the layer): reported only in strict mode, as unverified.
+    """
 
     NO = 0
-    MAYBE = 1
-    YES = 2
+    FORK = 1
+    MAYBE = 2
+    YES = 3
 
     @staticmethod
     def merge_branches(a: "Tri", b: "Tri") -> "Tri":
-        """Two branches of which one runs: sure only where both agree."""
-        return a if a == b else Tri.MAYBE
+        """Two branches of which one runs: sure only where both agree; where one leaves it undone
+        (NO or FORK), some way does, whatever the other branch does."""
+        if a == b:
+            return a
+        return Tri.FORK if min(a, b) <= Tri.FORK else Tri.MAYBE
 
 
 class _Unknown:
@@ -153,6 +163,16 @@ class LayerSite:
     #: the statement also builds other things after the layer whose draws a fix must not reorder
     in_loop: bool = False
     cover: dict[str, Tri] = field(default_factory=lambda: {WEIGHT: Tri.NO, BIAS: Tri.NO})
+    #: param -> the way that leaves it at the default, where `cover` is FORK (`when init_type != 'explicit'`)
+    fork_why: dict = field(default_factory=dict, repr=False)
+    #: the call sites whose arguments decided conditions of its class's `__init__` (ways.py)
+    ways_decided: tuple = field(default=(), repr=False)
+    #: wrapped by `weight_norm` / `spectral_norm`: its weight is computed, an init must come before the wrap
+    wrapped: bool = False
+    #: the ways its class is built in the file (call sites, or "its default arguments"), for explain
+    ways: tuple = field(default=(), repr=False)
+    #: param -> [(the condition of a branch, the level on it)] where branches disagree, for explain
+    branches: dict = field(default_factory=dict, repr=False)
     #: built with `torch.nn.utils.skip_init`: nothing is drawn, nothing relies on the default
     skip_init: bool = False
     #: MAYBE when built after a statement that may have returned

@@ -31,12 +31,14 @@ class ImplicitDefaultInit(Rule):
             levels: dict = {}
             models: list = []
             depends: list = []
+            whys: list = []
             for param in PARAMS:
                 needing = [s for s in sites if s.needs(param)]
                 if not needing:
                     continue
                 verdicts = [tree.verdict(s, param) for s in needing]
                 levels[param] = min(v.level for v in verdicts)
+                whys.extend((param, v.why) for v in verdicts if v.why and v.level == levels[param])
                 for verdict in verdicts:
                     models.extend(m for m in verdict.models if m not in models)
                     if verdict.level < Tri.YES and verdict.alternatives:
@@ -48,11 +50,13 @@ class ImplicitDefaultInit(Rule):
             if worst == Tri.YES or (worst == Tri.MAYBE and not context.strict):
                 continue
             params = tuple(p for p in PARAMS if p in levels and levels[p] == worst)
+            # The way named must be one that leaves these parameters (not another) at the default.
+            whys = [why for param, why in whys if param in params]
             one_class = len({s.spec.name for s in sites}) == 1
             judged.append((sites[0], params, models, worst, (sites[0].spec.name, tuple(depends)) if depends else (),
-                           one_class))
-        fixable = {id(site.call) for site, _, _, worst, _, one_class in judged
-                   if worst == Tri.NO and not site.spec.lazy and one_class}
+                           one_class, whys[0] if whys else None))
+        fixable = {id(site.call) for site, _, _, worst, _, one_class, _ in judged
+                   if worst <= Tri.FORK and not site.spec.lazy and one_class and not site.wrapped}
         # Two layers reachable by the same name after one statement (`a if c else b`): only one is built.
         addresses = Counter((id(site.statement), site.address.expr) for site, *_ in judged
                             if id(site.call) in fixable and site.address is not None)
@@ -60,11 +64,15 @@ class ImplicitDefaultInit(Rule):
                      if site.address is not None and addresses[(id(site.statement), site.address.expr)] > 1}
         fixable -= ambiguous
         statements: dict = {}
-        for site, params, models, worst, depends, _ in judged:
+        for site, params, models, worst, depends, _, why in judged:
             plan = None
             if id(site.call) in fixable and insert_problem(site, analysis, fixable, statements) is None:
                 plan = InsertRecipe(site, params)
             message, help_ = self._message(site, params, models, worst, context, plan is not None)
+            if why and worst <= Tri.FORK:
+                # The way that keeps the default replaces the generic wording (`when init_type != 'explicit'`).
+                message = f"{message.rsplit(': ', 1)[0]}: default {' and '.join(params)} {why}"
+                help_ = f"{help_}; {why}, no code initializes it"
             yield RawFinding(
                 site.call,
                 message,
@@ -82,12 +90,16 @@ class ImplicitDefaultInit(Rule):
         via = [m for m in models if m != site.owner]
         where = f" in {site.owner}" + (f" (built by {', '.join(via)})" if via else "")
         if level == Tri.MAYBE:
-            return (f"{layer}{where}: {what} init is out of sight or conditional",
+            return (f"{layer}{where}: {what} init is out of sight (unverified)",
                     f"initialize the {what} explicitly here, or silence with `# noqa: INI001`")
         if site.spec.lazy:
             return (f"{layer}{where} draws the default {what} at its first call",
                     "initialize explicitly after materializing (no autofix: fan_in is unknown until then)")
         recipe = "PyTorch's default recipe" + (f" (fan_in {fan})" if (fan := literal_fan_in(site)) else "")
+        if level == Tri.FORK:
+            return (f"{layer}{where}: {what} keeps the default on some way",
+                    f"initialize explicitly on every way; `--fix` writes {recipe}" if fixable else
+                    f"initialize the {what} explicitly on every way")
         return (f"{layer}{where}: implicit default {what}",
                 f"initialize explicitly; `--fix` writes {recipe}" if fixable else
                 f"initialize the {what} explicitly")
