@@ -71,7 +71,10 @@ class ImplicitDefaultInit(Rule):
             message, help_ = self._message(site, params, models, worst, context, plan is not None)
             if why and worst <= Tri.FORK:
                 # The way that keeps the default replaces the generic wording (`when init_type != 'explicit'`).
-                message = f"{message.rsplit(': ', 1)[0]}: default {' and '.join(params)} {why}"
+                prefix = message.rsplit(": ", 1)[0]
+                if why.startswith(f"for {site.owner}(") and prefix.endswith(f" in {site.owner}"):
+                    prefix = prefix[:-len(f" in {site.owner}")]  # the way names the class already
+                message = f"{prefix}: default {' and '.join(params)} {why}"
                 help_ = f"{help_}; {why}, no code initializes it"
             yield RawFinding(
                 site.call,
