@@ -455,3 +455,20 @@ def test_other_files_of_the_project_count(tmp_path):
         assert [d.range.start.line for d in diagnostics] == [6, 12]
 
     session(tmp_path, body)
+
+
+def test_quick_fixes_are_prepared_while_the_user_pauses(tmp_path):
+    async def body(editor: Editor) -> None:
+        diagnostics = await editor.open("model.py", MODEL)
+        for _ in range(100):  # the server builds the findings' own fixes once the user pauses
+            if (await editor.stats("model.py")).get("own-fixes"):
+                break
+            await asyncio.sleep(0.1)
+        assert (await editor.stats("model.py")).get("own-fixes") == 1
+        actions = await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix],
+                                       [diagnostics[0]])
+        assert len(actions) == 1
+        stats = await editor.stats("model.py")
+        assert (stats.get("check"), stats.get("own-fixes"), stats.get("fix")) == (1, 1, None)  # from what was prepared
+
+    session(tmp_path, body)

@@ -58,6 +58,9 @@ SOURCE = "init-lint"
 #: seconds of quiet after a change before the document is checked again: a check of an edited
 #: document costs about 0.1 s (a first check ~1 s per 2,000 lines), and a newer version cancels it
 DEBOUNCE = 0.05
+#: seconds of quiet after a version's diagnostics before its findings' own fixes are built, ahead of
+#: the code action an editor asks for at the next cursor move
+PREPARE_AFTER = 0.3
 #: worker threads: documents checked side by side
 WORKERS = 4
 STATS = "init-lint/stats"
@@ -162,6 +165,7 @@ class InitLintServer(LanguageServer):
         if state is not None and state.version == document.latest:
             document.state = state
             self.publish(uri, state)
+            self._prepare_fixes_later(document, state)
             if state.needs_judging():  # judged with the previous version's exports, or before the context
                 again = asyncio.get_running_loop().run_in_executor(self.pool, state.rejudged)
                 again.add_done_callback(lambda f: self._rejudged(uri, document, f))
@@ -173,6 +177,18 @@ class InitLintServer(LanguageServer):
         if document.rerun or (not fresh and document.timer is None):
             document.rerun = False
             self.start(uri)
+
+    def _prepare_fixes_later(self, document: Document, state: DocumentState) -> None:
+        """Once the user pauses, build this version's own fixes in a worker, so that a quick fix is
+        answered from them (a cursor move asks for code actions; building them costs a check)."""
+        if not any(f.fix == SAFE for f in state.judged):
+            return
+
+        def prepare() -> None:
+            if not document.closed and document.latest == state.version and document.state is state:
+                asyncio.get_running_loop().run_in_executor(self.pool, state.own_fixes)
+
+        asyncio.get_running_loop().call_later(PREPARE_AFTER, prepare)
 
     async def current(self, uri: str) -> Optional[DocumentState]:
         """The analysis of the newest version: the cached one, or the one about to be made."""

@@ -69,6 +69,7 @@ class DocumentState:
     _edits: dict = field(default_factory=dict, repr=False)
     _fix_all_edits: Optional[list] = field(default=None, repr=False)
     _own_fixes: Optional[dict] = field(default=None, repr=False)
+    _own_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # --- what lsp_fixes reads -------------------------------------------------------------
     def fix_all(self) -> tuple:
@@ -95,7 +96,12 @@ class DocumentState:
 
     def own_fixes(self) -> dict:
         """Each finding's own Fix (the fixer's edits of this text), keyed by `lsp_fixes.identity`;
-        built once per version, on the first quick fix asked for."""
+        built once per version, ahead of the first quick fix (the server prepares them once the user
+        pauses) or on it."""
+        with self._own_lock:
+            return self._build_own_fixes()
+
+    def _build_own_fixes(self) -> dict:
         if self._own_fixes is None:
             from init_lint.fixes.apply import fixes_of
 
