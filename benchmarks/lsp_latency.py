@@ -14,6 +14,8 @@ every one with a safe fix), and prints:
   a version, when the fix is computed; **quick fix, again**: the same request again (from
   cache); **quick fix, next finding**: another finding on the same version.  Goal: <= 0.1 s;
 - **fix all**: the `source.fixAll.init-lint` action on that version;
+- **quick fix after a pause**: an edit, then a pause (`PAUSE` seconds: the user reads), then a quick
+  fix: what a person sees when the server prepares fixes while they pause.  Goal: <= 0.1 s;
 - **small file while big is checked**: the delay of a small document's diagnostics opened right
   after a second big document (whose first check is under way), and right after a code action
   on a new version of the big one (whose fix is being computed).  Ideally the small file's own
@@ -198,6 +200,15 @@ async def measure(src: str, text: str, edits: int) -> dict:
                                                                     types.CodeActionKind.QuickFix))[0]]
             out["fix all"] = [(await client.actions("big.py", line_range(0), "source.fixAll.init-lint"))[0]]
 
+            # An edit, a pause of a few seconds (reading, thinking), then the cursor on a finding.
+            version += 1
+            current[scale[1]] = current[scale[1]].replace("* 0.", "* 2.")
+            client.change("big.py", version, "".join(current))
+            await client.wait(big, version)
+            await asyncio.sleep(PAUSE)
+            out["quick fix after a pause"] = [(await client.actions("big.py", line_range(fc1[2]),
+                                                                    types.CodeActionKind.QuickFix))[0]]
+
             # A second big document's first check under way, then a small document.
             client.open("big2.py", text)
             await asyncio.sleep(0.05)
@@ -218,6 +229,10 @@ async def measure(src: str, text: str, edits: int) -> dict:
             out["small file during a code action"] = [arrived - sent]
             await action
     return out
+
+
+#: seconds between an edit's diagnostics and the next quick fix in "quick fix after a pause"
+PAUSE = 8.0
 
 
 def main() -> int:
