@@ -324,8 +324,6 @@ def test_fact_kaiming_on_a_zero_element_weight_draws_nothing():
 
 # ---------------------------------------------------------------- every module type: both styles, from the catalogue
 
-import contextlib  # noqa: E402
-import inspect  # noqa: E402
 
 from init_lint.catalogue import MODULES, UNKNOWN_ARG, parameters  # noqa: E402
 from init_lint.fixes.recipes import (  # noqa: E402
@@ -479,47 +477,9 @@ def test_a_replay_that_skips_the_zeroed_out_proj_draws_is_caught():
 
 # ---- explicit: the recipe's call on each parameter is the constructor's last call on it
 
-RECORDED = ("uniform_", "normal_", "kaiming_uniform_", "xavier_uniform_", "xavier_normal_", "constant_", "zeros_",
-            "ones_")
-
-
-def canonical_call(function: str, original, args: tuple, kwargs: dict) -> tuple:
-    bound = inspect.signature(original).bind(*args, **kwargs)
-    bound.apply_defaults()
-    arguments = dict(bound.arguments)
-    tensor = arguments.pop("tensor")
-    if function in ("zeros_", "ones_"):
-        function, arguments = "constant_", {"val": 0.0 if function == "zeros_" else 1.0}
-    key = tuple(sorted((k, float(v).hex() if isinstance(v, (int, float)) and not isinstance(v, bool) else repr(v))
-                       for k, v in arguments.items()))
-    return tensor, (function, key)
-
-
-@contextlib.contextmanager
-def recorded_init_calls():
-    """Every torch.nn.init call made inside, as (tensor, (function, arguments)) with arguments bitwise.
-
-    activation.py and transformer.py import xavier_*/constant_ by name, so their copies are patched too."""
-    calls: list = []
-    patched = []
-    homes = [init, importlib.import_module("torch.nn.modules.activation"),
-             importlib.import_module("torch.nn.modules.transformer")]
-    for function in RECORDED:
-        original = getattr(init, function)
-
-        def recording(*args, _function=function, _original=original, **kwargs):
-            calls.append(canonical_call(_function, _original, args, kwargs))
-            return _original(*args, **kwargs)
-
-        for home in homes:
-            if getattr(home, function, None) is original:
-                patched.append((home, function, original))
-                setattr(home, function, recording)
-    try:
-        yield calls
-    finally:
-        for home, function, original in patched:
-            setattr(home, function, original)
+# The recorder `init-lint verify` uses for the explicit style (one implementation, tested here too):
+# every torch.nn.init call made inside, as (tensor, (function, arguments)) with arguments bitwise.
+from init_lint.verify.recorded import recorded_init_calls  # noqa: E402
 
 
 def last_calls(module, calls) -> dict:
