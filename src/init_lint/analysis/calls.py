@@ -27,7 +27,7 @@ from init_lint.analysis.values import (
     PartialValue, SelfMember, SelfValue, Shape, Starred, SuperMember, TensorValue, TorchClass, Tri, dotted_steps,
     index_step,
 )
-from init_lint.catalogue import LAYERS, LayerSpec, lookup_torch_class
+from init_lint.catalogue import LAYERS, OVERWRITING_METHODS, LayerSpec, lookup_torch_class
 
 #: tensor methods that return the module itself (a layer stays a layer)
 _SELF_RETURNING = ("to", "cuda", "cpu", "float", "double", "half", "requires_grad_", "train", "eval")
@@ -317,7 +317,7 @@ class CallEvaluator:
             return ndim(tensor)
         if name == "numel":
             return dim_symbol(tensor, 0) if ndim(tensor) == 1 else UNKNOWN
-        if name in initops.OVERWRITING_METHODS:
+        if name in OVERWRITING_METHODS:
             self._mark_tensor(tensor, frame)
             self._record_init(name, True, tensor, args, kwargs, node, frame)
             return tensor

@@ -10,23 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-#: fan-based initializers: they need a tensor with at least two dimensions
-FAN_BASED = frozenset(
-    {"kaiming_uniform_", "kaiming_normal_", "xavier_uniform_", "xavier_normal_",
-     "kaiming_uniform", "kaiming_normal", "xavier_uniform", "xavier_normal"}
-)
-
-#: torch.nn.init functions (with the deprecated spellings without the trailing underscore)
-TORCH_INIT_FUNCTIONS = frozenset(
-    {"uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
-     "orthogonal_", "sparse_", "uniform", "normal", "constant", "eye", "dirac", "orthogonal", "sparse"}
-) | FAN_BASED
-
-#: tensor methods that overwrite every element
-OVERWRITING_METHODS = frozenset(
-    {"normal_", "uniform_", "zero_", "fill_", "copy_", "random_", "exponential_", "bernoulli_", "cauchy_",
-     "log_normal_", "geometric_", "set_"}
-)
+from init_lint.catalogue import FAN_BASED_INITS, TORCH_INIT_FUNCTIONS
 
 #: modules that are torch's init module, or that real code imports under the name `init`
 INIT_MODULES = ("torch.nn.init",)
@@ -54,7 +38,7 @@ def init_function_name(qualified: Optional[str], dotted: Optional[str]) -> Optio
 
 def is_fan_based(function: str) -> bool:
     """Whether the init function computes fan_in / fan_out (kaiming_*, xavier_*)."""
-    return function in FAN_BASED
+    return function in FAN_BASED_INITS
 
 
 def fill_value(function: str, args: list, kwargs: dict) -> object:

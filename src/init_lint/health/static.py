@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Optional
 
 from init_lint.analysis import analyze
-from init_lint.analysis.initops import OVERWRITING_METHODS, init_function_name
+from init_lint.analysis.initops import init_function_name
+from init_lint.catalogue import OVERWRITING_METHODS
 from init_lint.analysis.values import ChoiceValue, ContainerValue, LayerValue, ModuleInstance, Tri
 from init_lint.checker import check_source, parse
 from init_lint.config import Settings
