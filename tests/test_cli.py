@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from init_lint.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -59,20 +58,6 @@ def cli(*args: str, cwd: Path, stdin: bytes | None = None, timeout: float = 120)
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     return subprocess.run([sys.executable, "-m", "init_lint", *args], cwd=cwd, input=stdin, capture_output=True,
                           timeout=timeout, env=env)
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    """`main(argv)` in this process, in tmp_path; returns (exit code, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-
-    def call(*argv: str):
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 def write(folder: Path, name: str, text: str | bytes) -> Path:

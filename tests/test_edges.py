@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from init_lint.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,20 +29,6 @@ MODEL = textwrap.dedent("""\
             self.fc = nn.Linear(3, 4)
             self.out = nn.Linear(4, 2)
     """)
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    """`main(argv)` in this process, in tmp_path; returns (exit code, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-
-    def call(*argv: str):
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 def cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from init_lint.checker import check_source
-from init_lint.cli import main
 from init_lint.rule_pages import RULES
 from init_lint.rules import ALL_RULES
 
@@ -40,19 +39,6 @@ MODEL = textwrap.dedent("""\
             bound = 1 / math.sqrt(4)
             nn.init.uniform_(self.hid1.bias, -bound, bound)
     """)
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-
-    def call(*argv: str):
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 @pytest.fixture
