@@ -65,6 +65,20 @@ def test_verify_reads_the_files_check_reads(tmp_path, monkeypatch):
     assert sorted(Path(p).name for p in checked) == ["model.py", "plain.py"]  # check reads the same two
 
 
+def test_verify_checks_the_fix_check_would_write(tmp_path, monkeypatch):
+    """The fix verified is `check --fix`'s under the project's settings: an ignored rule is not fixed."""
+    seen = []
+    monkeypatch.setattr(runner, "verify_sources", lambda original, fixed, path, **_: seen.append(fixed != original))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "model.py").write_text(MODEL)
+    runner.verify_paths([str(project)], timeout=60, jobs=1)
+    (project / "pyproject.toml").write_text('[tool.init-lint]\nignore = ["INI001"]\n')
+    runner.verify_paths([str(project)], timeout=60, jobs=1)
+    runner.verify_file(project / "model.py", timeout=60)
+    assert seen == [True, False, False]
+
+
 def test_a_named_file_without_torch_is_skipped_not_imported(tmp_path):
     path = tmp_path / "plain.py"
     path.write_text(marker_file(tmp_path, "plain"))

@@ -16,6 +16,7 @@ import os
 from typing import TYPE_CHECKING, Optional
 
 from init_lint.diagnostics import Finding
+from init_lint.module_location import locate_module
 
 if TYPE_CHECKING:  # the analysis pulls in libcst, which a run over files without torch never needs
     from init_lint.analysis import FileAnalysis
@@ -67,25 +68,6 @@ def import_only_exports(data: bytes) -> Optional[dict]:
     return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": [], "local_refs": []}
 
 
-def module_name(path: str) -> str:
-    """`pkg.sub.mod` for `.../pkg/sub/mod.py` (walking up while folders are packages)."""
-    return module_location(path)[1]
-
-
-def module_location(path: str) -> tuple[str, str]:
-    """(the folder Python would import it from, its dotted name): `.../root`, `pkg.sub.mod`."""
-    path = os.path.abspath(path)
-    folder, filename = os.path.split(path)
-    stem = os.path.splitext(filename)[0]
-    parts = [] if stem == "__init__" else [stem]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
-        folder, package = os.path.split(folder)
-        parts.insert(0, package)
-        if not package:
-            break
-    return folder, ".".join(parts) or stem
-
-
 class ProjectIndex:
     """Modules are identified by their import root and dotted name together: `exp1/model.py` and
     `exp2/model.py` (folders without `__init__.py`) are two modules both named `model`, and an
@@ -111,7 +93,7 @@ class ProjectIndex:
     def add(self, path: str, exports: Optional[dict]) -> None:
         if exports is None:
             return
-        root, name = module_location(path)
+        root, name, _ = locate_module(path)
         key = f"{root}{os.sep}:{name}"
         if key in self.modules:  # the same file under two spellings (a symlink): judged once
             self.paths[path] = key

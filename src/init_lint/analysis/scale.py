@@ -20,6 +20,7 @@ from typing import Optional
 
 import libcst as cst
 
+from init_lint.analysis.operations import is_number
 from init_lint.analysis.values import NewTensor
 
 #: the factories drawing at unit scale, and the distribution each draws from
@@ -93,9 +94,6 @@ def rescaled(op: cst.BaseBinaryOp, left: object, right: object) -> object:
 
     None when the operation is not one of these (the caller then evaluates it as usual, which
     loses the draw: a factor the analysis cannot read counts as a deliberate scale)."""
-    def number(v: object) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
-
     def ones(v: object) -> bool:
         return type(v) is NewTensor and v.constant == 1
 
@@ -103,12 +101,12 @@ def rescaled(op: cst.BaseBinaryOp, left: object, right: object) -> object:
         draw, other = (left, right) if isinstance(left, RandomTensor) else (right, left)
         if not isinstance(draw, RandomTensor):
             return None
-        if number(other):
+        if is_number(other):
             return _with_factor(draw, draw.factor * other)
         if ones(other):
             return draw
         return None
-    if isinstance(op, cst.Divide) and isinstance(left, RandomTensor) and number(right) and right != 0:
+    if isinstance(op, cst.Divide) and isinstance(left, RandomTensor) and is_number(right) and right != 0:
         return _with_factor(left, left.factor / right)
     return None
 

@@ -3,7 +3,7 @@
 The parent never imports torch or the user's code.  Each file runs in one worker started by the
 verifier's machinery (`verify.processes.start_worker`: forked from a server that imported torch
 once, or a fresh interpreter; its own session, killed with everything it started on timeout), as a
-module of its package (`verify.runner.locate_module`), in an empty temporary working directory.
+module of its package (`module_location.locate_module`), in an empty temporary working directory.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from init_lint.health.child import TASK
 from init_lint.health.flags import Thresholds, find_flags
 from init_lint.health.results import FileHealth, ModelHealth
 from init_lint.verify.processes import start_worker
-from init_lint.verify.runner import locate_module, python_files
+from init_lint.module_location import locate_module
+from init_lint.verify.runner import python_files
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -135,7 +136,7 @@ def _last_word(events: list[dict]) -> dict[str, dict]:
 
 
 def _run_worker(path: Path, workdir: Path, class_name, input_shape, seed: int, timeout: float):
-    location = locate_module(path)
+    location = locate_module(path.resolve())  # where the file really is: the child's __file__ too
     out, cwd = workdir / "out", workdir / "cwd"
     out.mkdir(parents=True)
     cwd.mkdir()

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from init_lint.analysis.operations import is_number
 from init_lint.analysis.values import Tri
 from init_lint.diagnostics import UNSAFE
 from init_lint.rules._layers import describe, output_units, targets
 from init_lint.rules._replace import replace_plan
 from init_lint.rules._examples import Invalid
 from init_lint.rules.base import CheckContext, RawFinding, Rule
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class ConstantWeightFill(Rule):
@@ -27,7 +24,7 @@ class ConstantWeightFill(Rule):
             if not call.on_weight:
                 continue
             value = call.fill_value()
-            if not _is_number(value) or value == 0 or id(call.node) in seen:
+            if not is_number(value) or value == 0 or id(call.node) in seen:
                 continue
             if call.level < Tri.YES and not context.strict:
                 continue

@@ -7,7 +7,8 @@ import importlib.util
 import json
 import sys
 
-from init_lint.verify.runner import DEFAULT_TIMEOUT, FIX_STYLES
+from init_lint.config import FIX_STYLES
+from init_lint.verify.runner import DEFAULT_TIMEOUT
 
 INSTALL_HINT = "init-lint verify runs your models and needs PyTorch: pip install 'init-lint[verify]'"
 

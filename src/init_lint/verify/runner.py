@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
+from init_lint.config import FIX_STYLES, Settings, find_pyproject, load_settings
+from init_lint.module_location import ModuleLocation, locate_module
 from init_lint.verify.compare import compare_tensors, load_tensors
 from init_lint.verify import processes
 from init_lint.verify.processes import start_worker
@@ -62,30 +64,6 @@ from init_lint.verify.results import (
 )
 
 DEFAULT_TIMEOUT = 60.0
-FIX_STYLES = ("explicit", "skip-init")
-
-
-@dataclass(frozen=True)
-class ModuleLocation:
-    """Where a file sits in its package: `package_root` goes on sys.path, `module` is its dotted name."""
-
-    package_root: str
-    module: str
-    package: str
-
-
-def locate_module(path: Union[str, Path]) -> ModuleLocation:
-    path = Path(path).resolve()
-    parts = [path.stem] if path.name != "__init__.py" else []
-    folder = path.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    if not parts:  # a bare __init__.py outside any package
-        parts = [path.parent.name]
-    module = ".".join(parts)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    return ModuleLocation(str(folder), module, package)
 
 
 @dataclass
@@ -132,7 +110,7 @@ def verify_sources(
                 verification.error = f"the fixed source does not parse ({error.msg}, line {error.lineno})"
             return verification
 
-    location = locate_module(path)
+    location = locate_module(path.resolve())  # where the file really is: the child's __file__ too
     workdir = Path(tempfile.mkdtemp(prefix="init-lint-verify-"))
     try:
         sides = [("original source", original)] + ([("fixed source", fixed)] if fixed != original else [])
@@ -157,11 +135,14 @@ def verify_file(
     style: str = "explicit",
     seed: int = 0,
     timeout: float = DEFAULT_TIMEOUT,
+    settings=None,
 ) -> FileVerification:
     """Fix the file in memory (safe fixes, `style`) and verify the fix kept every initial value.
 
-    For the explicit style the fix is computed with the fixed layers' constructor draws skipped,
-    which is what makes the comparison exact.  Nothing on disk changes.
+    The fix is the one `init-lint check --fix` would write: the same settings (`settings`, by
+    default the nearest pyproject.toml's: `select`, `ignore`, `per-file-ignores`...).  For the
+    explicit style it is computed with the fixed layers' constructor draws skipped, which is what
+    makes the comparison exact.  Nothing on disk changes.
     """
     if style not in FIX_STYLES:
         raise ValueError(f"fix style must be one of {FIX_STYLES}, not {style!r}")
@@ -180,17 +161,24 @@ def verify_file(
     except SyntaxError:
         return verify_sources(original, original, path, seed=seed, timeout=timeout)  # reported as not valid Python
     try:
-        fixed = fixed_source(original, str(path), style)
+        fixed = fixed_source(original, str(path), style, settings if settings is not None else settings_for([path]))
     except Exception as error:
         return FileVerification(str(path), error=f"computing the fix failed: {type(error).__name__}: {error}")
     return verify_sources(original, fixed, path, seed=seed, timeout=timeout)
 
 
-def fixed_source(source: str, path: str, style: str) -> str:
+def fixed_source(source: str, path: str, style: str, settings=None) -> str:
     """The source with init-lint's safe fixes applied, as `init-lint check --fix` would write it."""
     from init_lint.api import fix_source
 
-    return fix_source(source, path, unsafe=False, style=style, skip_constructor_draws=style == "explicit").source
+    return fix_source(source, path, settings, unsafe=False, style=style,
+                      skip_constructor_draws=style == "explicit").source
+
+
+def settings_for(paths: list) -> Settings:
+    """The settings `init-lint check PATHS` reads: the nearest pyproject.toml's, else the defaults."""
+    config = find_pyproject(Path(paths[0])) if paths else None
+    return load_settings(config) if config is not None else Settings(root=os.getcwd())
 
 
 def verify_paths(
@@ -209,6 +197,7 @@ def verify_paths(
     not imported at all.  `settings` defaults to the nearest pyproject.toml's.
     """
     paths = [str(p) for p in paths]
+    settings = settings if settings is not None else settings_for(paths)
     processes.resume()
     files = []
     for path, why_not in python_files(paths, settings):
@@ -222,7 +211,7 @@ def verify_paths(
     def one(item):
         if isinstance(item, FileVerification):
             return item
-        return verify_file(item, style=style, seed=seed, timeout=timeout)
+        return verify_file(item, style=style, seed=seed, timeout=timeout, settings=settings)
 
     workers = jobs or max(1, (os.cpu_count() or 2) // 2)
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(files))))
@@ -240,13 +229,10 @@ def python_files(paths: Iterable[Union[str, Path]], settings=None) -> Iterable[t
     """(path, None) for each file `init-lint check` would read under `paths` that mentions torch;
     (path, a reason) for one that does not, (path, a FileVerification error) for one unreadable."""
     from init_lint.checker import mentions_torch
-    from init_lint.config import find_pyproject, load_settings, Settings
     from init_lint.files import ReadError, discover, read_source
 
     paths = [str(p) for p in paths]
-    if settings is None:
-        config = find_pyproject(Path(paths[0])) if paths else None
-        settings = load_settings(config) if config is not None else Settings(root=os.getcwd())
+    settings = settings if settings is not None else settings_for(paths)
     for path in discover(paths, settings):
         try:
             data, _ = read_source(path, settings.max_file_size)
