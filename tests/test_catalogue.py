@@ -195,6 +195,7 @@ import typing  # noqa: E402
 import warnings  # noqa: E402
 
 from init_lint.catalogue import (  # noqa: E402
+    CONTAINER_BASES,
     CONTAINERS,
     DISPATCH_ALIASES,
     FAN_BASED_INITS,
@@ -205,7 +206,9 @@ from init_lint.catalogue import (  # noqa: E402
     OVERWRITING_METHODS,
     PASS_THROUGH_CALLS,
     SQRT_FUNCTIONS,
+    TORCH_CONTAINER_BASES,
     TORCH_INIT_FUNCTIONS,
+    TORCH_MODULE_BASES,
     UNKNOWN_ARG,
     lookup_module,
     no_fix_reason,
@@ -470,6 +473,16 @@ def test_non_drawing_modules_draw_nothing(name):
 def test_containers_are_torch_containers(name):
     cls = getattr(torch.nn, name)
     assert issubclass(cls, torch.nn.Module) and cls.__module__ == "torch.nn.modules.container"
+
+
+def test_module_and_container_bases_name_torch_s_own_classes():
+    """Every spelling of nn.Module and of the container bases resolves to that very class in torch."""
+    for qualified in TORCH_MODULE_BASES:
+        assert resolve(qualified) is torch.nn.Module, qualified
+    assert set(CONTAINER_BASES) <= CONTAINERS
+    for qualified in TORCH_CONTAINER_BASES:
+        assert resolve(qualified) is getattr(torch.nn, qualified.rpartition(".")[2]), qualified
+    assert len(TORCH_CONTAINER_BASES) == 3 * len(CONTAINER_BASES)
 
 
 def test_drawing_modules_are_not_in_the_non_drawing_table():

@@ -273,8 +273,20 @@ def no_fix_reason(spec: LayerSpec, args: Args) -> Optional[str]:
 
 # ---------------------------------------------------------------- other torch tables of the analysis
 
+#: the names of LAYERS in catalogue order: what project mode exports coverage for, per layer type
+LAYER_NAMES: tuple = tuple(LAYERS)
+
 #: torch.nn containers: their constructor registers the modules it is given and draws nothing
 CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"})
+
+#: the qualified names of torch.nn.Module a class may name as its base: torch.nn's re-export and the defining file
+TORCH_MODULE_BASES = tuple(f"torch.nn.{where}Module" for where in ("", "modules.", "modules.module."))
+
+#: the containers a model may subclass: its `super().__init__(*layers)` makes the layers its children
+CONTAINER_BASES = ("Sequential", "ModuleList", "ModuleDict")
+TORCH_CONTAINER_BASES = tuple(
+    f"torch.nn.{where}{name}" for name in CONTAINER_BASES for where in ("", "modules.", "modules.container.")
+)
 
 #: torch.nn modules whose construction draws no random numbers (a fix may move draws across them)
 NON_DRAWING_MODULES = frozenset(

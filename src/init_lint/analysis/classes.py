@@ -13,11 +13,11 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from init_lint.analysis.frameworks import TORCH_CONTAINER_BASES, TORCH_MODULE_BASES, Framework, framework_of_base
+from init_lint.analysis.frameworks import Framework, framework_of_base
 from init_lint.analysis.names import LOCAL, ImportTable
 from init_lint.analysis.values import Tri
 from init_lint.analysis.walk import children
-from init_lint.catalogue import lookup_torch_class
+from init_lint.catalogue import TORCH_CONTAINER_BASES, TORCH_MODULE_BASES, lookup_torch_class
 
 
 @dataclass(eq=False)

@@ -13,15 +13,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from init_lint.analysis.walk import children
-
-#: functions and tensor methods that keep a layer's output as it is, up to an elementwise or shape change
-_PASS_THROUGH = frozenset(
-    {"relu", "relu_", "gelu", "silu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout", "flatten", "view",
-     "reshape", "permute", "transpose", "contiguous", "squeeze", "unsqueeze", "leaky_relu", "elu", "selu", "mish",
-     "hardswish", "hardsigmoid", "softplus", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
-     "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "mean",
-     "clone", "float", "to", "relu6", "glu"}
-)
+from init_lint.catalogue import PASS_THROUGH_CALLS
 
 
 def forward_feeds(node: cst.FunctionDef) -> dict:
@@ -49,7 +41,7 @@ def forward_feeds(node: cst.FunctionDef) -> dict:
             func = expr.func
             name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
             receiver = deps(func.value) if isinstance(func, cst.Attribute) else set()
-            if name in _PASS_THROUGH:
+            if name in PASS_THROUGH_CALLS:
                 if receiver:
                     return receiver
                 return arg_deps[0] if arg_deps else set()

@@ -46,15 +46,6 @@ FRAMEWORKS: tuple[Framework, ...] = (
                                                   "timm.models.named_apply", "timm.models._builder.named_apply")),
 )
 
-#: bases that are plain `nn.Module`s for the analysis
-TORCH_MODULE_BASES = ("torch.nn.Module", "torch.nn.modules.module.Module", "torch.nn.modules.Module")
-
-#: torch containers: a subclass's `super().__init__(*layers)` makes the layers its children
-TORCH_CONTAINER_BASES = tuple(
-    f"torch.nn.{where}{name}" for name in ("Sequential", "ModuleList", "ModuleDict")
-    for where in ("", "modules.", "modules.container.")
-)
-
 #: modules whose every public function initializes its first argument (a tensor, or a module's weight and bias)
 INIT_FUNCTION_MODULES = (
     "torch_geometric.nn.inits",

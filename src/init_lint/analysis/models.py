@@ -23,24 +23,13 @@ from init_lint.analysis.operations import (
     dim_symbol, element_of, fan_symbol, is_number, isinstance_of, layer_has_attribute, pairs_to_mapping,
 )
 from init_lint.analysis.scale import RandomTensor, as_parameter, random_factory
+from init_lint.catalogue import CONTAINERS, NON_DRAWING_MODULES, SQRT_FUNCTIONS
 from init_lint.analysis.values import (
     BIAS, UNKNOWN, WEIGHT, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, InvSqrt, Iteration,
     LayerValue, NewTensor, NonDrawing, OneDimTensor, PartialValue, Reciprocal, SelfValue, Sqrt, Starred,
     SuperValue, TensorValue, TorchClass, Tri,
 )
 
-CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
-SQRT_FUNCTIONS = {"math.sqrt", "numpy.sqrt", "torch.sqrt", "np.sqrt"}
-#: torch modules whose construction draws no random numbers (a fix may move draws across them)
-NON_DRAWING_MODULES = frozenset(
-    {"ReLU", "ReLU6", "GELU", "SiLU", "Tanh", "Sigmoid", "LeakyReLU", "ELU", "SELU", "Softmax", "LogSoftmax",
-     "Softplus", "Mish", "Hardswish", "Hardsigmoid", "PReLU", "Identity", "Flatten", "Unflatten", "Dropout",
-     "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm",
-     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "MaxPool1d", "MaxPool2d",
-     "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
-     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample", "PixelShuffle", "ZeroPad2d", "ConstantPad2d",
-     "Sequential", "ModuleList", "ModuleDict"}
-)
 #: builtins that compute a value and call nothing of the file (the fixer may move draws across them)
 BUILTIN_PURE = frozenset({"int", "float", "len", "max", "min", "abs", "round", "sum", "tuple", "list", "range", "bool", "str"})
 #: builtin names the analysis reads as builtins (the rest are unknown values)

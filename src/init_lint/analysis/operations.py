@@ -14,7 +14,7 @@ from init_lint.analysis.values import (
     BIAS, UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DefaultClass, DispatchModule, DispatchTensor, External,
     LayerValue, ModuleInstance, OneDimTensor, OtherClass, SelfValue, Symbol, TensorValue, TorchClass,
 )
-from init_lint.catalogue import LAYERS, TORCH_BASES, LayerSpec
+from init_lint.catalogue import LAYERS, MODULE_ATTRIBUTES, TORCH_BASES, LayerSpec
 
 
 def join(values: list) -> object:
@@ -220,21 +220,11 @@ def fan_symbol(tensor: object, kind: str) -> object:
     return UNKNOWN
 
 
-_MODULE_ATTRIBUTES = frozenset(
-    {"weight", "bias", "reset_parameters", "training", "apply", "modules", "named_modules", "children",
-     "named_children", "parameters", "named_parameters", "buffers", "named_buffers", "forward", "extra_repr",
-     "state_dict", "load_state_dict", "to", "cuda", "cpu", "train", "eval", "zero_grad", "register_buffer",
-     "register_parameter", "add_module", "padding", "stride", "dilation", "padding_mode", "output_padding",
-     "transposed", "kernel_size", "groups", "in_channels", "out_channels", "in_features", "out_features",
-     "in1_features", "in2_features", "weight_v", "weight_g", "_parameters", "_modules", "__class__"}
-)
-
-
 def layer_has_attribute(spec: LayerSpec, name: str) -> bool:
     """Whether a torch layer of this type has the attribute (`hasattr(m, "init_weights")` is False for it)."""
     if name in spec.signature:
         return name != "kernel_size" or spec.has_kernel
-    return name in _MODULE_ATTRIBUTES
+    return name in MODULE_ATTRIBUTES
 
 
 def string_method(text: str, name: str, args: list) -> object:

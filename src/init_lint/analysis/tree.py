@@ -15,9 +15,9 @@ from typing import Optional
 from init_lint.analysis.classes import ClassTable
 from init_lint.analysis.facts import BuildEvent, DispatchEvent, FileFacts
 from init_lint.analysis.values import PARAMS, LayerSite, Tri
-from init_lint.catalogue import LAYERS
+from init_lint.catalogue import LAYER_NAMES
 
-_SPEC_NAMES = tuple(LAYERS)
+_SPEC_NAMES = LAYER_NAMES
 
 
 @dataclass
