@@ -316,9 +316,7 @@ def _rebinds(small: cst.BaseSmallStatement, expr: str, module: cst.Module) -> bo
     targets = []
     if isinstance(small, cst.Assign):
         targets = [t.target for t in small.targets]
-    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-        targets = [small.target]
-    elif isinstance(small, cst.Del):
+    elif isinstance(small, (cst.AnnAssign, cst.AugAssign, cst.Del)):
         targets = [small.target]
     elif isinstance(small, cst.Expr):
         # `...; self.net.append(x)` may change what the path reaches

@@ -88,9 +88,6 @@ class FileScopes:
         self.scopes: list[Scope] = []
         self.module_scope = self._new_scope(module, None)
         self._block(module.body, self.module_scope, None, ())
-        self.used_names = {name for scope in self.scopes for name in scope.bindings} | {
-            name for scope in self.scopes for name in scope.reads} | {
-            name for scope in self.scopes for name in scope.deferred_reads}
 
     # ---------------------------------------------------------------- questions
 
@@ -333,9 +330,7 @@ class FileScopes:
             current = stack.pop()
             if isinstance(current, cst.Name):
                 scope.reads.setdefault(current.value, []).append((place, index))
-            elif isinstance(current, cst.Attribute):
-                stack.append(current.value)
-            elif isinstance(current, cst.Arg):
+            elif isinstance(current, (cst.Attribute, cst.Arg)):
                 stack.append(current.value)
             elif isinstance(current, cst.NamedExpr):
                 stack.append(current.value)

@@ -35,7 +35,6 @@ GAIN_NAMES = {
     # calculate_gain has no entry for these smooth ReLUs; relu's gain is the usual stand-in
     "GELU": "relu", "SiLU": "relu", "Mish": "relu", "ELU": "relu", "CELU": "relu", "Softplus": "relu",
 }
-ACTIVATIONS = set(GAIN_NAMES) | set(SATURATING) | {"Softsign", "PReLU", "Softmax", "LogSoftmax", "Identity"}
 
 
 def first_tensor(value: Any, torch: Any) -> Optional[Any]:
