@@ -1,4 +1,4 @@
-"""`fixes.scopes`: what a name means where a fix stands, and which temporaries it may bind there."""
+"""`analysis.scopes`: what a name means where a fix stands, and which temporaries it may bind there."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 
 from init_lint.analysis.walk import walk
-from init_lint.fixes.scopes import FileScopes
+from init_lint.analysis.scopes import FileScopes
 
 
 def at_marker(source: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import libcst as cst
@@ -11,6 +11,7 @@ from init_lint.analysis.classes import ClassTable
 from init_lint.analysis.facts import FileFacts
 from init_lint.analysis.interpreter import Interpreter
 from init_lint.analysis.names import ImportTable
+from init_lint.analysis.scopes import FileScopes
 from init_lint.analysis.tree import ModuleTree
 
 
@@ -23,6 +24,15 @@ class FileAnalysis:
     classes: ClassTable
     facts: FileFacts
     tree: ModuleTree
+    #: Python's scopes of the file (scopes.py), once some question needed them
+    _scopes: Optional[FileScopes] = field(default=None, repr=False)
+
+    @property
+    def scopes(self) -> FileScopes:
+        """The scope model the analysis read module constants from; the fixer asks it too."""
+        if self._scopes is None:
+            self._scopes = FileScopes(self.module)
+        return self._scopes
 
 
 def analyze(module: cst.Module, extra_layers: Optional[dict] = None, text: Optional[str] = None) -> FileAnalysis:
@@ -30,5 +40,7 @@ def analyze(module: cst.Module, extra_layers: Optional[dict] = None, text: Optio
     layer they behave like."""
     imports = ImportTable.from_module(module)
     classes = ClassTable.from_module(module, imports)
-    facts = Interpreter(module, imports, classes, extra_layers or {}, text).run()
-    return FileAnalysis(module, imports, classes, facts, ModuleTree(facts, classes))
+    interpreter = Interpreter(module, imports, classes, extra_layers or {}, text)
+    facts = interpreter.run()
+    return FileAnalysis(module, imports, classes, facts, ModuleTree(facts, classes),
+                        interpreter.module_constants.built_scopes)

@@ -175,7 +175,7 @@ class ExpressionEvaluator:
             return OtherClass(f"{LOCAL}.{name}")
         if name in self.functions:
             return FunctionValue(self.functions[name], None)
-        if name in self.module_assigns:
+        if name in self.module_constants:
             return self._module_value(name)
         qualified = self.imports.bindings.get(name)
         if qualified is not None:
@@ -188,7 +188,7 @@ class ExpressionEvaluator:
         """A module-level constant, evaluated once (only values that cannot change under the walk are kept)."""
         if name not in self._module_values:
             self._module_values[name] = UNKNOWN
-            node = self.module_assigns[name]
+            node = self.module_constants[name]
             frame = Frame({}, Instance(None), None, None, MAX_DEPTH)
             value = self._eval(node, frame)
             self._module_values[name] = value if (is_plain(value) or isinstance(
@@ -215,7 +215,7 @@ class ExpressionEvaluator:
         if dotted is not None:
             head = dotted.split(".")[0]
             if head not in frame.env and head not in self.functions and head not in self.classes.classes \
-                    and head not in self.module_assigns:
+                    and head not in self.module_constants:
                 qualified = self.imports.qualify(node)
                 if qualified is not None:
                     return self._external(qualified)

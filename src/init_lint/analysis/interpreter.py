@@ -42,16 +42,17 @@ from init_lint.analysis.facts import FileFacts
 from init_lint.analysis.forward import forward_feeds
 from init_lint.analysis.frame import MAX_DEPTH, Budget, Frame, Instance
 from init_lint.analysis.inherited import InheritedModels
-from init_lint.analysis.models import BUILTIN_PURE, CONTAINERS, NON_DRAWING_MODULES, ExternalModels
+from init_lint.analysis.models import ExternalModels
 from init_lint.analysis.names import ImportTable
 from init_lint.analysis.scale import scan_class
+from init_lint.analysis.scopes import ModuleConstants
 from init_lint.analysis.statements import StatementWalker
 from init_lint.analysis.values import UNKNOWN, FunctionValue
 from init_lint.analysis.ways import construction_ways
 from init_lint.catalogue import LAYERS
 
 # Importable from here for code written against the single-module interpreter (fixes/feasibility.py).
-__all__ = ["Interpreter", "FileFacts", "MAX_DEPTH", "BUILTIN_PURE", "CONTAINERS", "NON_DRAWING_MODULES"]
+__all__ = ["Interpreter", "FileFacts", "MAX_DEPTH"]
 
 
 class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalModels, InheritedModels,
@@ -69,7 +70,8 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.imports = imports
         self.classes = classes
         self.functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
-        self.module_assigns = _module_assignments(module)
+        #: module-level names Python's scoping makes constants (scopes.py), read by name
+        self.module_constants = ModuleConstants(module)
         self.facts = FileFacts()
         self.binder = Binder()
         self.seq = itertools.count(1)
@@ -151,7 +153,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         if init is None or len(init.params.params) + len(init.params.kwonly_params) < 2:
             return []
         if self._ways is None:
-            self._ways = construction_ways(self.module, self.classes, self.module_assigns)
+            self._ways = construction_ways(self.module, self.classes, self.module_constants)
         return self._ways.get(info.name, [])
 
     def _run_scripts(self) -> None:
@@ -172,16 +174,3 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
 
 def _loads_weights(method: str) -> bool:
     return "load_state_dict" in method or method.startswith(("from_pretrained", "from_float", "_load", "load_"))
-
-
-def _module_assignments(module: cst.Module) -> dict:
-    """Module-level `NAME = value` (and annotated) assignments: name -> value expression."""
-    assigns: dict = {}
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                    assigns[small.targets[0].target.value] = small.value
-                elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
-                    assigns[small.target.value] = small.value
-    return assigns

@@ -11,7 +11,7 @@
 fan_in is written as a number only when the constructor's argument is a literal in the call
 itself; otherwise it is read from the built layer (`self.fc.in_features`).  Every name the edits
 read is spelled so that it resolves where the edit stands, and every temporary they bind is one
-no code of the file can observe (`fixes.scopes`).
+no code of the file can observe (`analysis.scopes`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from init_lint.fixes.edits import LineIndex
 from init_lint.fixes.feasibility import UNREACHABLE, insert_problem
 from init_lint.fixes.plans import InsertRecipe, ReplaceInit, RescaleDraw, literal_call_args
 from init_lint.fixes.recipes import RecipeNames, default_recipe, fan_in_expression, literal_fan_in
-from init_lint.fixes.scopes import FileScopes, Place
+from init_lint.analysis.scopes import Place
 from init_lint.fixes.style import FileStyle, insertion_after
 from init_lint.positions import locate
 
@@ -49,7 +49,7 @@ class FixContext:
     wrap: bool
 
     def __post_init__(self) -> None:
-        self.scopes = FileScopes(self.analysis.module)
+        self.scopes = self.analysis.scopes
         self.style = FileStyle(self.analysis.module, self.text, self.scopes)
         self.index = LineIndex(self.text)
         self.code = self.analysis.module.code_for_node

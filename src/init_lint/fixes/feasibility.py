@@ -14,7 +14,8 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis import FileAnalysis
-from init_lint.analysis.interpreter import BUILTIN_PURE, CONTAINERS, NON_DRAWING_MODULES
+from init_lint.analysis.models import BUILTIN_PURE
+from init_lint.catalogue import CONTAINERS, NON_DRAWING_MODULES
 from init_lint.analysis.values import LayerSite
 from init_lint.analysis.walk import walk as _walk
 from init_lint.catalogue import LAYERS, lookup_torch_class

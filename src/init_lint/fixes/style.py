@@ -2,7 +2,7 @@
 
 Fixes read like code the file's author wrote: `T.nn.init` in a file that does `import torch as T`,
 `init` where it does `from torch.nn import init`.  Every name is checked in the scope where the
-inserted code runs (`fixes.scopes`): an import inside another function, a parameter named `init`
+inserted code runs (`analysis.scopes`): an import inside another function, a parameter named `init`
 or `math`, a `from torch import nn` in another class's method do not count, and then the next
 spelling is tried, else a new module-level import under a name nothing in the file binds.
 
@@ -21,7 +21,7 @@ import libcst as cst
 from init_lint.analysis.names import dotted_name
 from init_lint.diagnostics import Edit
 from init_lint.fixes.edits import LineIndex
-from init_lint.fixes.scopes import FileScopes, Place
+from init_lint.analysis.scopes import FileScopes, Place
 from init_lint.positions import locate
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"math", "os", "sys", "collections", "functools"}
