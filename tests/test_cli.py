@@ -634,6 +634,21 @@ def test_stdin_diff(tmp_path):
     assert result.stdout.startswith(b"--- ") and b"+++ " in result.stdout
 
 
+@pytest.mark.parametrize("flags", [(), ("--fix",), ("--diff",), ("--fix", "--unsafe-fixes"), ("--fix", "--exit-zero"),
+                                   ("--fix", "--exit-non-zero-on-fix", "--unsafe-fixes"), ("--exit-zero",)])
+def test_stdin_exits_as_the_same_file_would(run, tmp_path, monkeypatch, flags):
+    """stdin mode runs the files' check -> fix -> re-check and exit codes; only where the result goes differs."""
+    import io
+
+    write(tmp_path, "m.py", MODEL)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(MODEL.encode())))
+    from_stdin, fixed_source, _ = run("check", "--isolated", *flags, "--stdin-filename", "m.py", "-")
+    from_file, _, _ = run("check", "--isolated", "--no-cache", *flags, "m.py")
+    assert from_stdin == from_file
+    if "--fix" in flags and "--diff" not in flags:
+        assert (tmp_path / "m.py").read_text() == fixed_source
+
+
 def test_stdin_config_found_from_stdin_filename(tmp_path):
     write(tmp_path, "proj/pyproject.toml", '[tool.init-lint]\nignore = ["INI002"]\n')
     result = cli("check", "-", "--stdin-filename", "proj/pkg/m.py", cwd=tmp_path, stdin=MODEL.encode())

@@ -535,6 +535,16 @@ def test_stdin_notebooks_for_editors(tmp_path: Path) -> None:
     assert diff.returncode == 1 and b"--- nb.ipynb:cell 3\n+++ nb.ipynb:cell 3\n" in diff.stdout
 
 
+def test_show_fixes_lists_a_notebook_s_fixes(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A notebook goes through the same fix path as a .py file, so `--show-fixes` lists what it fixed."""
+    from init_lint.cli import main
+
+    (tmp_path / "nb.ipynb").write_bytes(make_notebook(*MODEL_CELLS))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--isolated", "--no-cache", "--fix", "--show-fixes", "nb.ipynb"]) == 0
+    assert "Fixed 1 finding:\n- nb.ipynb:\n    1 × INI001" in capsys.readouterr().out
+
+
 def test_a_cell_that_is_not_python_alone_is_never_fixed() -> None:
     """An unclosed string in one cell would swallow the next cells in the joined module."""
     cells = ("import torch\nfrom torch import nn", 'doc = """never closed', MODEL_CELLS[2], 'end = """')

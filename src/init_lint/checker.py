@@ -261,3 +261,68 @@ def _noqa(lines: list[str], line: int, code: str) -> bool:
         if any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
             return True
     return False
+
+
+# ---------------------------------------------------------------- check, fix, check again
+
+
+@dataclass
+class FixedSource:
+    """One file's bytes checked, fixed and checked again (`fix_and_recheck`); nothing is written."""
+
+    #: the fixed bytes: the input itself when nothing was fixed or the fix failed
+    source: bytes
+    #: what the fixed source still reports (the input's findings when the fix failed)
+    remaining: list
+    #: the findings the fix removed
+    fixed: list
+    #: (finding, why) for the findings whose fix could not be applied
+    refused: list
+    #: why there is no fix at all (the result would not be valid): `source` is then the input
+    error: Optional[str] = None
+    #: with `diff=True` and something fixed: the unified diff (per cell for a notebook)
+    diff: str = ""
+
+
+def fix_and_recheck(data: bytes, path: str, settings: Settings, *, unsafe: bool = False, style: Optional[str] = None,
+                    keep: Optional[frozenset] = None, diff: bool = False) -> FixedSource:
+    """check -> fix -> re-check one file's bytes (a notebook's code cells for `.ipynb`).
+
+    The one fix path of the front ends: the engine writes `source` to the file, stdin mode prints it.
+    `keep` (project mode): the (line, column, code) of the findings the fix may touch.
+    """
+    from init_lint.fixes.apply import FixError, fix_source
+
+    if path.endswith(".ipynb"):
+        from init_lint.notebooks.engine import cell_diff, fix_notebook
+
+        try:
+            notebook = fix_notebook(data, path, settings, unsafe=unsafe, style=style, keep=keep)
+        except FixError as error:
+            return FixedSource(data, check_file_source(data, path, settings), [], [], error=str(error))
+        shown = cell_diff(path, notebook.changed) if diff and notebook.fixed else ""
+        return FixedSource(notebook.data, notebook.remaining, notebook.fixed, notebook.refused, diff=shown)
+    try:
+        result = fix_source(data, path, settings, unsafe=unsafe, style=style, keep=keep)
+    except FixError as error:
+        return FixedSource(data, check_source(data, path, settings), [], [], error=str(error))
+    shown = unified_diff(path, data, result.source) if diff and result.fixed else ""
+    return FixedSource(result.source, result.remaining, result.fixed, result.refused, diff=shown)
+
+
+def check_file_source(data: bytes, path: str, settings: Settings) -> list[Finding]:
+    """`check_source`, or for a notebook (`.ipynb`) the findings of its code cells."""
+    if path.endswith(".ipynb"):
+        from init_lint.notebooks.engine import check_notebook
+
+        return check_notebook(data, path, settings)[0]
+    return check_source(data, path, settings)
+
+
+def unified_diff(path: str, before: bytes, after: bytes) -> str:
+    """The change as a unified diff, the path on both sides (what `--diff` prints)."""
+    import difflib
+
+    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old, new, fromfile=path, tofile=path))

@@ -239,6 +239,11 @@ def run_check(args: argparse.Namespace) -> int:
               file=sys.stdout if not args.statistics else sys.stderr)
     if args.diff and fixed and not args.quiet:
         print(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", file=sys.stderr)
+    return exit_status(remaining, args, fixed=fixed, errors=errors)
+
+
+def exit_status(remaining: list[Finding], args: argparse.Namespace, *, fixed: int = 0, errors: int = 0) -> int:
+    """The exit code of `check`, for files and stdin alike (the module's docstring lists them)."""
     if errors or any(f.code == "INI900" for f in remaining):
         return EXIT_ERROR
     if args.diff:
@@ -341,38 +346,30 @@ def _project_outcomes(files: list, settings: Settings, mode, args: argparse.Name
 
 
 def _run_stdin(args: argparse.Namespace) -> int:
-    """Editors: source on stdin; with --fix the fixed source on stdout and what remains on stderr."""
+    """Editors: source on stdin; with --fix the fixed source on stdout and what remains on stderr.
+
+    The same check -> fix -> re-check as a file's (`checker.fix_and_recheck`, notebooks included)
+    and the same exit codes; only where the result goes differs: nothing is written.
+    """
     name = args.stdin_filename or "<stdin>"
     settings = settings_for(args, Path(args.stdin_filename or ".").resolve())
     data = sys.stdin.buffer.read()
-    from init_lint.checker import check_source
-    from init_lint.engine import unified_diff
-    from init_lint.fixes.apply import FixError, fix_source
+    from init_lint.checker import check_file_source, fix_and_recheck
 
-    if name.endswith(".ipynb"):  # the same flow, the notebook's functions (diff per cell)
-        from init_lint.notebooks.engine import stdin_functions
-
-        check_source, fix_source, unified_diff = stdin_functions()
     if args.fix or args.diff:
-        try:
-            result = fix_source(data, name, settings, unsafe=args.unsafe_fixes, style=args.fix_style)
-        except FixError as error:
-            sys.stdout.buffer.write(data)
-            print(f"init-lint: error: {error}", file=sys.stderr)
+        result = fix_and_recheck(data, name, settings, unsafe=args.unsafe_fixes, style=args.fix_style, diff=args.diff)
+        if result.error is not None:
+            sys.stdout.buffer.write(data)  # an editor that replaces its buffer with stdout loses nothing
+            print(f"init-lint: error: {result.error}", file=sys.stderr)
             return EXIT_ERROR
         if args.diff:
-            sys.stdout.write(unified_diff(name, data, result.source))
+            sys.stdout.write(result.diff)
         else:
             sys.stdout.buffer.write(result.source)
-        remaining = result.remaining
-        for finding in remaining:
+        for finding in result.remaining:
             print(text_line(finding), file=sys.stderr)
-        if any(f.code == "INI900" for f in remaining):
-            return EXIT_ERROR
-        if args.diff:
-            return EXIT_FINDINGS if result.fixed else EXIT_CLEAN
-        return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
-    findings = check_source(data, name, settings)
+        return exit_status(result.remaining, args, fixed=len(result.fixed))
+    findings = check_file_source(data, name, settings)
     fmt = args.output_format or default_format(sys.stdout)
     if args.statistics:
         sys.stdout.write(statistics(findings))
@@ -381,9 +378,7 @@ def _run_stdin(args: argparse.Namespace) -> int:
         sys.stdout.write(render(findings, fmt, lambda _: text))
         if fmt in ("full", "concise", "text") and not args.quiet:
             print(summary(findings))
-    if any(f.code == "INI900" for f in findings):
-        return EXIT_ERROR
-    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+    return exit_status(findings, args)
 
 
 def run_rule(args: argparse.Namespace) -> int:

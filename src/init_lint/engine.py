@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import os
 import signal
 import sys
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from init_lint.cache import Cache
-from init_lint.checker import check_source, check_source_with_analysis, unparsable
+from init_lint.checker import check_file_source, check_source_with_analysis, fix_and_recheck, unparsable
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
 from init_lint.files import (AlreadyWritten, MissingFile, ReadError, Snapshot, WriteError, clean_stale_temporaries,
@@ -65,12 +64,12 @@ def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = 
     except ReadError as error:
         return FileOutcome(path, [unparsable(path, str(error))])
     try:
+        if mode.fix or mode.diff:
+            return _fix(path, data, settings, mode, snapshot)
         if path.endswith(".ipynb"):
             from init_lint.notebooks.engine import process_notebook
 
-            return process_notebook(path, data, settings, mode, cache, snapshot)
-        if mode.fix or mode.diff:
-            return _fix(path, data, settings, mode, snapshot)
+            return process_notebook(path, data, settings, mode, cache)
         findings, exports = _check(path, data, settings, cache, mode.exports)
         return FileOutcome(path, findings, exports=exports)
     except RecursionError:
@@ -98,24 +97,20 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
 
 
 def _fix(path: str, data: bytes, settings: Settings, mode: Mode, snapshot: Optional[Snapshot] = None) -> FileOutcome:
-    from init_lint.fixes.apply import FixError, fix_source
-
+    """Fix one file (a .py file or a notebook) through the checker's one fix path, then write or diff it."""
     if mode.fix and not mode.diff and (not mode.roots or is_inside(path, mode.roots)):
         # a killed run's temporaries go on the next --fix of the folder, whether or not it writes there
         clean_stale_temporaries(os.path.dirname(os.path.realpath(path)))
-    try:
-        result = fix_source(data, path, settings, unsafe=mode.unsafe, style=mode.style, keep=mode.keep)
-    except FixError as error:
-        return FileOutcome(path, [_plain(f) for f in check_source(data, path, settings)], error=str(error))
-    outcome = FileOutcome(path, [_plain(f) for f in result.remaining], len(result.fixed),
+    result = fix_and_recheck(data, path, settings, unsafe=mode.unsafe, style=mode.style, keep=mode.keep,
+                             diff=mode.diff)
+    outcome = FileOutcome(path, [_plain(f) for f in result.remaining], len(result.fixed), error=result.error,
                           refused=[(_plain(f), why) for f, why in result.refused],
                           fixes=[_plain(f) for f in result.fixed])
     if not result.fixed:
         return outcome
     if mode.diff:
-        outcome.diff = unified_diff(path, data, result.source)
-        outcome.findings = [_plain(f) for f in check_source(data, path, settings)]
-        outcome.fixed = len(result.fixed)
+        outcome.diff = result.diff
+        outcome.findings = [_plain(f) for f in check_file_source(data, path, settings)]
         return outcome
     try:
         write_fix(path, result.source, snapshot, mode.roots)
@@ -123,16 +118,10 @@ def _fix(path: str, data: bytes, settings: Settings, mode: Mode, snapshot: Optio
         outcome.fixed = 0  # another path to the same file (a symlink) wrote these very fixes
     except WriteError as error:
         outcome.error = str(error)
-        outcome.findings = [_plain(f) for f in check_source(data, path, settings)]
+        outcome.findings = [_plain(f) for f in check_file_source(data, path, settings)]
         outcome.fixed = 0
         outcome.fixes = []
     return outcome
-
-
-def unified_diff(path: str, before: bytes, after: bytes) -> str:
-    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    return "".join(difflib.unified_diff(old, new, fromfile=path, tofile=path))
 
 
 def _plain(finding: Finding) -> Finding:

@@ -17,7 +17,7 @@ from typing import Optional
 from init_lint.checker import check_source_with_analysis, unparsable
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
-from init_lint.fixes.apply import FixError, FixResult
+from init_lint.fixes.apply import FixError
 from init_lint.notebooks.document import Notebook, NotebookError, read_notebook
 from init_lint.notebooks.module import NotebookModule, SplitError, build_module, cell_lines, has_boundary_lookalike
 
@@ -164,70 +164,26 @@ def cell_diff(path: str, changed: dict) -> str:
     return "".join(out)
 
 
-def notebook_diff(path: str, before: bytes, after: bytes) -> str:
-    """`cell_diff` between two versions of a notebook with the same cells."""
-    old, new = read_notebook(before).cells, read_notebook(after).cells
-    return cell_diff(path, {a.index: (a.source, b.source) for a, b in zip(old, new) if a.source != b.source})
-
-
-def stdin_functions() -> tuple:
-    """(check_source, fix_source, unified_diff) for a notebook read from stdin, with the signatures of
-    the functions `init-lint check --stdin-filename NAME.ipynb -` uses for Python source."""
-
-    def check(data: bytes, path: str, settings: Settings) -> list:
-        return check_notebook(data, path, settings)[0]
-
-    def fix(data: bytes, path: str, settings: Settings, *, unsafe: bool = False, style: Optional[str] = None,
-            **_: object) -> FixResult:
-        result = fix_notebook(data, path, settings, unsafe=unsafe, style=style)
-        return FixResult(result.data, result.fixed, result.remaining, result.refused)
-
-    return check, fix, notebook_diff
-
-
-def process_notebook(path: str, data: bytes, settings: Settings, mode, cache=None, snapshot=None):
-    """init_lint.engine.process for a notebook: a FileOutcome.  `snapshot`: the file as read, so a
-    fix never overwrites an edit saved meanwhile (the same write path as a .py file's fix)."""
+def process_notebook(path: str, data: bytes, settings: Settings, mode, cache=None):
+    """init_lint.engine.process for checking a notebook: a FileOutcome.  (A fix goes through the
+    checker's one fix path, `checker.fix_and_recheck`, as a .py file's does.)"""
     from init_lint.engine import FileOutcome
-    from init_lint.files import AlreadyWritten, WriteError, write_fix
 
-    if not (mode.fix or mode.diff):
-        key = cache.key(path, data) if cache is not None else None
-        if key is not None:
-            cached = cache.get(key, path)
-            if cached is not None and (cached[1] is not None or not mode.exports):
-                return FileOutcome(path, cached[0], exports=cached[1])
-        found, analysis = check_notebook(data, path, settings)
-        findings = [_plain(f) for f in found]
-        exports = None
-        if mode.exports and analysis is not None:
-            from init_lint.project import file_exports
+    key = cache.key(path, data) if cache is not None else None
+    if key is not None:
+        cached = cache.get(key, path)
+        if cached is not None and (cached[1] is not None or not mode.exports):
+            return FileOutcome(path, cached[0], exports=cached[1])
+    found, analysis = check_notebook(data, path, settings)
+    findings = [_plain(f) for f in found]
+    exports = None
+    if mode.exports and analysis is not None:
+        from init_lint.project import file_exports
 
-            exports = file_exports(analysis)
-        if key is not None:
-            cache.put(key, findings, exports)
-        return FileOutcome(path, findings, exports=exports)
-    try:
-        fix = fix_notebook(data, path, settings, unsafe=mode.unsafe, style=mode.style, keep=mode.keep)
-    except NotebookFixError as error:
-        return FileOutcome(path, [_plain(f) for f in check_notebook(data, path, settings)[0]], error=str(error))
-    outcome = FileOutcome(path, [_plain(f) for f in fix.remaining], len(fix.fixed),
-                          refused=[(_plain(f), why) for f, why in fix.refused])
-    if not fix.fixed:
-        return outcome
-    if mode.diff:
-        outcome.diff = cell_diff(path, fix.changed)
-        outcome.findings = [_plain(f) for f in check_notebook(data, path, settings)[0]]
-        return outcome
-    try:
-        write_fix(path, fix.data, snapshot, mode.roots)
-    except AlreadyWritten:
-        outcome.fixed = 0  # another path to the same file (a symlink) wrote these very fixes
-    except WriteError as error:
-        outcome.error = str(error)
-        outcome.findings = [_plain(f) for f in check_notebook(data, path, settings)[0]]
-        outcome.fixed = 0
-    return outcome
+        exports = file_exports(analysis)
+    if key is not None:
+        cache.put(key, findings, exports)
+    return FileOutcome(path, findings, exports=exports)
 
 
 def _plain(finding: Finding) -> Finding:
