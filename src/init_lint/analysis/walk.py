@@ -44,7 +44,10 @@ def _trivia(cls: type) -> bool:
 
 
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The node's code-bearing children, in source order."""
+    """The node's code-bearing children (no punctuation, whitespace or operators), in the order of
+    its fields: source order, except that a `def` or `class` gives its name, parameters and body
+    before its decorators, bases and annotation, an `except` its body before its type, `a if c
+    else b` its condition first, and a keyword argument its value before its keyword."""
     for name in _fields(type(node)):
         value = getattr(node, name)
         if type(value) in (list, tuple):
@@ -56,7 +59,7 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The node and all its code-bearing descendants, in source order (preorder)."""
+    """The node and all its code-bearing descendants, preorder, each node's children as `children` orders them."""
     stack = [node]
     while stack:
         current = stack.pop()
