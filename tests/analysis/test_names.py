@@ -20,3 +20,21 @@ def test_imports_and_local_definitions():
 def test_dotted_name():
     assert dotted_name(cst.parse_expression("a.b.c")) == "a.b.c"
     assert dotted_name(cst.parse_expression("a().b")) is None
+
+
+def test_relative_and_star_imports_keep_their_dots():
+    table = ImportTable.from_module(cst.parse_module(
+        "from ..models import vit\nfrom . import layers as L\nfrom .blocks import *\n"))
+    assert table.bindings["vit"] == "..models.vit"
+    assert table.bindings["L"] == ".layers"
+    assert [v for k, v in table.bindings.items() if k.startswith("*")] == [".blocks"]  # a name no code can use
+
+
+def test_the_file_s_own_definitions_win_over_imports_of_the_same_name():
+    table = ImportTable.from_module(cst.parse_module(
+        "from torch.nn import Linear\nclass Linear: pass\n"
+        "try:\n    import apex\nexcept ImportError:\n    apex = None\n"
+        "if TYPE_CHECKING:\n    def helper(): pass\n"))
+    assert table.qualify(cst.parse_expression("Linear")) == f"{LOCAL}.Linear"  # never torch's
+    assert table.qualify(cst.parse_expression("apex.normalization")) == "apex.normalization"  # imports in try count
+    assert table.bindings["helper"] == f"{LOCAL}.helper"  # a definition under `if` still defines it
