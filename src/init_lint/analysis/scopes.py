@@ -24,7 +24,7 @@ from typing import Iterator, Mapping, Optional, Union
 import libcst as cst
 
 from init_lint.analysis.names import dotted_name
-from init_lint.analysis.walk import children
+from init_lint.analysis.walk import children, walk
 
 ScopeNode = Union[cst.Module, cst.FunctionDef, cst.ClassDef, cst.Lambda]
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -287,7 +287,7 @@ class FileScopes:
             if node.name is not None:
                 self._target(node.name.name, scope, place, 0)
         if isinstance(node, cst.MatchCase):
-            for inner in _walk_expressions(node.pattern):
+            for inner in walk(node.pattern):
                 if isinstance(inner, (cst.MatchAs, cst.MatchStar)) and inner.name is not None:
                     self._bind(scope, inner.name.value, place)
                 elif isinstance(inner, cst.MatchMapping) and inner.rest is not None:
@@ -394,7 +394,7 @@ class FileScopes:
         parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
         for part in parts:
             reads += _names_read(part)
-        for inner in _walk_expressions(node):
+        for inner in walk(node):
             if isinstance(inner, cst.NamedExpr) and isinstance(inner.target, cst.Name):
                 self._bind(scope, inner.target.value, place)  # `:=` binds in the enclosing scope
         for name in reads:
@@ -487,16 +487,8 @@ def _all_params(params: cst.Parameters) -> list:
     return found
 
 
-def _walk_expressions(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(children(current))
-
-
 def _names_in(node: cst.CSTNode) -> set:
-    return {n.value for n in _walk_expressions(node) if isinstance(n, cst.Name)}
+    return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
 def _names_read(node: cst.CSTNode) -> list:
