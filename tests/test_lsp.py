@@ -353,14 +353,16 @@ def test_code_actions_come_from_the_cached_analysis(tmp_path):
         fix_all = await editor.actions("model.py", everything(MODEL), [FIX_ALL])
         assert await editor.actions("model.py", everything(MODEL), [FIX_ALL]) == fix_all
         stats = await editor.stats("model.py")
-        # one check of version 1, one build of the findings' own fixes, one whole-file fix (fix all),
-        # one quick fix per finding asked about
-        assert (stats.get("check"), stats.get("own-fixes"), stats.get("fix"), stats.get("edits")) == (1, 1, 1, 2)
+        # one check of version 1; each finding's own fix built at most once (ahead of time, or when
+        # asked); "fix all" assembled once, from them: no whole-file fix, no second check
+        assert (stats.get("check"), stats.get("fix-all"), stats.get("fix"), stats.get("edits")) == (1, 1, None, 2)
+        assert stats.get("own-fix") <= 6
         await editor.replace("model.py", MODEL + "\n")
         await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix], [diagnostics[0]])
         stats = await editor.stats("model.py")
-        # a new version: its own fixes built anew; a quick fix never needs the whole-file fix
-        assert (stats.get("check"), stats.get("own-fixes"), stats.get("fix"), stats.get("edits")) == (2, 2, 1, 3)
+        # a new version: its own fixes built anew, from its own check
+        assert (stats.get("check"), stats.get("fix"), stats.get("edits")) == (2, None, 3)
+        assert 6 < stats.get("own-fix") <= 12
 
     session(tmp_path, body)
 
@@ -457,18 +459,21 @@ def test_other_files_of_the_project_count(tmp_path):
     session(tmp_path, body)
 
 
-def test_quick_fixes_are_prepared_while_the_user_pauses(tmp_path):
+def test_quick_fixes_and_fix_all_are_prepared_while_the_user_pauses(tmp_path):
     async def body(editor: Editor) -> None:
         diagnostics = await editor.open("model.py", MODEL)
-        for _ in range(100):  # the server builds the findings' own fixes once the user pauses
-            if (await editor.stats("model.py")).get("own-fixes"):
+        for _ in range(100):  # the server builds the findings' own fixes, then "fix all", once the user pauses
+            if (await editor.stats("model.py")).get("fix-all"):
                 break
             await asyncio.sleep(0.1)
-        assert (await editor.stats("model.py")).get("own-fixes") == 1
-        actions = await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix],
+        prepared = await editor.stats("model.py")
+        assert (prepared.get("own-fix"), prepared.get("fix-all")) == (6, 1)
+        actions = await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix, FIX_ALL],
                                        [diagnostics[0]])
-        assert len(actions) == 1
+        assert [a.kind for a in actions] == [types.CodeActionKind.QuickFix, FIX_ALL]
+        assert apply_edit(MODEL, actions[1].edit, editor.uri("model.py")) == cli_fix(MODEL, editor.folder)
         stats = await editor.stats("model.py")
-        assert (stats.get("check"), stats.get("own-fixes"), stats.get("fix")) == (1, 1, None)  # from what was prepared
+        # from what was prepared: nothing built again, no whole-file fix
+        assert (stats.get("check"), stats.get("own-fix"), stats.get("fix-all"), stats.get("fix")) == (1, 6, 1, None)
 
     session(tmp_path, body)

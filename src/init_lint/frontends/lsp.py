@@ -47,7 +47,7 @@ from init_lint.diagnostics import SAFE, Finding
 from init_lint.frontends._source import split_lines
 from init_lint.frontends.lsp_incremental import Cancelled, IncrementalChecker
 from init_lint.frontends.lsp_project import Contexts
-from init_lint.frontends.lsp_state import RUNS, DocumentState, analyze, count, settings_for
+from init_lint.frontends.lsp_state import RUNS, DocumentState, analyze, count, explain_line, settings_for
 from init_lint.output import RULE_DOCS
 from init_lint.rules import ALL_RULES
 
@@ -179,16 +179,21 @@ class InitLintServer(LanguageServer):
             self.start(uri)
 
     def _prepare_fixes_later(self, document: Document, state: DocumentState) -> None:
-        """Once the user pauses, build this version's own fixes in a worker, so that a quick fix is
-        answered from them (a cursor move asks for code actions; building them costs a check)."""
-        if not any(f.fix == SAFE for f in state.judged):
+        """Once the user pauses, build this version's fixes in a worker: each finding's own fix (a
+        cursor move asks for code actions), then "fix all".  A newer version stops the work."""
+        if not state.shown_fixable():
             return
 
         def prepare() -> None:
             if not document.closed and document.latest == state.version and document.state is state:
-                asyncio.get_running_loop().run_in_executor(self.pool, state.own_fixes)
+                asyncio.get_running_loop().run_in_executor(self.pool, _prepare, state, self.staleness(document, state))
 
         asyncio.get_running_loop().call_later(PREPARE_AFTER, prepare)
+
+    @staticmethod
+    def staleness(document: Document, state: DocumentState):
+        """A test, for a worker, of whether `state` is no longer the document's newest version."""
+        return lambda: document.closed or document.latest != state.version
 
     async def current(self, uri: str) -> Optional[DocumentState]:
         """The analysis of the newest version: the cached one, or the one about to be made."""
@@ -269,6 +274,26 @@ def _analyze_or_fail(uri: str, version, text: str, on_disk, checker, contexts, s
                              config_error=f"internal error ({type(error).__name__}: {error}); please report it")
 
 
+def _prepare(state: DocumentState, stale) -> None:
+    """The worker's task while the user pauses: the quick fixes' own fixes, then "fix all"."""
+    try:
+        state.fixes.prepare(state.shown_fixable(), stale)
+        if not stale():
+            state.fixes.fix_all(state.findings, state.judged, stale)
+    except Cancelled:
+        count("cancelled", state.uri)
+    except Exception:  # a bug in init-lint: the code action will say nothing, the server goes on
+        log.exception("preparing the fixes of %s failed", state.uri)
+
+
+def _actions_of(state: DocumentState, quick: list, fix_all: bool, stale) -> None:
+    """The worker's task for a code action: the fixes it needs that were not prepared yet."""
+    for finding in quick:
+        state.fixes.quick_fix(finding)
+    if fix_all:
+        state.fixes.fix_all(state.findings, state.judged, stale)
+
+
 def position(lines: list, line: int, column: int, document: TextDocument) -> types.Position:
     """A 0-based line and code-point column as an LSP position in the units negotiated with the client."""
     text = lines[line] if line < len(lines) else ""
@@ -301,13 +326,15 @@ def text_edits(hunks: list, lines: list, document: TextDocument) -> list:
     return edits
 
 
-def workspace_edit(server: InitLintServer, document: TextDocument, hunks: list, lines: list) -> types.WorkspaceEdit:
+def workspace_edit(server: InitLintServer, document: TextDocument, version: Optional[int], hunks: list,
+                   lines: list) -> types.WorkspaceEdit:
+    """The hunks of the text of `version` as an edit of the document (`version` is what they were made
+    for: a client that knows versions refuses them once the document moved on)."""
     edits = text_edits(hunks, lines, document)
     capabilities = server.client_capabilities.workspace
     versioned = bool(capabilities and capabilities.workspace_edit and capabilities.workspace_edit.document_changes)
     if versioned:
-        # The client refuses the edit if the document changed since: no edit lands on the wrong lines.
-        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=document.uri, version=document.version)
+        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=document.uri, version=version)
         return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=identifier, edits=edits)])
     return types.WorkspaceEdit(changes={document.uri: edits})
 
@@ -324,6 +351,8 @@ def _overlaps(finding: Finding, selection: types.Range, lines: list, document: T
 
 
 async def code_actions(server: InitLintServer, params: types.CodeActionParams) -> list:
+    """Quick fixes and "fix all" for the newest version, from its own fixes (never an older version's:
+    a version edited while the fixes were built gets no action; the editor asks again)."""
     uri = params.text_document.uri
     if server.workspace.get_notebook_document(cell_uri=uri) is not None:
         return []  # a notebook cell is not a file of its own: notebooks are fixed by `check --fix`
@@ -333,7 +362,7 @@ async def code_actions(server: InitLintServer, params: types.CodeActionParams) -
     document = server.workspace.get_text_document(uri)
     if document.version != state.version:
         return []  # edited while we waited: the editor asks again
-    fixable = [f for f in state.judged if f.fix == SAFE]
+    fixable = state.shown_fixable()
     if not fixable:
         return []
     only = params.context.only
@@ -341,28 +370,56 @@ async def code_actions(server: InitLintServer, params: types.CodeActionParams) -
     quick = [f for f in fixable if _overlaps(f, params.range, lines, document)] \
         if wanted(types.CodeActionKind.QuickFix, only) else []
     fix_all = wanted(FIX_ALL_KIND, only)
-    missing = [f for f in quick if not state.has_edits(f)]
-    if missing or (fix_all and not state.has_fix_all_edits()):
-        await asyncio.get_running_loop().run_in_executor(server.pool, state.prepare, missing, fix_all)
+    fixes = state.fixes
+    missing = [f for f in quick if not fixes.has_quick_fix(f)]
+    if missing or (fix_all and not fixes.has_fix_all(state.judged)):
+        stale = server.staleness(server.documents[uri], state) if uri in server.documents else (lambda: True)
+        try:
+            await asyncio.get_running_loop().run_in_executor(server.pool, _actions_of, state, missing, fix_all, stale)
+        except Cancelled:
+            return []
+        if server.workspace.get_text_document(uri).version != state.version:
+            return []  # edited while the fixes were built: they are the older text's
     actions = []
     for finding in quick:
-        hunks = state.edits(finding)
+        hunks = fixes.quick_fix(finding)
         if hunks is None:
             continue
         actions.append(types.CodeAction(
             title=f"Fix {finding.code} ({ALL_RULES[finding.code].name})",
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic(finding, lines, document)],
-            edit=workspace_edit(server, document, hunks, lines),
+            edit=workspace_edit(server, document, state.version, hunks, lines),
             is_preferred=True,
         ))
-    if fix_all and state.fix_all_edits():
-        actions.append(types.CodeAction(
-            title="Fix all init-lint findings",
-            kind=FIX_ALL_KIND,
-            edit=workspace_edit(server, document, state.fix_all_edits(), lines),
-        ))
+    if fix_all:
+        hunks = fixes.fix_all(state.findings, state.judged, lambda: False)  # built above: from the cache
+        if hunks:
+            actions.append(types.CodeAction(
+                title="Fix all init-lint findings",
+                kind=FIX_ALL_KIND,
+                edit=workspace_edit(server, document, state.version, hunks, lines),
+            ))
     return actions
+
+
+async def hover(server: InitLintServer, params: types.HoverParams) -> Optional[types.Hover]:
+    """`init-lint explain` of the layers built on the line under the cursor, from the version's analysis."""
+    uri = params.text_document.uri
+    if server.workspace.get_notebook_document(cell_uri=uri) is not None:
+        return None
+    state = await server.current(uri)
+    if state is None or state.fixes is None or state.fixes.analysis is None:
+        return None
+    explained = await asyncio.get_running_loop().run_in_executor(
+        server.pool, explain_line, state, params.position.line + 1)
+    document = server.workspace.get_text_document(uri)
+    if explained is None or document.version != state.version:
+        return None
+    text, (line, column, end_line, end_column) = explained
+    lines = split_lines(state.text)
+    where = types.Range(position(lines, line - 1, column, document), position(lines, end_line - 1, end_column, document))
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=where)
 
 
 def build_server() -> InitLintServer:
@@ -395,6 +452,10 @@ def build_server() -> InitLintServer:
         code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False))
     async def code_action(ls: InitLintServer, params: types.CodeActionParams) -> list:
         return await code_actions(ls, params)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def on_hover(ls: InitLintServer, params: types.HoverParams) -> Optional[types.Hover]:
+        return await hover(ls, params)
 
     @server.feature(STATS)
     def stats(ls: InitLintServer, params) -> list:
