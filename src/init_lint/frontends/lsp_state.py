@@ -9,6 +9,7 @@ current).  No pygls in here.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -236,7 +237,9 @@ def explain_line(state: DocumentState, line: int) -> Optional[tuple]:
     if fixes is None or fixes.analysis is None:
         return None
     places = fixes.places()
-    records = explain_analysis(fixes.analysis, state.path, line, lambda node: places.get(id(node)))
+    # evidence is always in this file: its name is enough (and reads as `init-lint explain NAME:LINE` run beside it)
+    name = os.path.basename(state.path)
+    records = explain_analysis(fixes.analysis, name, line, lambda node: places.get(id(node)))
     if not records:
         return None
     first = next(site for site in fixes.analysis.facts.sites if places.get(id(site.call)) is not None
