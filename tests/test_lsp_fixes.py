@@ -20,7 +20,7 @@ from init_lint.frontends.lsp_fixes import apply_hunks, identity
 from init_lint.frontends.lsp_incremental import IncrementalChecker
 from init_lint.frontends.lsp_state import RUNS, VersionFixes
 from init_lint.reports import edit_hunks
-from tests.test_lsp_incremental import TRICKY
+from test_lsp_incremental import TRICKY
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 STYLES = ("explicit", "skip-init")
