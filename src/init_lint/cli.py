@@ -189,7 +189,7 @@ def run_check(args: argparse.Namespace) -> int:
         outcomes = _project_outcomes(context, settings, mode, args, cache_root, len(files))
     else:
         outcomes = run(files, settings, mode, args.jobs, None if (args.fix or args.diff) else cache_root)
-    fmt = args.output_format or default_format(sys.stdout)
+    fmt = args.output_format or settings.output_format or default_format(sys.stdout)
     human = fmt in ("full", "concise", "text")
     remaining: list[Finding] = []
     fixes: list[tuple[str, list[Finding]]] = []
@@ -373,7 +373,7 @@ def _run_stdin(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS if result.fixed else EXIT_CLEAN
         return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
     findings = check_source(data, name, settings)
-    fmt = args.output_format or default_format(sys.stdout)
+    fmt = args.output_format or settings.output_format or default_format(sys.stdout)
     if args.statistics:
         sys.stdout.write(statistics(findings))
     else:
