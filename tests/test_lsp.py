@@ -78,8 +78,9 @@ def apply_edit(text: str, edit: types.WorkspaceEdit, uri: str) -> str:
 class Editor:
     """A client session with one server process: open documents, wait for diagnostics, ask for actions."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, resolves: bool = False) -> None:
         self.folder = folder
+        self.resolves = resolves
         self.client = LanguageClient("init-lint-tests", "1")
         self.published: asyncio.Queue = asyncio.Queue()
         self.versions: dict = {}
@@ -94,6 +95,8 @@ class Editor:
             workspace=types.WorkspaceClientCapabilities(
                 workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)),
             general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+            text_document=types.TextDocumentClientCapabilities(code_action=types.CodeActionClientCapabilities(
+                resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]))) if self.resolves else None,
         )
         result = await asyncio.wait_for(self.client.initialize_async(types.InitializeParams(
             capabilities=capabilities, root_uri=self.folder.as_uri(), process_id=None)), TIMEOUT)
@@ -159,6 +162,9 @@ class Editor:
                                    position=types.Position(line, character))
         return await asyncio.wait_for(self.client.text_document_hover_async(params), TIMEOUT)
 
+    async def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        return await asyncio.wait_for(self.client.code_action_resolve_async(action), TIMEOUT)
+
     async def actions(self, name: str, where: types.Range, only: list, diagnostics: list = ()) -> list:
         params = types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=self.uri(name)), range=where,
@@ -166,9 +172,9 @@ class Editor:
         return await asyncio.wait_for(self.client.text_document_code_action_async(params), TIMEOUT) or []
 
 
-def session(folder: Path, body) -> None:
+def session(folder: Path, body, resolves: bool = False) -> None:
     async def main():
-        async with Editor(folder) as editor:
+        async with Editor(folder, resolves) as editor:
             await body(editor)
 
     asyncio.run(main())
@@ -575,3 +581,21 @@ def test_an_edit_while_a_code_action_is_answered_never_gets_the_older_versions_e
             assert "self.fc1" in after and "init" in after, (action.kind, version)
 
     session(tmp_path, body)
+
+
+def test_fix_all_offered_on_a_cursor_move_is_resolved_for_its_own_version(tmp_path):
+    """Asked for every kind (a cursor move) before "fix all" is built, the server offers it at once,
+    and a client that resolves actions gets its edit then: for the version it was offered on only."""
+    async def body(editor: Editor) -> None:
+        uri = editor.uri("model.py")
+        diagnostics = await editor.open("model.py", MODEL)
+        actions = await editor.actions("model.py", diagnostics[0].range, None)
+        assert [a.kind for a in actions] == [types.CodeActionKind.QuickFix, FIX_ALL]
+        fix_all = actions[1] if actions[1].edit is not None else await editor.resolve(actions[1])
+        assert apply_edit(MODEL, fix_all.edit, uri) == cli_fix(MODEL, tmp_path)
+        offered = types.CodeAction(title=fix_all.title, kind=FIX_ALL, data={"uri": uri, "version": 1})
+        assert (await editor.resolve(offered)).edit is not None
+        await editor.replace("model.py", MODEL + "\n")
+        assert (await editor.resolve(offered)).edit is None  # version 1's action, resolved on version 2
+
+    session(tmp_path, body, resolves=True)

@@ -54,6 +54,7 @@ from init_lint.rules import ALL_RULES
 __all__ = ["DEBOUNCE", "build_server", "diagnostic", "serve", "settings_for"]
 
 FIX_ALL_KIND = "source.fixAll.init-lint"
+FIX_ALL_TITLE = "Fix all init-lint findings"
 SOURCE = "init-lint"
 #: seconds of quiet after a change before the document is checked again: a check of an edited
 #: document costs about 0.1 s (a first check ~1 s per 2,000 lines), and a newer version cancels it
@@ -371,8 +372,13 @@ async def code_actions(server: InitLintServer, params: types.CodeActionParams) -
         if wanted(types.CodeActionKind.QuickFix, only) else []
     fix_all = wanted(FIX_ALL_KIND, only)
     fixes = state.fixes
+    lazy = False
+    if fix_all and not only and not fixes.has_fix_all(state.judged):
+        # Asked for every kind (a cursor move: the light bulb), before "fix all" is prepared: the quick
+        # fixes are not held back for it.  A client that resolves actions gets it now, its edit later.
+        fix_all = lazy = _resolves_edits(server)
     missing = [f for f in quick if not fixes.has_quick_fix(f)]
-    if missing or (fix_all and not fixes.has_fix_all(state.judged)):
+    if missing or (fix_all and not lazy and not fixes.has_fix_all(state.judged)):
         stale = server.staleness(server.documents[uri], state) if uri in server.documents else (lambda: True)
         try:
             await asyncio.get_running_loop().run_in_executor(server.pool, _actions_of, state, missing, fix_all, stale)
@@ -392,15 +398,47 @@ async def code_actions(server: InitLintServer, params: types.CodeActionParams) -
             edit=workspace_edit(server, document, state.version, hunks, lines),
             is_preferred=True,
         ))
-    if fix_all:
+    if lazy:
+        actions.append(types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND,
+                                        data={"uri": uri, "version": state.version}))
+    elif fix_all:
         hunks = fixes.fix_all(state.findings, state.judged, lambda: False)  # built above: from the cache
         if hunks:
             actions.append(types.CodeAction(
-                title="Fix all init-lint findings",
+                title=FIX_ALL_TITLE,
                 kind=FIX_ALL_KIND,
                 edit=workspace_edit(server, document, state.version, hunks, lines),
             ))
     return actions
+
+
+def _resolves_edits(server: InitLintServer) -> bool:
+    """Whether the client asks `codeAction/resolve` for an action's edit."""
+    capabilities = server.client_capabilities.text_document
+    support = capabilities.code_action.resolve_support if capabilities and capabilities.code_action else None
+    return bool(support and "edit" in support.properties)
+
+
+async def resolve_code_action(server: InitLintServer, action: types.CodeAction) -> types.CodeAction:
+    """The edit of a "fix all" offered before it was built: for the version it was offered on only
+    (an edited document gets the action without an edit: nothing is applied, the editor asks again)."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri, version = data.get("uri"), data.get("version")
+    if action.kind != FIX_ALL_KIND or uri is None:
+        return action
+    state = await server.current(uri)
+    document = server.documents.get(uri)
+    if state is None or state.fixes is None or document is None or state.version != version:
+        return action
+    try:
+        hunks = await asyncio.get_running_loop().run_in_executor(
+            server.pool, state.fixes.fix_all, state.findings, state.judged, server.staleness(document, state))
+    except Cancelled:
+        return action
+    text_document = server.workspace.get_text_document(uri)
+    if text_document.version == version and hunks:
+        action.edit = workspace_edit(server, text_document, version, hunks, split_lines(state.text))
+    return action
 
 
 async def hover(server: InitLintServer, params: types.HoverParams) -> Optional[types.Hover]:
@@ -449,9 +487,13 @@ def build_server() -> InitLintServer:
         ls.closed(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False))
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True))
     async def code_action(ls: InitLintServer, params: types.CodeActionParams) -> list:
         return await code_actions(ls, params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(ls: InitLintServer, params: types.CodeAction) -> types.CodeAction:
+        return await resolve_code_action(ls, params)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: InitLintServer, params: types.HoverParams) -> Optional[types.Hover]:
