@@ -7,7 +7,8 @@
 - Code actions: a quick fix per finding whose safe fix can be applied alone, and the source
   action `source.fixAll.init-lint` whose edit turns the document into exactly what
   `init-lint check --fix` writes.  Unsafe fixes stay on the command line (`--unsafe-fixes`).
-  Where the edits come from: `lsp_fixes.edits_for` and `lsp_fixes.fix_all_edits`.
+  Where the edits come from: `lsp_state.VersionFixes` (built with `lsp_fixes`).
+- Hover: `init-lint explain` of the layers built on the line under the cursor.
 - Settings: the `[tool.init-lint]` of the nearest pyproject.toml above the document, read at
   each check so that edits to it apply at once.
 
@@ -21,8 +22,11 @@ How it keeps up with typing (issue 14):
   published for the newest version (never an older one after a newer one).
 - Each check reuses the parse and the positions of the top-level statements the edit did not
   touch (`lsp_incremental`), so a check after an edit costs a fraction of a first check.
-- Code actions are answered from the version's cached analysis; a finding's edits are computed
-  once per version, in a worker, on the first request that needs them.
+- Code actions are answered from the version's own analysis, never a second check: a finding's
+  own fix is built from it (a millisecond), and "fix all" is the first round of `check --fix`
+  assembled from those fixes.  Both are built in a worker once the user pauses (`PREPARE_AFTER`),
+  or on the first request that needs them, and kept while the version is current.  An answer is
+  only ever for the version it was built for (an edit meanwhile: no answer, the editor asks again).
 
 Only `init-lint lsp` imports this module, so pygls stays an optional dependency (`init-lint[lsp]`).
 """
