@@ -543,7 +543,8 @@ def test_hover_explains_the_layers_of_the_line(tmp_path):
         await editor.open("model.py", MODEL)
         hid = await editor.hover("model.py", 7, 25)
         assert hid.contents.kind == types.MarkupKind.Markdown
-        assert "self.hid = nn.Linear(3, 4)" in hid.contents.value and "keeps the default (reported)" in hid.contents.value
+        assert "self.hid = nn.Linear(3, 4)" in hid.contents.value
+        assert "keeps the default (reported)" in hid.contents.value
         assert explain(8) in hid.contents.value  # what `init-lint explain model.py:8` prints
         assert (hid.range.start.line, hid.range.start.character, hid.range.end.character) == (7, 19, 34)
         gate = await editor.hover("model.py", 11, 0)  # anywhere on the line
