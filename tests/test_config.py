@@ -283,6 +283,31 @@ def test_max_file_size(project):
     assert "max-file-size" in findings[0]["message"]
 
 
+def test_output_format(project, capsys, monkeypatch):
+    """`output-format` is check's format when `--output-format` is not given; the flag overrides it."""
+    import io
+    import sys
+
+    project.config('output-format = "json-lines"\n')
+    project.write("m.py", MODEL)
+
+    def check(*argv: str, stdin: str = None) -> tuple:
+        capsys.readouterr()
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+        code = main(["check", "--no-cache", "--jobs", "1", *argv])
+        return code, capsys.readouterr().out
+
+    code, out = check("m.py")
+    assert code == 1 and [json.loads(line)["code"] for line in out.splitlines()] == ["INI001", "INI001", "INI002"]
+    code, out = check("m.py", "--output-format", "concise")
+    assert out.splitlines()[0].startswith("m.py:7:19: INI001") and "Found 3 findings." in out
+    code, out = check("--stdin-filename", "m.py", "-", stdin=MODEL)  # stdin reads the file's configuration too
+    assert [json.loads(line)["code"] for line in out.splitlines()] == ["INI001", "INI001", "INI002"]
+    code, out = check("m.py", "--isolated")
+    assert "Found 3 findings." in out  # no configuration: the default (concise when not at a terminal)
+
+
 # ------------------------------------------------------------------ errors
 
 
@@ -321,6 +346,8 @@ def test_unknown_key_is_an_error_naming_it(project, body, key):
     ("max-file-size = -1\n", "max-file-size"),
     ('max-file-size = "1MB"\n', "max-file-size"),
     ("max-file-size = true\n", "max-file-size"),
+    ('output-format = "xml"\n', "output-format"),
+    ("output-format = 1\n", "output-format"),
 ])
 def test_invalid_value_is_an_error(project, body, word):
     project.config(body)

@@ -78,8 +78,9 @@ def apply_edit(text: str, edit: types.WorkspaceEdit, uri: str) -> str:
 class Editor:
     """A client session with one server process: open documents, wait for diagnostics, ask for actions."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, resolves: bool = False) -> None:
         self.folder = folder
+        self.resolves = resolves
         self.client = LanguageClient("init-lint-tests", "1")
         self.published: asyncio.Queue = asyncio.Queue()
         self.versions: dict = {}
@@ -94,6 +95,8 @@ class Editor:
             workspace=types.WorkspaceClientCapabilities(
                 workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)),
             general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+            text_document=types.TextDocumentClientCapabilities(code_action=types.CodeActionClientCapabilities(
+                resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]))) if self.resolves else None,
         )
         result = await asyncio.wait_for(self.client.initialize_async(types.InitializeParams(
             capabilities=capabilities, root_uri=self.folder.as_uri(), process_id=None)), TIMEOUT)
@@ -154,6 +157,14 @@ class Editor:
         result = await asyncio.wait_for(self.client.protocol.send_request_async("init-lint/stats", None), TIMEOUT)
         return {step: count for uri, step, count in result if uri == self.uri(name)}
 
+    async def hover(self, name: str, line: int, character: int):
+        params = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=self.uri(name)),
+                                   position=types.Position(line, character))
+        return await asyncio.wait_for(self.client.text_document_hover_async(params), TIMEOUT)
+
+    async def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        return await asyncio.wait_for(self.client.code_action_resolve_async(action), TIMEOUT)
+
     async def actions(self, name: str, where: types.Range, only: list, diagnostics: list = ()) -> list:
         params = types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=self.uri(name)), range=where,
@@ -161,9 +172,9 @@ class Editor:
         return await asyncio.wait_for(self.client.text_document_code_action_async(params), TIMEOUT) or []
 
 
-def session(folder: Path, body) -> None:
+def session(folder: Path, body, resolves: bool = False) -> None:
     async def main():
-        async with Editor(folder) as editor:
+        async with Editor(folder, resolves) as editor:
             await body(editor)
 
     asyncio.run(main())
@@ -353,14 +364,16 @@ def test_code_actions_come_from_the_cached_analysis(tmp_path):
         fix_all = await editor.actions("model.py", everything(MODEL), [FIX_ALL])
         assert await editor.actions("model.py", everything(MODEL), [FIX_ALL]) == fix_all
         stats = await editor.stats("model.py")
-        # one check of version 1, one build of the findings' own fixes, one whole-file fix (fix all),
-        # one quick fix per finding asked about
-        assert (stats.get("check"), stats.get("own-fixes"), stats.get("fix"), stats.get("edits")) == (1, 1, 1, 2)
+        # one check of version 1; each finding's own fix built at most once (ahead of time, or when
+        # asked); "fix all" assembled once, from them: no whole-file fix, no second check
+        assert (stats.get("check"), stats.get("fix-all"), stats.get("fix"), stats.get("edits")) == (1, 1, None, 2)
+        assert stats.get("own-fix") <= 6
         await editor.replace("model.py", MODEL + "\n")
         await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix], [diagnostics[0]])
         stats = await editor.stats("model.py")
-        # a new version: its own fixes built anew; a quick fix never needs the whole-file fix
-        assert (stats.get("check"), stats.get("own-fixes"), stats.get("fix"), stats.get("edits")) == (2, 2, 1, 3)
+        # a new version: its own fixes built anew, from its own check
+        assert (stats.get("check"), stats.get("fix"), stats.get("edits")) == (2, None, 3)
+        assert 6 < stats.get("own-fix") <= 12
 
     session(tmp_path, body)
 
@@ -457,18 +470,133 @@ def test_other_files_of_the_project_count(tmp_path):
     session(tmp_path, body)
 
 
-def test_quick_fixes_are_prepared_while_the_user_pauses(tmp_path):
+def test_quick_fixes_and_fix_all_are_prepared_while_the_user_pauses(tmp_path):
     async def body(editor: Editor) -> None:
         diagnostics = await editor.open("model.py", MODEL)
-        for _ in range(100):  # the server builds the findings' own fixes once the user pauses
-            if (await editor.stats("model.py")).get("own-fixes"):
+        for _ in range(100):  # the server builds the findings' own fixes, then "fix all", once the user pauses
+            if (await editor.stats("model.py")).get("fix-all"):
                 break
             await asyncio.sleep(0.1)
-        assert (await editor.stats("model.py")).get("own-fixes") == 1
-        actions = await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix],
+        prepared = await editor.stats("model.py")
+        assert (prepared.get("own-fix"), prepared.get("fix-all")) == (6, 1)
+        actions = await editor.actions("model.py", diagnostics[0].range, [types.CodeActionKind.QuickFix, FIX_ALL],
                                        [diagnostics[0]])
-        assert len(actions) == 1
+        assert [a.kind for a in actions] == [types.CodeActionKind.QuickFix, FIX_ALL]
+        assert apply_edit(MODEL, actions[1].edit, editor.uri("model.py")) == cli_fix(MODEL, editor.folder)
         stats = await editor.stats("model.py")
-        assert (stats.get("check"), stats.get("own-fixes"), stats.get("fix")) == (1, 1, None)  # from what was prepared
+        # from what was prepared: nothing built again, no whole-file fix
+        assert (stats.get("check"), stats.get("own-fix"), stats.get("fix-all"), stats.get("fix")) == (1, 6, 1, None)
 
     session(tmp_path, body)
+
+
+def test_a_quick_fix_right_after_an_edit_is_made_for_the_new_version(tmp_path):
+    """Asked before the new version's diagnostics, a quick fix is that version's: never the previous
+    version's edits (prepared and cached, but for lines that have moved)."""
+    uri_name = "model.py"
+    shifted = "# two lines\n# above\n" + MODEL
+    moved_again = "# and one more\n" + shifted
+
+    def recipe_follows_hid(text: str) -> bool:
+        lines = text.splitlines()
+        at = lines.index("        self.hid = nn.Linear(3, 4)")
+        return "self.hid" in lines[at + 1] and "init" in lines[at + 1]
+
+    async def body(editor: Editor) -> None:
+        uri = editor.uri(uri_name)
+        await editor.open(uri_name, MODEL)
+        for _ in range(100):  # version 1's fixes prepared: a cache that must not answer for version 2
+            if (await editor.stats(uri_name)).get("fix-all"):
+                break
+            await asyncio.sleep(0.1)
+        version = editor.change(uri_name, shifted)  # no wait for its diagnostics
+        hid = types.Range(types.Position(9, 19), types.Position(9, 34))
+        actions = await editor.actions(uri_name, hid, [types.CodeActionKind.QuickFix])
+        assert len(actions) == 1
+        assert actions[0].edit.document_changes[0].text_document.version == version
+        fixed = apply_edit(shifted, actions[0].edit, uri)
+        assert recipe_follows_hid(fixed)
+        assert not added_lines(shifted, fixed) - added_lines(shifted, cli_fix(shifted, tmp_path))
+
+        # A change arrives while the code action waits: the answer is for the newest version, or nothing.
+        editor.change(uri_name, MODEL)
+        pending = asyncio.ensure_future(editor.actions(uri_name, hid, [types.CodeActionKind.QuickFix, FIX_ALL]))
+        await asyncio.sleep(0)
+        newest = editor.change(uri_name, moved_again)
+        actions = await pending
+        for action in actions:
+            assert action.edit.document_changes[0].text_document.version == newest
+        if actions:
+            assert apply_edit(moved_again, actions[-1].edit, uri) == cli_fix(moved_again, tmp_path)
+
+    session(tmp_path, body)
+
+
+def test_hover_explains_the_layers_of_the_line(tmp_path):
+    (tmp_path / "model.py").write_text(MODEL)
+
+    def explain(line: int) -> str:
+        return subprocess.run([sys.executable, "-m", "init_lint", "explain", f"model.py:{line}"], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=60).stdout
+
+    async def body(editor: Editor) -> None:
+        await editor.open("model.py", MODEL)
+        hid = await editor.hover("model.py", 7, 25)
+        assert hid.contents.kind == types.MarkupKind.Markdown
+        assert "self.hid = nn.Linear(3, 4)" in hid.contents.value
+        assert "keeps the default (reported)" in hid.contents.value
+        assert explain(8) in hid.contents.value  # what `init-lint explain model.py:8` prints
+        assert (hid.range.start.line, hid.range.start.character, hid.range.end.character) == (7, 19, 34)
+        gate = await editor.hover("model.py", 11, 0)  # anywhere on the line
+        assert "weight: initialized" in gate.contents.value and "model.py:13" in gate.contents.value
+        assert explain(12) in gate.contents.value
+        assert await editor.hover("model.py", 14, 8) is None  # `def forward`: no layer built there
+
+    session(tmp_path, body)
+
+
+def test_an_edit_while_a_code_action_is_answered_never_gets_the_older_versions_edits(tmp_path):
+    """An edit that lands while the server builds a code action's fixes: the answer is either nothing
+    or edits labelled with the version they were made for, right on that version's text."""
+    big = big_model(40)
+    texts = {2: "# v2\n" + big, 3: "# v3\n# two lines more\n# than v2\n" + big}
+    statement = "        self.fc1 = nn.Linear(dim, dim)"
+
+    def twentieth(text: str) -> int:
+        return [n for n, line in enumerate(text.splitlines()) if line == statement][20]
+
+    async def body(editor: Editor) -> None:
+        uri = editor.uri("big.py")
+        await editor.open("big.py", big)
+        editor.change("big.py", texts[2])
+        await editor.publications(uri, 2)
+        line = twentieth(texts[2])
+        where = types.Range(types.Position(line, 0), types.Position(line, len(statement)))
+        pending = asyncio.ensure_future(editor.actions("big.py", where, [types.CodeActionKind.QuickFix, FIX_ALL]))
+        await asyncio.sleep(0.2)
+        editor.change("big.py", texts[3])
+        for action in await pending:
+            version = action.edit.document_changes[0].text_document.version
+            fixed = apply_edit(texts[version], action.edit, uri).splitlines()
+            after = fixed[twentieth(texts[version]) + 1]
+            assert "self.fc1" in after and "init" in after, (action.kind, version)
+
+    session(tmp_path, body)
+
+
+def test_fix_all_offered_on_a_cursor_move_is_resolved_for_its_own_version(tmp_path):
+    """Asked for every kind (a cursor move) before "fix all" is built, the server offers it at once,
+    and a client that resolves actions gets its edit then: for the version it was offered on only."""
+    async def body(editor: Editor) -> None:
+        uri = editor.uri("model.py")
+        diagnostics = await editor.open("model.py", MODEL)
+        actions = await editor.actions("model.py", diagnostics[0].range, None)
+        assert [a.kind for a in actions] == [types.CodeActionKind.QuickFix, FIX_ALL]
+        fix_all = actions[1] if actions[1].edit is not None else await editor.resolve(actions[1])
+        assert apply_edit(MODEL, fix_all.edit, uri) == cli_fix(MODEL, tmp_path)
+        offered = types.CodeAction(title=fix_all.title, kind=FIX_ALL, data={"uri": uri, "version": 1})
+        assert (await editor.resolve(offered)).edit is not None
+        await editor.replace("model.py", MODEL + "\n")
+        assert (await editor.resolve(offered)).edit is None  # version 1's action, resolved on version 2
+
+    session(tmp_path, body, resolves=True)

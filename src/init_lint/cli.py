@@ -189,7 +189,7 @@ def run_check(args: argparse.Namespace) -> int:
         outcomes = _project_outcomes(context, settings, mode, args, cache_root, len(files))
     else:
         outcomes = run(files, settings, mode, args.jobs, None if (args.fix or args.diff) else cache_root)
-    fmt = args.output_format or default_format(sys.stdout)
+    fmt = args.output_format or settings.output_format or default_format(sys.stdout)
     human = fmt in ("full", "concise", "text")
     remaining: list[Finding] = []
     fixes: list[tuple[str, list[Finding]]] = []
@@ -370,7 +370,7 @@ def _run_stdin(args: argparse.Namespace) -> int:
             print(text_line(finding), file=sys.stderr)
         return exit_status(result.remaining, args, fixed=len(result.fixed))
     findings = check_file_source(data, name, settings)
-    fmt = args.output_format or default_format(sys.stdout)
+    fmt = args.output_format or settings.output_format or default_format(sys.stdout)
     if args.statistics:
         sys.stdout.write(statistics(findings))
     else:

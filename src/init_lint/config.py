@@ -52,6 +52,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     #: [tool.init-lint.health] thresholds for `init-lint health`, as (key, value) pairs
     health: tuple = ()
+    #: `check`'s output format when `--output-format` is not given (None: full at a terminal, else concise)
+    output_format: Optional[str] = None
     #: the folder paths in per-file-ignores and exclude are relative to
     root: Optional[str] = None
     source: Optional[str] = field(default=None, compare=False)
@@ -109,7 +111,7 @@ def _relative(path: str, base: str) -> str:
 
 _KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "strict", "fix-style",
-    "extra-layers", "max-file-size", "include", "extend-include", "health",
+    "extra-layers", "max-file-size", "include", "extend-include", "health", "output-format",
 }
 #: [tool.init-lint.health]: key -> (field of health.flags.Thresholds, type)
 HEALTH_KEYS = {"explosion-factor": ("explosion", float), "vanishing-factor": ("vanishing", float),
@@ -221,6 +223,13 @@ def settings_from_table(table: dict, source: str, root: str) -> Settings:
         values["extra_layers"] = tuple(sorted(mapping.items()))
     if "health" in table:
         values["health"] = _health_thresholds(table["health"], source)
+    if "output-format" in table:
+        from init_lint.output import FORMATS
+
+        if table["output-format"] not in FORMATS:
+            raise ConfigError(f"{source}: output-format must be one of {', '.join(FORMATS)} "
+                              f"(got {table['output-format']!r})")
+        values["output_format"] = table["output-format"]
     return replace(settings, **values)
 
 

@@ -42,19 +42,33 @@ def explain_source(source: str, path: str, line: Optional[int] = None) -> list[d
     module = cst.parse_module(source)
     analysis = analyze(module, text=source)
     positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return explain_analysis(analysis, path, line, positions.get)
+
+
+def explain_analysis(analysis: FileAnalysis, path: str, line: Optional[int], position_of) -> list[dict]:
+    """`explain_source` of an analysis already made (the language server's hover reads its own):
+    `position_of(node)` gives a node's CodeRange, or None."""
 
     def where(node: cst.CSTNode) -> str:
-        position = positions.get(node)
+        position = position_of(node)
         return f"{path}:{position.start.line}" if position is not None else path
 
     records = []
     for site in analysis.facts.sites:
-        position = positions.get(site.call)
+        position = position_of(site.call)
         site_line = position.start.line if position is not None else None
         if line is not None and site_line != line:
             continue
         records.append(_record(site, site_line, analysis, where))
     return records
+
+
+def explained_nodes(analysis: FileAnalysis) -> list:
+    """Every node `explain_analysis` asks the position of (to place them in one pass)."""
+    nodes = [site.call for site in analysis.facts.sites]
+    nodes += [call.node for call in analysis.facts.init_calls if call.node is not None]
+    nodes += [event.node for event in analysis.facts.dispatches if event.node is not None]
+    return nodes
 
 
 def _record(site: LayerSite, line: Optional[int], analysis: FileAnalysis, where) -> dict:

@@ -108,16 +108,17 @@ def rdjson(findings: Iterable[Finding], suggestions: dict) -> dict:
 
 
 def fix_suggestions(findings: list[Finding], settings, style: Optional[str] = None) -> dict:
-    """finding -> [(first line, line after the last, new text)], one per hunk of the finding's own fix
-    (computed alone on its file, so each diagnostic carries exactly its fix: the inserted recipe and,
-    where it needs one, the `import math`).  A hunk is whole lines and never an empty range: an
-    insertion also replaces the line above it, which reviewdog's suggestions need.  This costs one
-    fix computation per fixable finding, which is why only `rdjson` asks for it."""
-    from init_lint.fixes.apply import FixError, fix_source
+    """finding -> [(first line, line after the last, new text)], 1-based: the lines the finding's own
+    `Fix` changes (the edits `init-lint check --fix` applies for it: the inserted recipe and, where it
+    needs one, the `import math`), whole lines, as reviewdog posts them.  One check and one build of
+    every fix per file; unsafe fixes too (a reviewer decides)."""
+    from init_lint.checker import decode
+    from init_lint.fixes.apply import fixes_of
+    from init_lint.fixes.edits import apply_edits
 
     by_path: dict = {}
     for f in findings:
-        if f.fix is not None:
+        if f.fix is not None and f.cell is None:  # a notebook is fixed by `check --fix`, not line by line
             by_path.setdefault(f.path, []).append(f)
     result = {}
     for path, fixable in by_path.items():
@@ -126,17 +127,57 @@ def fix_suggestions(findings: list[Finding], settings, style: Optional[str] = No
                 data = handle.read()
         except OSError:
             continue
-        before = data.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+        text, _ = decode(data, path)
+        if text is None:
+            continue
+        built = {(f.code, f.line, f.column, f.message): f.fix_edits
+                 for f in fixes_of(data, path, settings, unsafe=True, style=style) if f.fix_edits is not None}
         for f in fixable:
-            try:
-                fixed = fix_source(data, path, settings, unsafe=True, style=style,
-                                   keep=frozenset({(f.line, f.column, f.code)}))
-            except FixError:
-                continue
-            if fixed.fixed:
-                after = fixed.source.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-                result[f] = line_hunks(before, after)
+            fix = built.get((f.code, f.line, f.column, f.message))
+            if fix is not None:
+                fixed = apply_edits(text, list(fix.edits))
+                result[f] = [(start + 1, stop + 1, new) for start, stop, new in
+                             edit_hunks(text, fix.edits, fixed, whole_lines=True)]
     return result
+
+
+def edit_hunks(text: str, edits: Iterable, fixed: str, whole_lines: bool = False) -> list:
+    """What `edits` (`diagnostics.Edit`s of `text`; `fixed` is the text they give, as `fixes.edits.merge`
+    applies them) change, as line hunks (first line, line after the last, new text), 0-based: the lines
+    the edits touch, one hunk where they touch or adjoin.  An insertion at the start of a line is a
+    hunk of no line; with `whole_lines` (reviewdog's suggestions replace lines) it takes the line above
+    along (the first line, at the top).  No diff of the two texts: this is linear in the edits."""
+    import bisect
+
+    from init_lint.fixes.edits import LineIndex
+
+    index = LineIndex(text)
+    starts = index.starts
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    groups: list = []  # [first line, last line, spans], a group of no line when last < first
+    spans = {(index.offset(e.line, e.column), index.offset(e.end_line, e.end_column), e.content) for e in edits}
+    for start, end, content in sorted(spans, key=lambda span: (line_of(span[0]), span[0], span[1])):
+        first = line_of(start)
+        last = first - 1 if start == end and starts[first] == start else line_of(max(start, end - 1))
+        if groups and first <= groups[-1][1] + 1:
+            groups[-1][1] = max(groups[-1][1], last)
+            groups[-1][2].append((start, end, content))
+        else:
+            groups.append([first, last, [(start, end, content)]])
+    hunks, shift = [], 0
+    lines = len(starts) - (1 if starts[-1] == len(text) else 0)
+    for first, last, group in groups:
+        if whole_lines and last < first and lines:
+            first = last = max(first - 1, 0)
+        begin = starts[first] if first < len(starts) else len(text)
+        stop = starts[last + 1] if last + 1 < len(starts) else len(text)
+        grown = sum(len(content) - (end - start) for start, end, content in group)
+        hunks.append((first, last + 1, fixed[begin + shift:stop + shift + grown]))
+        shift += grown
+    return hunks
 
 
 def line_hunks(before: list, after: list) -> list:

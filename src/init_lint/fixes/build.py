@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import libcst as cst
 
@@ -47,6 +47,8 @@ class FixContext:
     text: str
     #: wrap constructors in skip_init (skip-init style, or the verifier's explicit style)
     wrap: bool
+    #: where nodes stand (positions.locate's signature): the language server passes its cached positions
+    locate: Callable = locate
 
     def __post_init__(self) -> None:
         self.scopes = self.analysis.scopes
@@ -69,7 +71,7 @@ def build_fixes(findings: list, context: FixContext) -> tuple:
             nodes += _bound_nodes(plan, context)
         elif isinstance(plan, RescaleDraw):
             nodes.append(plan.call)
-    positions = locate(context.analysis.module, context.text, nodes) if nodes else {}
+    positions = context.locate(context.analysis.module, context.text, nodes) if nodes else {}
     fixes, refused = [], []
     for finding in wanted:
         try:

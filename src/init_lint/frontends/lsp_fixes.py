@@ -1,27 +1,29 @@
 """Turn init-lint's fixes into line edits for the language server (no pygls in here).
 
-The server asks through two functions only, each called once per document version (in a worker
-thread; the server caches what they return):
+Everything is built from the analysis the server already made of the version (the incremental
+check's, `lsp_incremental.Checked`): no second check of the text, for a quick fix or for "fix all".
 
-- `edits_for(finding, state)`: the quick fix of one finding, as line hunks, or None: the
-  finding's own `Fix` (the fixer builds one per finding, `fixes.apply.fixes_of`), applied alone
-  to the text; applying it changes nothing that belongs to another finding;
-- `fix_all_edits(state)`: the hunks of "fix all": the line diff between the text and
-  `fix_source(text).source`, so applying it gives exactly what `init-lint check --fix` writes.
-
-`state` is the server's analysis of one document version (`DocumentState`): `.text`,
-`.own_fixes()` (each finding's Fix, built once) and `.fix_all()` (the whole-file fix, computed once).
+- `own_fix(finding, context)`: the finding's own `Fix`, as `fixes.apply.fixes_of` builds it (the
+  edits an editor's quick fix applies alone); about a millisecond on a version already checked;
+- `fix_all(text, findings, fixes, context)`: "fix all", the first round of `init-lint check --fix`
+  (`fixes.apply.fix_source`): the fixes of every safe finding, merged where their edits do not
+  overlap.  In the explicit style they are the findings' own fixes; in the skip-init style they are
+  built together, as the command line builds them (a layer's draws may move only if the later
+  layers of its statement move too).  When some edits overlap, the command line checks the
+  result and builds the rest again: the caller then falls back to `fix_source` itself;
+- `hunks(text, edits, fixed)`: the lines edits change, without a diff of the two texts.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from init_lint.diagnostics import Finding
-from init_lint.fixes.edits import apply_edits
 from init_lint.frontends._source import split_lines
+
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -37,23 +39,66 @@ class Hunk:
         return "".join(self.lines)
 
 
-def edits_for(finding: Finding, state) -> Optional[list]:
-    """The hunks that fix `finding` alone in `state.text`, or None when it has no fix of its own."""
-    fix = state.own_fixes().get(identity(finding))
-    if fix is None:
-        return None
-    return line_hunks(state.text, apply_edits(state.text, list(fix.edits)))
-
-
 def identity(finding: Finding) -> tuple:
-    """What names a finding across two checks of one text (the fixer's and the server's)."""
+    """What names a finding across two checks of one text."""
     return finding.code, finding.line, finding.column, finding.message
 
 
-def fix_all_edits(state) -> list:
-    """The hunks that turn `state.text` into what `init-lint check --fix` writes; [] when nothing is fixed."""
-    fixed_all, applied = state.fix_all()
-    return line_hunks(state.text, fixed_all) if applied else []
+def fix_context(analysis, text: str, skip_init: bool, locate: Optional[Callable]):
+    """The fixer's view of one checked version (`text` as the analysis read it: without a BOM)."""
+    from init_lint.fixes.build import FixContext
+
+    if locate is None:
+        return FixContext(analysis, text, skip_init)
+    return FixContext(analysis, text, skip_init, locate)
+
+
+def own_fix(finding: Finding, context):
+    """The finding's own Fix, or None (no plan, or the fixer refuses it).
+
+    Built alone, as `fixes_of` keeps it: in the skip-init style, applied alone it must keep the draw
+    order with every other layer of its statement unfixed, which is exactly the check `build_fixes`
+    makes for the one fix it is given."""
+    from init_lint.fixes.build import build_fixes
+
+    built, _ = build_fixes([finding], context)
+    return built[0][1] if built else None
+
+
+def fix_all(text: str, wanted: list, own: Callable, context) -> Optional[tuple]:
+    """The first round of `fix_source`: None when no fix applies, else (fixed text, the fixes
+    applied, whether that is all: False when some overlap, where the command line re-checks and goes on).
+
+    `wanted`: the findings to fix, in the check's order; `own(finding)`: its own Fix (the caller caches them)."""
+    from init_lint.fixes.build import build_fixes
+    from init_lint.fixes.edits import merge
+
+    if context.wrap:
+        fixes = [fix for _, fix in build_fixes(wanted, context)[0]]
+    else:
+        fixes = [fix for fix in map(own, wanted) if fix is not None]
+    fixed, taken = merge(text, fixes) if fixes else (text, [])
+    if not taken:
+        return None
+    return fixed, [fixes[i] for i in taken], len(taken) == len(fixes)
+
+
+def hunks(text: str, edits: list, fixed: str) -> list:
+    """The Hunks that turn `text` into `fixed`, which `edits` (of `text`) gave; a diff when the two
+    disagree (they never should: `hunks_are_exact` in the tests)."""
+    from init_lint.reports import edit_hunks
+
+    found = [Hunk(start, stop, tuple(split_lines(new))) for start, stop, new in edit_hunks(text, edits, fixed)]
+    if apply_hunks(text, found) != fixed:
+        return line_hunks(text, fixed)
+    return found
+
+
+def with_bom(text: str, analyzed: str, fixed: str, edits: list) -> list:
+    """`hunks` for the document's text, which may start with a BOM the analysis did not see."""
+    if text == analyzed:
+        return hunks(text, edits, fixed)
+    return line_hunks(text, BOM + fixed)
 
 
 def line_hunks(before: str, after: str) -> list:

@@ -46,6 +46,17 @@ class Cancelled(Exception):
 
 
 @dataclass
+class Checked:
+    """What a check of one text gives: its findings, its analysis (None where the file was not
+    analyzed: no torch, a syntax error) and where the analysis's nodes stand in the text."""
+
+    findings: list
+    analysis: Optional[object]
+    #: positions.locate's signature, for the analysis's nodes; None: positions.locate itself (a whole parse)
+    locate: Optional[Callable] = None
+
+
+@dataclass
 class Chunk:
     """One top-level statement's text, parsed alone, with the positions of its nodes (computed once)."""
 
@@ -85,6 +96,8 @@ class IncrementalChecker:
 
     def __init__(self) -> None:
         self._chunks: dict[str, Chunk] = {}
+        #: the chunks of the last text only tried (`parses`): a fix's result the editor may apply next
+        self._tried: dict[str, Chunk] = {}
         self._failed: set = set()
         self._lock = threading.Lock()
         #: how many checks ran, and how many of them took the fast path (for tests and benchmarks)
@@ -98,25 +111,48 @@ class IncrementalChecker:
         `stale()` is asked between stages; when it says yes, Cancelled is raised.  `remember`: keep
         this text's chunks for the next check (not for a trial text, such as a quick fix's result).
         """
+        checked = self.checked(text, path, settings, stale, remember)
+        return checked.findings, checked.analysis
+
+    def checked(self, text: str, path: str, settings: Settings,
+                stale: Callable[[], bool] = lambda: False, remember: bool = True) -> Checked:
+        """`check`, with where the analysis's nodes stand (the fixes of its findings need it)."""
         with self._lock:
             self.runs += 1
             data, _ = encode_as_declared(text)
             if (not mentions_torch(data, settings) or len(data) > settings.max_file_size or text.startswith("\ufeff")
                     or bracket_depth(text) > NESTING_CHECKED):
-                return check_source_with_analysis(data, path, settings)
+                return Checked(*check_source_with_analysis(data, path, settings))
             chunks = self._parse(text, stale, remember)
             if chunks is None:
-                return check_source_with_analysis(data, path, settings)
+                return Checked(*check_source_with_analysis(data, path, settings))
             if stale():
                 raise Cancelled
             self.fast_runs += 1
             module, origin = _assemble(chunks)
+            locate = _placer(chunks, origin)
             try:
-                analysis, findings = with_deep_stack(_analyze_and_check, module, text, path, settings,
-                                                     _placer(chunks, origin))
+                analysis, findings = with_deep_stack(_analyze_and_check, module, text, path, settings, locate)
             except RecursionError:
-                return check_source_with_analysis(data, path, settings)
-            return filter_findings(findings, text, path, settings), analysis
+                return Checked(*check_source_with_analysis(data, path, settings))
+            return Checked(filter_findings(findings, text, path, settings), analysis, locate)
+
+    def parses(self, text: str, stale: Callable[[], bool] = lambda: False) -> bool:
+        """Whether libcst parses the text (a fix's result), parsing only the top-level statements
+        not seen before, one at a time: the event loop gets the interpreter between two, where one
+        parse of a whole large file would hold it for a second.  The new statements are kept for
+        the next check (the editor's next version is often this text).  Raises Cancelled when `stale()`."""
+        import libcst as cst
+
+        with self._lock:
+            if not text.startswith("\ufeff") and bracket_depth(text) <= NESTING_CHECKED:
+                if self._parse(text, stale, remember=False) is not None:
+                    return True
+            try:
+                cst.parse_module(text)
+            except Exception:
+                return False
+            return True
 
     def _parse(self, text: str, stale: Callable[[], bool], remember: bool) -> Optional[list]:
         """[(first line, Chunk)], or None when the text cannot be cut into chunks that parse alone.
@@ -135,7 +171,7 @@ class IncrementalChecker:
         while index < len(pieces):
             start, joined = pieces[index]
             for attempt in range(_MAX_JOINED):
-                chunk = kept.get(joined) or self._chunks.get(joined)
+                chunk = kept.get(joined) or self._chunks.get(joined) or self._tried.get(joined)
                 if chunk is None and joined not in self._failed:
                     if stale():
                         raise Cancelled
@@ -157,6 +193,9 @@ class IncrementalChecker:
         if remember:
             self._chunks = kept  # only the chunks of the latest version: memory stays one document's worth
             self._failed = failed
+            self._tried = {}
+        else:
+            self._tried = {joined: chunk for joined, chunk in kept.items() if joined not in self._chunks}
         return parsed
 
 

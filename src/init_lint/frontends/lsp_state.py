@@ -1,13 +1,15 @@
 """One checked version of one editor document, and what the language server derives from it.
 
 Everything here runs in the server's worker threads, never on its event loop: the check itself,
-the project judgement, and the fixes (computed on the first code action that needs them, then
-kept for as long as the version is current).  No pygls in here.
+the project judgement, and the fixes (built from the check's own analysis, ahead of time while the
+user pauses or on the first code action that needs them, then kept for as long as the version is
+current).  No pygls in here.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,12 +17,15 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from init_lint.config import ConfigError, Settings, find_pyproject, load_settings
-from init_lint.diagnostics import Finding
+from init_lint.diagnostics import SAFE, Finding
 from init_lint.frontends import lsp_fixes
+from init_lint.fixes.edits import apply_edits
 from init_lint.frontends._source import encode_as_declared
-from init_lint.frontends.lsp_incremental import IncrementalChecker
+from init_lint.frontends.lsp_incremental import Cancelled, Checked, IncrementalChecker
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Cancelled", "DocumentState", "VersionFixes", "analyze", "count", "explain_line", "settings_for"]
 
 #: how often each costly step ran, by (step, uri): the server answers `init-lint/stats` with it
 #: (tests and the benchmark read it to tell a cached answer from a computed one)
@@ -43,7 +48,7 @@ def settings_for(path: Optional[str]) -> Settings:
 
 @dataclass
 class DocumentState:
-    """The analysis of one document version; its fixes are computed once, on first request."""
+    """The analysis of one document version; its fixes (`fixes`) are built once, ahead or on first request."""
 
     uri: str
     version: Optional[int]
@@ -64,83 +69,12 @@ class DocumentState:
     pending_exports: Optional[object] = field(default=None, repr=False)
     #: whether the project context was loaded when the findings were judged
     judged_in_context: bool = False
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _fix: Optional[tuple] = field(default=None, repr=False)
-    _edits: dict = field(default_factory=dict, repr=False)
-    _fix_all_edits: Optional[list] = field(default=None, repr=False)
-    _own_fixes: Optional[dict] = field(default=None, repr=False)
-    _own_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    # --- what lsp_fixes reads -------------------------------------------------------------
-    def fix_all(self) -> tuple:
-        """(fixed text, applied findings) of the whole-file fix; the text unchanged when nothing could be fixed.
-
-        Only the findings the editor shows are fixed (project mode may have judged others covered).
-        """
-        if self._fix is None:
-            from init_lint.fixes.apply import FixError, fix_source
-
-            count("fix", self.uri)
-            data, encoding = encode_as_declared(self.text)
-            shown = {id(f) for f in self.judged}
-            keep = None
-            if any(id(f) not in shown for f in self.findings):
-                keep = frozenset((f.line, f.column, f.code) for f in self.judged)
-            try:
-                result = fix_source(data, self.path, self.settings, keep=keep)
-                self._fix = (result.source.decode(encoding), list(result.fixed))
-            except FixError as error:
-                log.warning("%s", error)
-                self._fix = (self.text, [])
-        return self._fix
-
-    def own_fixes(self) -> dict:
-        """Each finding's own Fix (the fixer's edits of this text), keyed by `lsp_fixes.identity`;
-        built once per version, ahead of the first quick fix (the server prepares them once the user
-        pauses) or on it."""
-        with self._own_lock:
-            return self._build_own_fixes()
-
-    def _build_own_fixes(self) -> dict:
-        if self._own_fixes is None:
-            from init_lint.fixes.apply import fixes_of
-
-            count("own-fixes", self.uri)
-            try:
-                built = fixes_of(encode_as_declared(self.text)[0], self.path, self.settings)
-            except Exception as error:  # a bug in the fixer must not take the server down
-                log.warning("%s: %s", type(error).__name__, error)
-                built = []
-            self._own_fixes = {lsp_fixes.identity(f): f.fix_edits for f in built if f.fix_edits is not None}
-        return self._own_fixes
-
-    # --- what the server asks ----------------------------------------------------------------
-    def has_edits(self, finding: Finding) -> bool:
-        return id(finding) in self._edits
-
-    def has_fix_all_edits(self) -> bool:
-        return self._fix_all_edits is not None
-
-    def prepare(self, findings: list, fix_all: bool) -> None:
-        """Compute (in a worker) the quick fixes of `findings` and, if asked, the "fix all" edits."""
-        with self._lock:
-            for finding in findings:
-                if id(finding) not in self._edits:
-                    count("edits", self.uri)
-                    self._edits[id(finding)] = lsp_fixes.edits_for(finding, self)
-            if fix_all and self._fix_all_edits is None:
-                self._fix_all_edits = lsp_fixes.fix_all_edits(self)
-
-    def edits(self, finding: Finding) -> Optional[list]:
-        """The cached quick fix of a finding (after `prepare`)."""
-        return self._edits.get(id(finding))
-
-    def fix_all_edits(self) -> list:
-        return self._fix_all_edits or []
+    #: the fixes of this version (shared by its judgements: the text and the analysis are the same)
+    fixes: Optional["VersionFixes"] = field(default=None, repr=False)
 
     def rejudged(self) -> "DocumentState":
         """This state judged again (its project context was loaded or refreshed, or its own exports
-        computed); fixes computed anew."""
+        computed); the fixes are the same version's (built once for both)."""
         exports = self.exports
         if self.pending_exports is not None:
             exports = _exports(self.pending_exports, self.text)
@@ -148,13 +82,182 @@ class DocumentState:
         judged = self.context.judge(self.path, self.findings, exports) if self.context is not None else self.judged
         return DocumentState(self.uri, self.version, self.text, self.path, self.settings, self.findings, judged,
                              exports, self.config_error, self.checker, self.context,
-                             judged_in_context=loaded)
+                             judged_in_context=loaded, fixes=self.fixes)
+
+    def shown_fixable(self) -> list:
+        """The findings shown with a safe fix (what quick fixes and "fix all" are offered for)."""
+        return [f for f in self.judged if f.fix == SAFE] if self.fixes is not None else []
 
     def needs_judging(self) -> bool:
         """Whether the judgement is to be done again: with this version's own exports, or because
         the project context was loaded after it."""
         return self.pending_exports is not None or (
             self.context is not None and not self.judged_in_context and self.context.ready.is_set())
+
+
+class VersionFixes:
+    """The fixes of one checked version, from its check's analysis; each built once; thread-safe.
+
+    A quick fix costs a millisecond or so once the version is checked: nothing waits for a second
+    check.  "Fix all" is the first round of `init-lint check --fix` assembled from the same fixes,
+    its result parsed statement by statement (`IncrementalChecker.parses`); only where fixes
+    overlap does it run `fix_source` itself, for the rounds after the first.
+    """
+
+    def __init__(self, uri: str, text: str, path: str, settings: Settings, checked: Checked,
+                 checker: Optional[IncrementalChecker]) -> None:
+        self.uri, self.text, self.path, self.settings, self.checker = uri, text, path, settings, checker
+        self.analysis, self.locate = checked.analysis, checked.locate
+        #: the text the analysis read (a BOM is not part of it)
+        self.analyzed = text[1:] if text.startswith(lsp_fixes.BOM) else text
+        self._lock = threading.RLock()
+        self._all_lock = threading.Lock()
+        self._context = None
+        self._own: dict = {}
+        self._quick: dict = {}
+        self._all: dict = {}
+        self._places: Optional[dict] = None
+
+    def own(self, finding: Finding):
+        """The finding's own Fix (None: it has none)."""
+        key = lsp_fixes.identity(finding)
+        with self._lock:
+            if key not in self._own:
+                self._own[key] = self._build(finding)
+            return self._own[key]
+
+    def _build(self, finding: Finding):
+        if self.analysis is None or finding.plan is None or finding.fix != SAFE:
+            return None
+        count("own-fix", self.uri)
+        try:
+            return lsp_fixes.own_fix(finding, self._fix_context())
+        except Exception as error:  # a bug in the fixer must not take the server down
+            log.warning("%s: %s", type(error).__name__, error)
+            return None
+
+    def _fix_context(self):
+        if self._context is None:
+            self._context = lsp_fixes.fix_context(self.analysis, self.analyzed, self.settings.fix_style == "skip-init",
+                                                  self.locate)
+        return self._context
+
+    def prepare(self, findings: list, stale: Callable[[], bool]) -> None:
+        """Build the findings' own fixes ahead of the quick fixes an editor asks for; stops once `stale()`."""
+        for finding in findings:
+            if stale():
+                return
+            self.own(finding)
+
+    def places(self) -> dict:
+        """Where every node `init-lint explain` mentions stands (by id), placed once per version (hover)."""
+        with self._lock:
+            if self._places is None:
+                from init_lint.explain import explained_nodes
+                from init_lint.positions import locate
+
+                self._places = (self.locate or locate)(self.analysis.module, self.analyzed,
+                                                       explained_nodes(self.analysis))
+            return self._places
+
+    def has_quick_fix(self, finding: Finding) -> bool:
+        return lsp_fixes.identity(finding) in self._quick
+
+    def quick_fix(self, finding: Finding) -> Optional[list]:
+        """The Hunks of the finding's own fix applied alone, or None."""
+        key = lsp_fixes.identity(finding)
+        with self._lock:
+            if key not in self._quick:
+                fix = self.own(finding)
+                hunks = None
+                if fix is not None:
+                    count("edits", self.uri)
+                    fixed = apply_edits(self.analyzed, list(fix.edits))
+                    hunks = lsp_fixes.with_bom(self.text, self.analyzed, fixed, list(fix.edits))
+                self._quick[key] = hunks
+            return self._quick[key]
+
+    def has_fix_all(self, judged: list) -> bool:
+        return _shown(judged) in self._all
+
+    def fix_all(self, findings: list, judged: list, stale: Callable[[], bool]) -> list:
+        """The Hunks that make the text what `init-lint check --fix` writes, fixing the findings shown
+        (`judged`; project mode may have judged others covered); [] when nothing is fixed.
+        Raises lsp_incremental.Cancelled once `stale()`."""
+        keep = _shown(judged)
+        with self._all_lock:
+            if keep not in self._all:
+                self._all[keep] = self._fix_all(findings, keep, stale)
+            return self._all[keep]
+
+    def _fix_all(self, findings: list, keep: frozenset, stale: Callable[[], bool]) -> list:
+        wanted = [f for f in findings if f.fix == SAFE and (f.line, f.column, f.code) in keep]
+        if not wanted or self.analysis is None or self.checker is None:
+            return []
+        count("fix-all", self.uri)
+        try:
+            with self._lock:
+                first = lsp_fixes.fix_all(self.analyzed, wanted, self.own, self._fix_context())
+        except Exception as error:  # a bug in the fixer must not take the server down
+            log.warning("%s: %s", type(error).__name__, error)
+            return []
+        if first is None:
+            return []
+        fixed, applied, final = first
+        if not final:  # overlapping fixes: the rounds after the first re-check the text, as the command line does
+            return self._whole_file_fix(findings, keep)
+        if not self.checker.parses(fixed, stale):  # pragma: no cover - a bug in the fixer
+            log.warning("%s: the fixed code does not parse; no fix offered", self.path)
+            return []
+        return lsp_fixes.with_bom(self.text, self.analyzed, fixed, [e for fix in applied for e in fix.edits])
+
+    def _whole_file_fix(self, findings: list, keep: frozenset) -> list:
+        from init_lint.fixes.apply import FixError, fix_source
+
+        count("fix", self.uri)
+        data, encoding = encode_as_declared(self.text)
+        everything = all((f.line, f.column, f.code) in keep for f in findings)
+        try:
+            result = fix_source(data, self.path, self.settings, keep=None if everything else keep)
+        except FixError as error:
+            log.warning("%s", error)
+            return []
+        return lsp_fixes.line_hunks(self.text, result.source.decode(encoding)) if result.fixed else []
+
+
+def explain_line(state: DocumentState, line: int) -> Optional[tuple]:
+    """(Markdown, (line, column, end line, end column) of the first layer) of `init-lint explain` for
+    the layers built on `line` (1-based), from the version's own analysis; None when none is built there.
+
+    The explanation judges the file alone, as `init-lint explain` does; where the project judged a
+    finding of that line covered by another file, the hover says so."""
+    from init_lint.explain import explain_analysis, render_text
+
+    fixes = state.fixes
+    if fixes is None or fixes.analysis is None:
+        return None
+    places = fixes.places()
+    # evidence is always in this file: its name is enough (and reads as `init-lint explain NAME:LINE` run beside it)
+    name = os.path.basename(state.path)
+    records = explain_analysis(fixes.analysis, name, line, lambda node: places.get(id(node)))
+    if not records:
+        return None
+    first = next(site for site in fixes.analysis.facts.sites if places.get(id(site.call)) is not None
+                 and places[id(site.call)].start.line == line)
+    where = places[id(first.call)]
+    shift = 1 if fixes.analyzed is not state.text and where.start.line == 1 else 0  # the BOM
+    text = "```text\n" + render_text(records) + "```\n"
+    shown = {id(f) for f in state.judged}
+    covered = [f for f in state.findings if f.line == line and id(f) not in shown]
+    if covered:
+        text += ("\nNot reported here: the project's other files initialize it on every way it is built "
+                 "(as `init-lint check --project` judges).\n")
+    return text, (where.start.line, where.start.column + shift, where.end.line,
+                  where.end.column + (shift if where.end.line == 1 else 0))
+
+
+def _shown(judged: list) -> frozenset:
+    return frozenset((f.line, f.column, f.code) for f in judged)
 
 
 def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str], checker: IncrementalChecker,
@@ -173,10 +276,12 @@ def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str],
     except ConfigError as error:
         return DocumentState(uri, version, text, path, None, [], [], config_error=str(error), checker=checker)
     count("check", uri)
-    findings, analysis = checker.check(text, path, settings, stale)
+    checked = checker.checked(text, path, settings, stale)
+    findings, analysis = checked.findings, checked.analysis
+    fixes = VersionFixes(uri, text, path, settings, checked, checker)
     context = contexts.for_document(on_disk, settings) if contexts is not None else None
     if context is None:
-        return DocumentState(uri, version, text, path, settings, findings, findings, checker=checker)
+        return DocumentState(uri, version, text, path, settings, findings, findings, checker=checker, fixes=fixes)
     context.wait(stale)
     if previous is not None and previous.context is context and previous.exports is not None:
         exports = previous.exports
@@ -185,7 +290,8 @@ def analyze(uri: str, version: Optional[int], text: str, on_disk: Optional[str],
     loaded = context.ready.is_set()
     return DocumentState(uri, version, text, path, settings, findings, context.judge(path, findings, exports),
                          exports, checker=checker, context=context,
-                         pending_exports=analysis if analysis is not None else False, judged_in_context=loaded)
+                         pending_exports=analysis if analysis is not None else False, judged_in_context=loaded,
+                         fixes=fixes)
 
 
 def _exports(analysis, text: str) -> Optional[dict]:
