@@ -371,7 +371,7 @@ def hand_written_fix(monkeypatch):
     """Stand in for init_lint.api.fix_source: the fixed text of each file is given by the test."""
     fixes: dict[str, str] = {}
 
-    def fixed_source(source, path, style):
+    def fixed_source(source, path, style, settings=None):
         return fixes.get(Path(path).name, source)
 
     monkeypatch.setattr(runner, "fixed_source", fixed_source)
@@ -389,7 +389,7 @@ def test_assert_fix_preserves_init(tmp_path, hand_written_fix):
 
 
 def test_a_fixer_that_raises_is_an_error(tmp_path, monkeypatch):
-    def failing(source, path, style):
+    def failing(source, path, style, settings=None):
         raise RuntimeError("no fix for you")
 
     monkeypatch.setattr(runner, "fixed_source", failing)
