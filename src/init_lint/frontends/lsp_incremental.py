@@ -96,8 +96,6 @@ class IncrementalChecker:
 
     def __init__(self) -> None:
         self._chunks: dict[str, Chunk] = {}
-        #: the chunks of the last text only tried (`parses`): a fix's result the editor may apply next
-        self._tried: dict[str, Chunk] = {}
         self._failed: set = set()
         self._lock = threading.Lock()
         #: how many checks ran, and how many of them took the fast path (for tests and benchmarks)
@@ -137,23 +135,6 @@ class IncrementalChecker:
                 return Checked(*check_source_with_analysis(data, path, settings))
             return Checked(filter_findings(findings, text, path, settings), analysis, locate)
 
-    def parses(self, text: str, stale: Callable[[], bool] = lambda: False) -> bool:
-        """Whether libcst parses the text (a fix's result), parsing only the top-level statements
-        not seen before, one at a time: the event loop gets the interpreter between two, where one
-        parse of a whole large file would hold it for a second.  The new statements are kept for
-        the next check (the editor's next version is often this text).  Raises Cancelled when `stale()`."""
-        import libcst as cst
-
-        with self._lock:
-            if not text.startswith("\ufeff") and bracket_depth(text) <= NESTING_CHECKED:
-                if self._parse(text, stale, remember=False) is not None:
-                    return True
-            try:
-                cst.parse_module(text)
-            except Exception:
-                return False
-            return True
-
     def _parse(self, text: str, stale: Callable[[], bool], remember: bool) -> Optional[list]:
         """[(first line, Chunk)], or None when the text cannot be cut into chunks that parse alone.
 
@@ -171,7 +152,7 @@ class IncrementalChecker:
         while index < len(pieces):
             start, joined = pieces[index]
             for attempt in range(_MAX_JOINED):
-                chunk = kept.get(joined) or self._chunks.get(joined) or self._tried.get(joined)
+                chunk = kept.get(joined) or self._chunks.get(joined)
                 if chunk is None and joined not in self._failed:
                     if stale():
                         raise Cancelled
@@ -193,9 +174,6 @@ class IncrementalChecker:
         if remember:
             self._chunks = kept  # only the chunks of the latest version: memory stays one document's worth
             self._failed = failed
-            self._tried = {}
-        else:
-            self._tried = {joined: chunk for joined, chunk in kept.items() if joined not in self._chunks}
         return parsed
 
 

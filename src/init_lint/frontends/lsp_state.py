@@ -100,8 +100,8 @@ class VersionFixes:
 
     A quick fix costs a millisecond or so once the version is checked: nothing waits for a second
     check.  "Fix all" is the first round of `init-lint check --fix` assembled from the same fixes,
-    its result parsed statement by statement (`IncrementalChecker.parses`); only where fixes
-    overlap does it run `fix_source` itself, for the rounds after the first.
+    its result parsed (`lsp_fixes.parses`); only where fixes overlap does it run `fix_source`
+    itself, for the rounds after the first.
     """
 
     def __init__(self, uri: str, text: str, path: str, settings: Settings, checked: Checked,
@@ -206,7 +206,9 @@ class VersionFixes:
         fixed, applied, final = first
         if not final:  # overlapping fixes: the rounds after the first re-check the text, as the command line does
             return self._whole_file_fix(findings, keep)
-        if not self.checker.parses(fixed, stale):  # pragma: no cover - a bug in the fixer
+        if stale():
+            raise Cancelled
+        if not lsp_fixes.parses(fixed):  # pragma: no cover - a bug in the fixer
             log.warning("%s: the fixed code does not parse; no fix offered", self.path)
             return []
         return lsp_fixes.with_bom(self.text, self.analyzed, fixed, [e for fix in applied for e in fix.edits])
