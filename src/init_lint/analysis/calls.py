@@ -199,14 +199,30 @@ class CallEvaluator:
     def _escape(self, args: list, kwargs: dict, frame: Frame) -> None:
         """Values handed to code the analysis cannot see: it may initialize them.
 
-        Not the whole module from a method that construction never calls and whose name says
-        nothing of init (`def lock(self): freeze_bn(self)`): that code runs after the layers have
-        their values, for another purpose."""
+        Not what construction built, from a method that construction never calls and whose name
+        says nothing of init (`def lock(self): freeze_bn(self)`, `dd = get_device_dtype(self)` in
+        `reset_classifier`, `x = self.norm(x)` in `forward_features`): that code runs after the
+        layers have their values, for another purpose.  One of several values (`nn.Linear(...) if
+        n > 0 else nn.Identity()`) escapes as each of them."""
         for value in list(args) + list(kwargs.values()):
-            if isinstance(value, SelfValue) and not _may_initialize(self.entry):
-                continue
-            if isinstance(value, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue, ModuleInstance)):
-                self._mark_module(value, frame, Tri.MAYBE)
+            for option in value.options if isinstance(value, ChoiceValue) else (value,):
+                if not _may_initialize(self.entry) and self._built_before_entry(option):
+                    continue
+                if isinstance(option, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue,
+                                       ModuleInstance)):
+                    self._mark_module(option, frame, Tri.MAYBE)
+
+    def _built_before_entry(self, value: object) -> bool:
+        """The module being built, or a module or layer that an earlier entry (construction) built.
+        A module an unknown callable returned here (`x = self.stem(x)` in a forward helper) counts
+        too: nothing says it is a module at all."""
+        if isinstance(value, SelfValue):
+            return True
+        if isinstance(value, ModuleInstance):
+            return value.build.entry != self.entry or value.build.child is None
+        if isinstance(value, (LayerValue, TensorValue)):
+            return all(site.entry != self.entry for site in value.sites)
+        return False
 
     def _construct(self, spec: LayerSpec, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> LayerValue:
         """A torch layer is built here: a new layer site, with its constructor arguments."""
@@ -381,8 +397,13 @@ def _may_initialize(entry: str) -> bool:
     if "." not in entry or entry.startswith("<"):
         return True
     method = entry.rsplit(".", 1)[-1].lower()
+    if method.startswith(_NOT_INIT_PREFIXES):
+        # `reset_classifier` replaces a head; `get_`/`set_`/`forward_` read or use the model.
+        return False
     return method == "__init__" or any(word in method for word in _INIT_WORDS)
 
 
 #: words of a method name that say it may give layers their values
 _INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")
+#: prefixes of method names that never give the model's existing layers their values
+_NOT_INIT_PREFIXES = ("reset_classifier", "reset_head", "forward", "get_", "set_")
