@@ -65,7 +65,16 @@ class CallEvaluator:
         return self._call(callee, args, kwargs, node, frame)
 
     def _call(self, callee: object, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
-        """Call `callee` with abstract arguments; returns the call's value."""
+        """Call `callee` with abstract arguments; returns the call's value.  What escapes while an
+        imported callable runs is charged to it (`facts.opaque_calls`), anything else to "?"."""
+        outer = getattr(self, "_callee", None)
+        self._callee = callee.qualified if isinstance(callee, External) else None
+        try:
+            return self._call_value(callee, args, kwargs, node, frame)
+        finally:
+            self._callee = outer
+
+    def _call_value(self, callee: object, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         if isinstance(callee, TorchClass):
             if callee.name in LAYERS:
                 return self._construct(LAYERS[callee.name], args, kwargs, node, frame)
@@ -211,6 +220,7 @@ class CallEvaluator:
                 if isinstance(option, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue,
                                        ModuleInstance)):
                     self._mark_module(option, frame, Tri.MAYBE)
+                    self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
 
     def _built_before_entry(self, value: object) -> bool:
         """The module being built, or a module or layer that an earlier entry (construction) built.
