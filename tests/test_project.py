@@ -120,4 +120,8 @@ def test_an_imported_class_is_silenced_only_where_some_importer_could_initialize
     assert ("pkg/models/resnet.py", 11, "INI001") in found
     # Backbone: the detector importing it applies an init covering Linear and Conv2d.
     assert not any(path == "pkg/models/backbone.py" for path, _, _ in found)
+    # Head: a module-level helper of its importer loops over the modules of the model it is given.
+    assert not any(path == "pkg/models/head.py" for path, _, _ in found)
+    # Gate: imported only by a factory, whose callers initialize every Conv2d.
+    assert not any(path == "pkg/models/gate.py" for path, _, _ in found)
     assert code == 1

@@ -138,8 +138,9 @@ class ProjectIndex:
         self.maybe_builders: dict[tuple, list] = {}
         #: classes other files import: used in ways that may not show as a build
         self.imported: set = set()
-        #: class -> the modules that import it
+        #: class -> the modules that import it; module -> the modules that import something from it
         self.importers: dict = {}
+        self.module_importers: dict = {}
         self._levels: dict = {}
 
     def add(self, path: str, exports: Optional[dict]) -> None:
@@ -202,6 +203,9 @@ class ProjectIndex:
                 if found is not None and found[0] != importer:
                     self.imported.add(found)
                     self.importers.setdefault(found, set()).add(importer)
+                source = found[0] if found is not None else self._function_module(target, importer)
+                if source is not None and source != importer:
+                    self.module_importers.setdefault(source, set()).add(importer)
         for key, entries in self.maybe_builders.items():
             unique: dict = {}
             for importer, ways in entries:
@@ -296,16 +300,28 @@ class ProjectIndex:
         functions (`torch.jit.script`, quantization, checkpointing) initialize nothing the analysis
         does not model."""
         wanted = f"{spec}.{param}"
-        for importer in self.importers.get((module, model), ()):
-            exports = self.modules.get(importer, {})
-            if "init_types" not in exports or wanted in exports["init_types"]:
-                return True  # (exports from an older cache entry say nothing: as before)
-            for callee in exports.get("opaque", ()):
-                if callee.startswith("torch."):
-                    continue
-                owner = self._function_module(callee, importer)
-                if owner is None or wanted in self.modules[owner].get("init_types", (wanted,)):
-                    return True
+        pending = list(self.importers.get((module, model), ()))
+        seen = set(pending)
+        hops = 0
+        while pending and hops <= _MAX_HOPS:
+            hops += 1
+            forwarders = []
+            for importer in pending:
+                exports = self.modules.get(importer, {})
+                if "init_types" not in exports or wanted in exports["init_types"]:
+                    return True  # (exports from an older cache entry say nothing: as before)
+                for callee in exports.get("opaque", ()):
+                    if callee.startswith("torch."):
+                        continue
+                    owner = self._function_module(callee, importer)
+                    if owner is None or wanted in self.modules[owner].get("init_types", (wanted,)):
+                        return True
+                # No file builds the class where the analysis can follow it: an importer hands it on (a
+                # factory or registry: `module_cls = CoordAttn` in create_attn.py), so the files that
+                # import from the importer may initialize it too.
+                forwarders.append(importer)
+            pending = [m for f in forwarders for m in self.module_importers.get(f, ()) if m not in seen]
+            seen.update(pending)
         return False
 
     def _function_module(self, qualified: str, importer: str, hops: int = 0) -> Optional[str]:

@@ -270,6 +270,8 @@ class CallEvaluator:
         """`owner.name(...)` for a value the analysis models: strings, tensors, containers, modules."""
         if isinstance(owner, str):
             return string_method(owner, name, args)
+        if owner is UNKNOWN and name in ITERATION_METHODS:
+            return Iteration(owner, name, frame.instance)
         if isinstance(owner, (TensorValue, DispatchTensor)):
             return self._tensor_method(owner, name, args, kwargs, node, frame)
         if isinstance(owner, ContainerValue):
