@@ -160,6 +160,9 @@ class CallEvaluator:
         self_name = None
         call_args = list(fn.args) + list(args)
         call_kwargs = {**fn.kwargs, **kwargs}
+        # `super().__init__(causal=False, **kwargs)`: any parameter the call does not name may come
+        # from the spread, so each is unknown (every branch it selects is a way), not its default.
+        spread = "**" in call_kwargs or any(isinstance(a, Starred) for a in call_args)
         decorators = _decorator_names(node)
         if fn.bound_self and positional and "staticmethod" not in decorators:
             # A classmethod's first parameter is the class, not the module being built.
@@ -174,7 +177,7 @@ class CallEvaluator:
                 continue
             if name in call_kwargs:
                 env[name] = call_kwargs[name]
-            elif unknown_params and not (p.default is not None and self._names_layer_class(p.default)):
+            elif (unknown_params or spread) and not (p.default is not None and self._names_layer_class(p.default)):
                 if p.default is not None:
                     # Evaluated for what it names (`block=BasicBlock` passes a class around), then forgotten.
                     self._eval(p.default, Frame({}, instance, method_owner, None, depth + 1))
