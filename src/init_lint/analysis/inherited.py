@@ -110,3 +110,52 @@ class InheritedModels:
             return UNKNOWN
         self._escape(args, kwargs, frame)
         return UNKNOWN
+
+    def _init_cfg_dispatch(self, info, instance) -> None:
+        """mmengine-style `init_cfg`: a base class from elsewhere initializes, when the runner calls
+        `init_weights()` after construction, the layer types its default `init_cfg` names
+        (`dict(type='TruncNormal', layer=['Conv2d', 'Linear'])`) in the whole module.  Recorded as a
+        dispatch at the end of construction, at MAYBE: a config may pass another `init_cfg`."""
+        if not self.classes.has_external_bases(info):
+            return
+        found = self.classes.find_method(info, "__init__")
+        if found is None:
+            return
+        default = next((p.default for p in list(found[1].params.params) + list(found[1].params.kwonly_params)
+                        if p.name.value == "init_cfg" and p.default is not None), None)
+        names = init_cfg_layers(default) if default is not None else set()
+        if not names:
+            return
+        coverage = {spec.name: {WEIGHT: Tri.MAYBE if covers(spec, names) else Tri.NO,
+                                BIAS: Tri.MAYBE if covers(spec, names) else Tri.NO} for spec in LAYERS.values()}
+        frame = Frame({}, instance, info, "self", 1)
+        self._record_dispatch(SelfValue(), coverage, frame, default, Tri.MAYBE)
+
+
+def init_cfg_layers(default: cst.BaseExpression) -> set:
+    """The layer type names an `init_cfg` default initializes: every `layer=` of its `dict(...)` entries
+    (`"*"` for a `Pretrained` entry, which loads every parameter)."""
+    names: set = set()
+    pending = [default]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
+            for arg in node.args:
+                if arg.keyword is None:
+                    continue
+                if arg.keyword.value == "layer":
+                    values = [e.value for e in arg.value.elements] if isinstance(arg.value, (cst.List, cst.Tuple)) \
+                        else [arg.value]
+                    names.update(v.raw_value for v in values if isinstance(v, cst.SimpleString))
+                elif arg.keyword.value == "type" and isinstance(arg.value, cst.SimpleString) \
+                        and arg.value.raw_value == "Pretrained":
+                    names.add("*")
+        elif isinstance(node, (cst.List, cst.Tuple)):
+            pending.extend(e.value for e in node.elements)
+    return names
+
+
+def covers(spec, names: set) -> bool:
+    """mmengine matches `layer=` against the names of the module's class and its bases."""
+    return "*" in names or bool(names & ({spec.name} | set(spec.mro)))
+
