@@ -29,6 +29,20 @@ class StatementWalker:
         body = list(body)
         try:
             for position, statement in enumerate(body):
+                if isinstance(statement, cst.If):
+                    only = only_way_on(statement)
+                    if only is not None:
+                        # `if bad: raise ValueError(...)`: a way that raises builds nothing, so the one
+                        # alternative that goes on runs on every way of building, unconditionally.
+                        if only is _NOTHING:
+                            continue
+                        result = self._walk_block(only.body, frame)
+                        if result == Tri.YES:
+                            return Tri.YES if terminated == Tri.NO else Tri.MAYBE
+                        if result == Tri.MAYBE:
+                            terminated = Tri.MAYBE
+                            frame.reach = min(frame.reach, Tri.MAYBE)
+                        continue
                 if isinstance(statement, cst.If) and position + 1 < len(body):
                     joined = with_continuation(statement, body[position + 1:])
                     if joined is not None:
@@ -350,6 +364,24 @@ def _ends(block: cst.BaseSuite, kind: type) -> bool:
 
 def _terminates(block: cst.BaseSuite) -> bool:
     return _ends(block, cst.Return) or _ends(block, cst.Raise)
+
+
+_NOTHING = object()
+
+
+def only_way_on(statement: cst.If) -> object:
+    """For an `if` chain whose alternatives all end in `raise` but one: that one's block (`_NOTHING` when
+    it is the missing `else`); None for any other shape."""
+    alternatives: list = []
+    node: object = statement
+    while isinstance(node, cst.If):
+        alternatives.append(node.body)
+        node = node.orelse
+    alternatives.append(node.body if isinstance(node, cst.Else) else None)
+    going_on = [b for b in alternatives if b is None or not _ends(b, cst.Raise)]
+    if len(going_on) != 1:
+        return None
+    return _NOTHING if going_on[0] is None else going_on[0]
 
 
 def with_continuation(statement: cst.If, rest: list) -> Optional[cst.If]:
