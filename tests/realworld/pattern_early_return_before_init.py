@@ -1,6 +1,6 @@
 """`if <condition>: return` before the init code, in `__init__` or in the `init_weights` it calls (the shape
 of mmpretrain/mmdet `init_weights`: `if init_cfg['type'] == 'Pretrained': return`, and of ghostnet/repghost
-`if self.infer_mode: return`); a `raise` on a bad argument.
+`if self.infer_mode: return`); a `raise` on a bad argument, and a `raise` guard before a `modules()` loop.
 
 Issue 11: the code after such an `if` runs only on the way that does not return, so the ways decide:
 `Classifier(pretrained=True)` at a call site returns before the init and nothing loads weights there (a
@@ -53,6 +53,32 @@ class Strict(nn.Module):
 
     def forward(self, x):
         return self.fc(x)
+
+
+class Block(nn.Module):
+    def __init__(self, inp=8, oup=8):
+        super().__init__()
+        self.conv = nn.Conv2d(inp, oup, 3, bias=False)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+class Guarded(nn.Module):
+    """torchvision/models/mobilenetv2.py, mnasnet.py, video/mvit.py: a `raise` guard on the settings, then a
+    `modules()` loop that covers every Conv2d: the loop runs on every way that builds the model."""
+
+    def __init__(self, settings=((8, 8),)):
+        super().__init__()
+        if len(settings) == 0:
+            raise ValueError("settings must not be empty")
+        self.convs = nn.Sequential(*[Block(i, o) for i, o in settings])
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out")
+
+    def forward(self, x):
+        return self.convs(x)
 
 
 def build(num_classes):
