@@ -104,3 +104,24 @@ def test_same_named_files_in_folders_without_init_are_different_modules(tmp_path
     assert found == alone
     code, found = _check(with_init, cwd=tmp_path)
     assert (code, found) == (0, set())
+
+
+IMPORTED = Path(__file__).resolve().parent / "projects" / "imported_models"
+
+
+def test_an_imported_class_is_silenced_only_where_some_importer_could_initialize_it(tmp_path: Path) -> None:
+    """Issue 11: a class another file imports counts as initialized there only when that file has code that
+    could initialize its layer type: a dispatch covering it, or a module handed to code out of sight that is
+    not the project's own helper without init (nor torch's quantization)."""
+    shutil.copytree(IMPORTED, tmp_path / "imported_models")
+    code, found = _check("pkg", cwd=tmp_path / "imported_models")
+    # ResNet's Linear head: its importers subclass it, hand it to a project helper that initializes nothing
+    # and to torch.ao.quantization; none could initialize a Linear.
+    assert ("pkg/models/resnet.py", 11, "INI001") in found
+    # Backbone: the detector importing it applies an init covering Linear and Conv2d.
+    assert not any(path == "pkg/models/backbone.py" for path, _, _ in found)
+    # Head: a module-level helper of its importer loops over the modules of the model it is given.
+    assert not any(path == "pkg/models/head.py" for path, _, _ in found)
+    # Gate: imported only by a factory, whose callers initialize every Conv2d.
+    assert not any(path == "pkg/models/gate.py" for path, _, _ in found)
+    assert code == 1

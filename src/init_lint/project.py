@@ -43,7 +43,38 @@ def file_exports(analysis: FileAnalysis) -> dict:
         "refs": sorted(analysis.facts.external_refs),
         "maybe_builds": maybe,
         "local_refs": sorted(analysis.facts.class_refs),
+        "init_types": _init_types(analysis),
+        "opaque": _opaque(analysis),
     }
+
+
+def _init_types(analysis: FileAnalysis) -> list:
+    """`Spec.param` for every layer type and parameter some code of the file writes on every way: the
+    only types it could initialize in a module it imports, besides what it hands out of sight (`opaque`)."""
+    from init_lint.analysis.values import Tri  # lazily: see the imports above
+
+    found = set()
+    for event in analysis.facts.dispatches:
+        levels = {level for params in event.coverage.values() for level in params.values()}
+        if levels == {Tri.MAYBE}:
+            continue  # code out of sight that may initialize anything: `_opaque` names it
+        for spec, params in event.coverage.items():
+            # A dispatch run only on some way (`if weights: model.load_state_dict(...)`) leaves the others.
+            found.update(f"{spec}.{param}" for param, level in params.items() if min(level, event.level) > Tri.FORK)
+    return sorted(found)
+
+
+def _opaque(analysis: FileAnalysis) -> list:
+    """The callables modules were handed to, and "?" for other code out of sight that may initialize
+    every type (an `apply` of an unknown function, a method of a base class from elsewhere)."""
+    from init_lint.analysis.values import Tri  # lazily: see the imports above
+
+    found = set(analysis.facts.opaque_calls)
+    # (A value handed to a callable escapes without a node: `opaque_calls` has its callee already.)
+    if any(event.node is not None and {level for params in event.coverage.values() for level in params.values()}
+           == {Tri.MAYBE} for event in analysis.facts.dispatches):
+        found.add("?")
+    return sorted(found)
 
 
 def import_only_exports(data: bytes) -> Optional[dict]:
@@ -65,7 +96,8 @@ def import_only_exports(data: bytes) -> Optional[dict]:
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 bindings[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
-    return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": [], "local_refs": []}
+    return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": [], "local_refs": [],
+            "init_types": [], "opaque": []}
 
 
 class ProjectIndex:
@@ -88,6 +120,9 @@ class ProjectIndex:
         self.maybe_builders: dict[tuple, list] = {}
         #: classes other files import: used in ways that may not show as a build
         self.imported: set = set()
+        #: class -> the modules that import it; module -> the modules that import something from it
+        self.importers: dict = {}
+        self.module_importers: dict = {}
         self._levels: dict = {}
 
     def add(self, path: str, exports: Optional[dict]) -> None:
@@ -144,10 +179,15 @@ class ProjectIndex:
                     module = self.find(dotted or "", importer)
                     for cls in self.modules.get(module or "", {}).get("classes", ()):
                         self.imported.add((module, cls))
+                        self.importers.setdefault((module, cls), set()).add(importer)
                     continue
                 found = self.resolve(target, importer)
                 if found is not None and found[0] != importer:
                     self.imported.add(found)
+                    self.importers.setdefault(found, set()).add(importer)
+                source = found[0] if found is not None else self._function_module(target, importer)
+                if source is not None and source != importer:
+                    self.module_importers.setdefault(source, set()).add(importer)
         for key, entries in self.maybe_builders.items():
             unique: dict = {}
             for importer, ways in entries:
@@ -227,13 +267,58 @@ class ProjectIndex:
                 if level == Tri.YES:
                     break
                 level = max(level, self._way(importer, ways, spec, param, visiting))
-            if (module, model) in self.imported:
+            if (module, model) in self.imported and self._importer_may_initialize(module, model, spec, param):
                 # Imported elsewhere, yet no build of it can be followed (factories, registries):
                 # whoever builds it may initialize it; unverified.
                 level = max(level, Tri.MAYBE)
         # Memoized even under a cycle cut: a cut makes a level lower (a finding kept), never a finding lost.
         self._levels[key] = level
         return level
+
+    def _importer_may_initialize(self, module: str, model: str, spec: str, param: str) -> bool:
+        """Whether some file importing the class has code that could initialize `spec.param` in it: a
+        dispatch covering the type, or a module handed to code out of sight.  Code out of sight that
+        is the project's own counts only where its file could initialize the type; torch's own
+        functions (`torch.jit.script`, quantization, checkpointing) initialize nothing the analysis
+        does not model."""
+        wanted = f"{spec}.{param}"
+        pending = list(self.importers.get((module, model), ()))
+        seen = set(pending)
+        hops = 0
+        while pending and hops <= _MAX_HOPS:
+            hops += 1
+            forwarders = []
+            for importer in pending:
+                exports = self.modules.get(importer, {})
+                if "init_types" not in exports or wanted in exports["init_types"]:
+                    return True  # (exports from an older cache entry say nothing: as before)
+                for callee in exports.get("opaque", ()):
+                    if callee.startswith("torch."):
+                        continue
+                    owner = self._function_module(callee, importer)
+                    if owner is None or wanted in self.modules[owner].get("init_types", (wanted,)):
+                        return True
+                # No file builds the class where the analysis can follow it: an importer hands it on (a
+                # factory or registry: `module_cls = CoordAttn` in create_attn.py), so the files that
+                # import from the importer may initialize it too.
+                forwarders.append(importer)
+            pending = [m for f in forwarders for m in self.module_importers.get(f, ()) if m not in seen]
+            seen.update(pending)
+        return False
+
+    def _function_module(self, qualified: str, importer: str, hops: int = 0) -> Optional[str]:
+        """The project module that defines the function `qualified` (as `importer` names it), or None."""
+        if qualified == "?" or hops > _MAX_HOPS:
+            return None
+        absolute = self._absolute(qualified, importer)
+        if absolute is None or "." not in absolute:
+            return None
+        module = self.find(absolute.rsplit(".", 1)[0], importer)
+        if module is not None and self._is_package(module):
+            target = self.modules[module].get("bindings", {}).get(absolute.rsplit(".", 1)[1])
+            if target is not None:
+                return self._function_module(target, module, hops + 1) if target != absolute else None
+        return module
 
     def _way(self, importer: str, ways: dict, spec: str, param: str, visiting: frozenset) -> Tri:
         from init_lint.analysis.values import Tri  # lazily: see the imports above

@@ -101,6 +101,8 @@ class _Outcome:
     why: dict
     label: Optional[str]
     span: tuple = (0, 0)
+    #: the alternative ends in `raise`: it builds nothing, so it is no way of building
+    raised: bool = False
 
 
 class Fork:
@@ -143,13 +145,14 @@ class Fork:
             frame.instance.attrs.update(self.attrs_before)
             frame.level = min(self.outer_level, Tri.MAYBE if self.doubt else Tri.FORK)
 
-    def end(self, returned: Tri = Tri.NO) -> None:
-        """The current alternative is done; `returned` says whether it surely (YES) or maybe returned."""
+    def end(self, returned: Tri = Tri.NO, raised: bool = False) -> None:
+        """The current alternative is done; `returned` says whether it surely (YES) or maybe returned,
+        `raised` that it ends in `raise`."""
         frame = self.frame
         self.outcomes.append(_Outcome(self.binder.marks, dict(frame.env) if frame is not None else None,
                                       dict(frame.instance.attrs) if frame is not None else None, returned,
                                       self.binder.why, self.label,
-                                      (self.branch_start, self.clock() if self.clock is not None else 0)))
+                                      (self.branch_start, self.clock() if self.clock is not None else 0), raised))
 
     def join(self) -> Tri:
         """Merge the alternatives into the current state; returns whether the whole surely or maybe returns.
@@ -178,6 +181,8 @@ class Fork:
             elif self.decided is not None and self.decided < len(outcomes):
                 # Built before: every way of building the class takes the same alternative.
                 outcomes = [outcomes[self.decided]]
+            # An alternative that raises builds nothing: it is no way of building (unless all raise).
+            outcomes = [o for o in outcomes if not o.raised] or outcomes
             levels = [outcome.marks.get(key, base) for outcome in outcomes]
             level = levels[0]
             for other in levels[1:]:

@@ -65,7 +65,16 @@ class CallEvaluator:
         return self._call(callee, args, kwargs, node, frame)
 
     def _call(self, callee: object, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
-        """Call `callee` with abstract arguments; returns the call's value."""
+        """Call `callee` with abstract arguments; returns the call's value.  What escapes while an
+        imported callable runs is charged to it (`facts.opaque_calls`), anything else to "?"."""
+        outer = getattr(self, "_callee", None)
+        self._callee = callee.qualified if isinstance(callee, External) else None
+        try:
+            return self._call_value(callee, args, kwargs, node, frame)
+        finally:
+            self._callee = outer
+
+    def _call_value(self, callee: object, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         if isinstance(callee, TorchClass):
             if callee.name in LAYERS:
                 return self._construct(LAYERS[callee.name], args, kwargs, node, frame)
@@ -151,6 +160,9 @@ class CallEvaluator:
         self_name = None
         call_args = list(fn.args) + list(args)
         call_kwargs = {**fn.kwargs, **kwargs}
+        # `super().__init__(causal=False, **kwargs)`: any parameter the call does not name may come
+        # from the spread, so each is unknown (every branch it selects is a way), not its default.
+        spread = "**" in call_kwargs or any(isinstance(a, Starred) for a in call_args)
         decorators = _decorator_names(node)
         if fn.bound_self and positional and "staticmethod" not in decorators:
             # A classmethod's first parameter is the class, not the module being built.
@@ -165,7 +177,7 @@ class CallEvaluator:
                 continue
             if name in call_kwargs:
                 env[name] = call_kwargs[name]
-            elif unknown_params and not (p.default is not None and self._names_layer_class(p.default)):
+            elif (unknown_params or spread) and not (p.default is not None and self._names_layer_class(p.default)):
                 if p.default is not None:
                     # Evaluated for what it names (`block=BasicBlock` passes a class around), then forgotten.
                     self._eval(p.default, Frame({}, instance, method_owner, None, depth + 1))
@@ -199,14 +211,31 @@ class CallEvaluator:
     def _escape(self, args: list, kwargs: dict, frame: Frame) -> None:
         """Values handed to code the analysis cannot see: it may initialize them.
 
-        Not the whole module from a method that construction never calls and whose name says
-        nothing of init (`def lock(self): freeze_bn(self)`): that code runs after the layers have
-        their values, for another purpose."""
+        Not what construction built, from a method that construction never calls and whose name
+        says nothing of init (`def lock(self): freeze_bn(self)`, `dd = get_device_dtype(self)` in
+        `reset_classifier`, `x = self.norm(x)` in `forward_features`): that code runs after the
+        layers have their values, for another purpose.  One of several values (`nn.Linear(...) if
+        n > 0 else nn.Identity()`) escapes as each of them."""
         for value in list(args) + list(kwargs.values()):
-            if isinstance(value, SelfValue) and not _may_initialize(self.entry):
-                continue
-            if isinstance(value, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue, ModuleInstance)):
-                self._mark_module(value, frame, Tri.MAYBE)
+            for option in value.options if isinstance(value, ChoiceValue) else (value,):
+                if not _may_initialize(self.entry) and self._built_before_entry(option):
+                    continue
+                if isinstance(option, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue,
+                                       ModuleInstance)):
+                    self._mark_module(option, frame, Tri.MAYBE)
+                    self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
+
+    def _built_before_entry(self, value: object) -> bool:
+        """The module being built, or a module or layer that an earlier entry (construction) built.
+        A module an unknown callable returned here (`x = self.stem(x)` in a forward helper) counts
+        too: nothing says it is a module at all."""
+        if isinstance(value, SelfValue):
+            return True
+        if isinstance(value, ModuleInstance):
+            return value.build.entry != self.entry or value.build.child is None
+        if isinstance(value, (LayerValue, TensorValue)):
+            return all(site.entry != self.entry for site in value.sites)
+        return False
 
     def _construct(self, spec: LayerSpec, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> LayerValue:
         """A torch layer is built here: a new layer site, with its constructor arguments."""
@@ -244,6 +273,8 @@ class CallEvaluator:
         """`owner.name(...)` for a value the analysis models: strings, tensors, containers, modules."""
         if isinstance(owner, str):
             return string_method(owner, name, args)
+        if owner is UNKNOWN and name in ITERATION_METHODS:
+            return Iteration(owner, name, frame.instance)
         if isinstance(owner, (TensorValue, DispatchTensor)):
             return self._tensor_method(owner, name, args, kwargs, node, frame)
         if isinstance(owner, ContainerValue):
@@ -381,8 +412,13 @@ def _may_initialize(entry: str) -> bool:
     if "." not in entry or entry.startswith("<"):
         return True
     method = entry.rsplit(".", 1)[-1].lower()
+    if method.startswith(_NOT_INIT_PREFIXES):
+        # `reset_classifier` replaces a head; `get_`/`set_`/`forward_` read or use the model.
+        return False
     return method == "__init__" or any(word in method for word in _INIT_WORDS)
 
 
 #: words of a method name that say it may give layers their values
 _INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")
+#: prefixes of method names that never give the model's existing layers their values
+_NOT_INIT_PREFIXES = ("reset_classifier", "reset_head", "forward", "get_", "set_")

@@ -12,7 +12,7 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
-from init_lint.analysis.models import BUILTIN_NAMES
+from init_lint.analysis.models import BUILTIN_NAMES, ITERATION_METHODS
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.scale import rescaled
 from init_lint.analysis.operations import (
@@ -294,6 +294,10 @@ class ExpressionEvaluator:
                 return choice(*known)
             return Member(owner, attr)
         if isinstance(owner, ModuleInstance):
+            return Member(owner, attr)
+        if owner is UNKNOWN and attr in ITERATION_METHODS:
+            # `for m in model.modules():` over a module handed in (`def init_weights(model):`): a dispatch
+            # whose scope is unknown here; what it covers tells project mode what this file could initialize.
             return Member(owner, attr)
         return UNKNOWN
 

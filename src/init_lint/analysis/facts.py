@@ -131,3 +131,6 @@ class FileFacts:
     scale: dict = field(default_factory=dict)
     #: entries where the work budget ran out: calls past it were not followed (their arguments escaped)
     over_budget: set = field(default_factory=set)
+    #: the callables (qualified as imported; "?" when not known) that modules or layers were handed to:
+    #: code out of sight that may initialize them (project mode asks whether it is the project's own)
+    opaque_calls: set = field(default_factory=set)

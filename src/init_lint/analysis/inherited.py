@@ -110,3 +110,85 @@ class InheritedModels:
             return UNKNOWN
         self._escape(args, kwargs, frame)
         return UNKNOWN
+
+    def _init_cfg_dispatch(self, info, instance) -> None:
+        """mmengine-style `init_cfg`: a base class from elsewhere initializes, when the runner calls
+        `init_weights()` after construction, the layer types its default `init_cfg` names
+        (`dict(type='TruncNormal', layer=['Conv2d', 'Linear'])`) in the whole module.  Recorded as a
+        dispatch at the end of construction, at MAYBE: a config may pass another `init_cfg`."""
+        if not self.classes.has_external_bases(info):
+            return
+        found = self.classes.find_method(info, "__init__")
+        if found is None:
+            return
+        default = next((p.default for p in list(found[1].params.params) + list(found[1].params.kwonly_params)
+                        if p.name.value == "init_cfg" and p.default is not None), None)
+        # `self.init_cfg = [...]` / `+= [...]` in `__init__` (mmdet's bbox heads) say the same.
+        configs = ([default] if default is not None else []) + [
+            config for owner in self.classes.mro(info) if "__init__" in owner.methods
+            for config in _assigned_init_cfgs(owner.methods["__init__"])]
+        frame = Frame({}, instance, info, "self", 1)
+        for config in configs:
+            names, overridden = init_cfg_layers(config)
+            if names:
+                coverage = {spec.name: {WEIGHT: Tri.MAYBE if covers(spec, names) else Tri.NO,
+                                        BIAS: Tri.MAYBE if covers(spec, names) else Tri.NO} for spec in LAYERS.values()}
+                self._record_dispatch(SelfValue(), coverage, frame, config, Tri.MAYBE)
+            for name in overridden:
+                # `override=dict(name='fc_cls')`: every parameter of that child, whatever its type.
+                if name in instance.attrs:
+                    coverage = {spec.name: {WEIGHT: Tri.MAYBE, BIAS: Tri.MAYBE} for spec in LAYERS.values()}
+                    self._record_dispatch(instance.attrs[name], coverage, frame, config, Tri.MAYBE)
+
+
+def _assigned_init_cfgs(init: cst.FunctionDef) -> list:
+    """The values `__init__` assigns to `self.init_cfg` (`=` or `+=`), at any depth of its body."""
+    found = []
+    pending: list = [init.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.Assign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if any(isinstance(t, cst.Attribute) and t.attr.value == "init_cfg" and isinstance(t.value, cst.Name)
+                   and t.value.value == "self" for t in targets):
+                found.append(node.value)
+            continue
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        pending.extend(node.children)
+    return found
+
+
+def init_cfg_layers(default: cst.BaseExpression) -> tuple[set, set]:
+    """What an `init_cfg` initializes: the layer type names of every `layer=` of its `dict(...)` entries
+    (`"*"` for a `Pretrained` entry, which loads every parameter), and the child names of its
+    `override=dict(name=...)` entries."""
+    names: set = set()
+    overridden: set = set()
+    pending = [default]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
+            for arg in node.args:
+                if arg.keyword is None:
+                    continue
+                if arg.keyword.value == "layer":
+                    values = [e.value for e in arg.value.elements] if isinstance(arg.value, (cst.List, cst.Tuple)) \
+                        else [arg.value]
+                    names.update(v.raw_value for v in values if isinstance(v, cst.SimpleString))
+                elif arg.keyword.value == "type" and isinstance(arg.value, cst.SimpleString) \
+                        and arg.value.raw_value == "Pretrained":
+                    names.add("*")
+                elif arg.keyword.value == "override":
+                    pending.append(arg.value)
+                elif arg.keyword.value == "name" and isinstance(arg.value, cst.SimpleString):
+                    overridden.add(arg.value.raw_value)
+        elif isinstance(node, (cst.List, cst.Tuple)):
+            pending.extend(e.value for e in node.elements)
+    return names, overridden
+
+
+def covers(spec, names: set) -> bool:
+    """mmengine matches `layer=` against the names of the module's class and its bases."""
+    return "*" in names or bool(names & ({spec.name} | set(spec.mro)))
+

@@ -121,6 +121,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
                                 unknown_params=True)
         ways = tuple(way.label or "its default arguments" for way in self.ways_now)
         self.ways_now = []
+        self._init_cfg_dispatch(info, instance)
         self._commit_marks(instance, secondary=False)
         for site in instance.sites:
             site.ways_decided = tuple(self.way_decisions.get(self.entry, ()))

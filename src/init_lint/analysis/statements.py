@@ -26,8 +26,31 @@ class StatementWalker:
         """Walk statements in order; returns whether the block surely (YES) or maybe returns."""
         outer_level, outer_reach = frame.level, frame.reach
         terminated = Tri.NO
+        body = list(body)
         try:
-            for statement in body:
+            for position, statement in enumerate(body):
+                if isinstance(statement, cst.If):
+                    only = only_way_on(statement)
+                    if only is not None:
+                        # `if bad: raise ValueError(...)`: a way that raises builds nothing, so the one
+                        # alternative that goes on runs on every way of building, unconditionally.
+                        if only is _NOTHING:
+                            continue
+                        result = self._walk_block(only.body, frame)
+                        if result == Tri.YES:
+                            return Tri.YES if terminated == Tri.NO else Tri.MAYBE
+                        if result == Tri.MAYBE:
+                            terminated = Tri.MAYBE
+                            frame.reach = min(frame.reach, Tri.MAYBE)
+                        continue
+                if isinstance(statement, cst.If) and position + 1 < len(body):
+                    joined = with_continuation(statement, body[position + 1:])
+                    if joined is not None:
+                        # `if skip: return` then more code: the rest runs only on the way that goes on.
+                        result = self._walk_statement(joined, frame)
+                        if result == Tri.YES:
+                            return Tri.YES if terminated == Tri.NO else Tri.MAYBE
+                        return Tri.MAYBE if result == Tri.MAYBE else terminated
                 result = self._walk_statement(statement, frame)
                 if result == Tri.YES:
                     return Tri.YES if terminated == Tri.NO else Tri.MAYBE
@@ -107,6 +130,7 @@ class StatementWalker:
         forks: list = []
         orelse: object = statement
         result = Tri.NO
+        raised = False
         doubt = frame.dispatch_spec is not None or _tests_what_was_built(statement)
         first_event = len(self.facts.dispatches)
         branches_dispatching: list = []
@@ -130,7 +154,7 @@ class StatementWalker:
                     fork.decided = 0 if decided else 1
                 fork.branch(self._when(orelse.test, True))
                 before = len(self.facts.dispatches)
-                fork.end(self._walk_block(orelse.body.body, frame))
+                fork.end(self._walk_block(orelse.body.body, frame), raised=_ends(orelse.body, cst.Raise))
                 branches_dispatching.append(len(self.facts.dispatches) > before)
                 if decided is not None:
                     # The dispatches of the way every call takes run for sure; the others never do.
@@ -142,12 +166,14 @@ class StatementWalker:
             if orelse is not None:
                 before = len(self.facts.dispatches)
                 result = self._walk_block(orelse.body.body, frame)
+                raised = _ends(orelse.body, cst.Raise)
                 branches_dispatching.append(len(self.facts.dispatches) > before)
                 exhaustive = True
             break
         for fork in reversed(forks):
-            fork.end(result)
+            fork.end(result, raised=raised)
             result = fork.join()
+            raised = False
         chain_end = len(self.facts.dispatches)
         for start, end in taken:
             for event in self.facts.dispatches[start:chain_end if end is None else end]:
@@ -323,6 +349,69 @@ def _tests_what_was_built(statement: cst.If) -> bool:
                 return True
         node = node.orelse
     return False
+
+
+def _ends(block: cst.BaseSuite, kind: type) -> bool:
+    """Whether a block's last statement is a `return` / `raise` (`kind`) at its top level."""
+    statements = block.body
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return bool(last.body) and isinstance(last.body[-1], kind)
+    return isinstance(last, kind)
+
+
+def _terminates(block: cst.BaseSuite) -> bool:
+    return _ends(block, cst.Return) or _ends(block, cst.Raise)
+
+
+_NOTHING = object()
+
+
+def only_way_on(statement: cst.If) -> object:
+    """For an `if` chain whose alternatives all end in `raise` but one: that one's block (`_NOTHING` when
+    it is the missing `else`); None for any other shape."""
+    alternatives: list = []
+    node: object = statement
+    while isinstance(node, cst.If):
+        alternatives.append(node.body)
+        node = node.orelse
+    alternatives.append(node.body if isinstance(node, cst.Else) else None)
+    going_on = [b for b in alternatives if b is None or not _ends(b, cst.Raise)]
+    if len(going_on) != 1:
+        return None
+    return _NOTHING if going_on[0] is None else going_on[0]
+
+
+def with_continuation(statement: cst.If, rest: list) -> Optional[cst.If]:
+    """`if a: return` + rest as `if a: return else: rest`: the code after an `if` whose alternatives all
+    end in `return` / `raise` but one runs on that one alone.  None for any other shape (two
+    alternatives that go on would walk the rest twice; a one-line body has no line to extend)."""
+    alternatives: list = []
+    node: object = statement
+    while isinstance(node, cst.If):
+        alternatives.append(node.body)
+        node = node.orelse
+    final = node.body if isinstance(node, cst.Else) else None
+    going_on = [b for b in alternatives + [final] if b is None or not _terminates(b)]
+    if len(going_on) != 1 or len(going_on) == len(alternatives) + 1:
+        return None
+    open_block = going_on[0]
+    if open_block is not None and not isinstance(open_block, cst.IndentedBlock):
+        return None
+
+    def extended(block: cst.BaseSuite) -> cst.BaseSuite:
+        return block.with_changes(body=list(block.body) + list(rest)) if block is open_block else block
+
+    def rebuild(node: object) -> object:
+        if isinstance(node, cst.If):
+            return node.with_changes(body=extended(node.body), orelse=rebuild(node.orelse))
+        if isinstance(node, cst.Else):
+            return node.with_changes(body=extended(node.body))
+        return cst.Else(body=cst.IndentedBlock(body=list(rest))) if open_block is None else None
+
+    return rebuild(statement)
 
 
 def _descendants(node: cst.CSTNode):

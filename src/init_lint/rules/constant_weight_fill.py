@@ -5,12 +5,34 @@ from __future__ import annotations
 from typing import Iterator
 
 from init_lint.analysis.operations import is_number
-from init_lint.analysis.values import Tri
+from init_lint.analysis.values import InvSqrt, Negated, Reciprocal, Tri
 from init_lint.diagnostics import UNSAFE
 from init_lint.rules._layers import describe, output_units, targets
 from init_lint.rules._replace import replace_plan
 from init_lint.rules._examples import Invalid
 from init_lint.rules.base import CheckContext, RawFinding, Rule
+
+
+def _nonzero_constant(value: object) -> bool:
+    """A number other than 0, or an expression of one that cannot be 0 (`1.0 / (scale * 2 + 1)`,
+    `1 / math.sqrt(n)`, their negation): the same value in every entry of the weight."""
+    if is_number(value):
+        return value != 0
+    if isinstance(value, Negated):
+        return _nonzero_constant(value.of)
+    return isinstance(value, (Reciprocal, InvSqrt))
+
+
+def _value_code(call, value: object, module) -> str:
+    """The constant as the message shows it: its value, or the expression that computes it."""
+    if is_number(value):
+        return repr(value)
+    arguments = [a for a in call.node.args if a.keyword is None]
+    index = 0 if call.method else 1
+    node = arguments[index].value if len(arguments) > index else next(
+        (a.value for a in call.node.args if a.keyword is not None and a.keyword.value == "val"), None)
+    code = " ".join(module.code_for_node(node).split()) if node is not None else "an expression"
+    return f"`{code[:57]}...`" if len(code) > 60 else f"`{code}`"
 
 
 class ConstantWeightFill(Rule):
@@ -24,7 +46,7 @@ class ConstantWeightFill(Rule):
             if not call.on_weight:
                 continue
             value = call.fill_value()
-            if not is_number(value) or value == 0 or id(call.node) in seen:
+            if not _nonzero_constant(value) or id(call.node) in seen:
                 continue
             if call.level < Tri.YES and not context.strict:
                 continue
@@ -35,7 +57,8 @@ class ConstantWeightFill(Rule):
             plan = replace_plan(call.statement, call.node, layers, "weight", analysis.module)
             yield RawFinding(
                 call.node,
-                f"weight of {describe(layers[0], analysis)} is the constant {value!r}: all units stay identical",
+                f"weight of {describe(layers[0], analysis)} is the constant {_value_code(call, value, analysis.module)}: "
+                "all units stay identical",
                 fix=UNSAFE if plan else None,
                 plan=plan,
                 help="use a random init, e.g. PyTorch's default kaiming_uniform_(w, a=math.sqrt(5))",

@@ -1,0 +1,2 @@
+from .resnet import ResNet, resnet
+from .backbone import Backbone
