@@ -19,11 +19,12 @@ from init_lint.analysis.operations import (
     choice, compare, dim_symbol, layer_has_attribute, element_of, is_number, is_plain, join, ndim, truth,
 )
 from init_lint.analysis.values import (
-    PARAMS, UNKNOWN, Builtin, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, External, FunctionValue,
+    PARAMS, UNKNOWN, Builtin, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, External, FunctionValue,
     InvSqrt, LayerValue, Member, ModuleInstance, Negated, OtherClass, PartialValue, Product, Reciprocal, SelfMember,
     SelfValue, Shape, Sqrt, SuperMember, SuperValue, Symbol, TensorValue, TorchClass, Tri,
 )
-from init_lint.catalogue import lookup_torch_class
+from init_lint.analysis.coverage import spec_keys
+from init_lint.catalogue import CLONE, LAYERS, MODULE_BASES, key_template, RULE_MODULES, lookup_module, lookup_torch_class
 
 
 class ExpressionEvaluator:
@@ -205,6 +206,9 @@ class ExpressionEvaluator:
         torch_class = lookup_torch_class(qualified)
         if torch_class is not None:
             return TorchClass(torch_class)
+        module_class = lookup_module(qualified)
+        if module_class in RULE_MODULES or module_class in MODULE_BASES:
+            return TorchClass(module_class)
         return External(qualified)
 
     # ---------------------------------------------------------------- attributes and subscripts
@@ -236,8 +240,14 @@ class ExpressionEvaluator:
         if isinstance(owner, SuperValue):
             return SuperMember(attr)
         if isinstance(owner, LayerValue):
-            if attr in PARAMS:
+            if attr in PARAMS if owner.sites[0].classic else attr in owner.sites[0].cover:
                 return TensorValue(owner.sites, attr)
+            if not owner.sites[0].classic:
+                child = _child_prefix(owner.sites[0].cover, attr)
+                if child is not None:
+                    return ChildModule(child, sites=owner.sites)
+                if key_template(owner.sites[0].spec, attr) in owner.sites[0].cover:
+                    return TensorValue(owner.sites, attr)  # one layer of a stack of unknown size
             if attr == "__class__":
                 return choice(*[TorchClass(s.spec.name) for s in owner.sites])
             if len(owner.sites) == 1:
@@ -248,11 +258,26 @@ class ExpressionEvaluator:
         if isinstance(owner, DispatchModule):
             if owner.spec is None:
                 return UNKNOWN
-            if attr in PARAMS:
-                return DispatchTensor(owner.spec, attr)
+            if owner.spec.name in LAYERS:
+                if attr in PARAMS:
+                    return DispatchTensor(owner.spec, attr)
+            else:
+                keys = spec_keys(owner.spec)
+                if key_template(owner.spec, attr) in keys:
+                    return DispatchTensor(owner.spec, key_template(owner.spec, attr))
+                child = _child_prefix(keys, attr)
+                if child is not None:
+                    return ChildModule(child, spec=owner.spec)
             if attr == "__class__":
                 return TorchClass(owner.spec.name)
             return Member(owner, attr)
+        if isinstance(owner, ChildModule):
+            keys = owner.sites[0].cover if owner.sites else spec_keys(owner.spec)
+            path = f"{owner.prefix}.{attr}"
+            if path in keys:
+                return TensorValue(owner.sites, path) if owner.sites else DispatchTensor(owner.spec, path)
+            child = _child_prefix(keys, path)
+            return ChildModule(child, owner.sites, owner.spec) if child is not None else UNKNOWN
         if isinstance(owner, (TensorValue, DispatchTensor)):
             if attr == "data":
                 return owner
@@ -442,3 +467,13 @@ def _literal_slice(node: cst.Subscript) -> Optional[slice]:
             return None
         bounds.append(None if bound is None else (-1 if negative else 1) * number.evaluated_value)
     return slice(*bounds)
+
+
+def _child_prefix(keys, path: str) -> Optional[str]:
+    """`path` when it names a child module of a torch module whose keys are `keys` (`out_proj`,
+    `encoder.layers`), else None.  A clone index is dropped: `layers.0` reads as `layers.*`."""
+    parts = path.split(".")
+    if len(parts) > 1 and parts[-1].isdigit():
+        parts[-1] = CLONE
+    wanted = ".".join(parts) + "."
+    return wanted[:-1] if any(k.startswith(wanted) for k in keys) else None
