@@ -229,6 +229,7 @@ class CallEvaluator:
                          self.entry, next(self.seq), frame.statement, None, frame.in_loop)
         site.reach = frame.reach
         site.in_comprehension = frame.in_comprehension
+        site.on_meta = kwargs.get("device") == "meta"
         frame.instance.sites.append(site)
         self.facts.sites.append(site)
         self.site_by_id[id(site)] = site
@@ -264,6 +265,11 @@ class CallEvaluator:
             if name in ITERATION_METHODS:
                 return Iteration(owner, name, frame.instance)
             if name in _SELF_RETURNING:
+                return owner
+            if name == "to_empty" and isinstance(owner, LayerValue):
+                # built on the meta device, then given memory: what skip_init does, nothing drawn
+                for site in owner.sites:
+                    site.skip_init = site.skip_init or site.on_meta
                 return owner
             if name in ("register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook"):
                 return UNKNOWN

@@ -18,6 +18,7 @@ from init_lint.analysis.values import (
     FunctionValue, Iteration,
     LayerValue, SelfValue, Step, TensorValue, Tri, attr_step, index_step, key_step, name_step,
 )
+from init_lint.catalogue import LAYERS
 
 
 class StatementWalker:
@@ -268,7 +269,7 @@ class StatementWalker:
                 self._mark_tensor(owner, frame)
         elif isinstance(target, cst.Subscript):
             owner = self._eval(target.value, frame)
-            if isinstance(owner, (TensorValue, DispatchTensor)):
+            if isinstance(owner, (TensorValue, DispatchTensor)) and not _rows_of_a_module(owner):
                 self._mark_tensor(owner, frame)
             elif isinstance(owner, ContainerValue):
                 key = self._subscript_key(target, frame)
@@ -345,3 +346,11 @@ def _branch_join(mapping: dict, key: object, value: object, frame: Frame) -> obj
     if frame.level < Tri.YES and key in mapping and mapping[key] is not value:
         return choice(mapping[key], value)
     return value
+
+
+def _rows_of_a_module(tensor: object) -> bool:
+    """`emb.weight[padding_idx] = 0` writes some rows of an embedding or recurrent weight, not all of it
+    (a Linear's `weight[...] = ...` has always counted as its init)."""
+    if isinstance(tensor, TensorValue):
+        return bool(tensor.sites) and not tensor.sites[0].classic
+    return tensor.spec.name not in LAYERS

@@ -176,6 +176,8 @@ class LayerSite:
     branches: dict = field(default_factory=dict, repr=False)
     #: built with `torch.nn.utils.skip_init`: nothing is drawn, nothing relies on the default
     skip_init: bool = False
+    #: built with `device="meta"`: no values until `to_empty`, which draws nothing either
+    on_meta: bool = False
     #: MAYBE when built after a statement that may have returned
     reach: Tri = Tri.YES
     #: built by a comprehension: many layers from one constructor call
