@@ -18,7 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
-from init_lint.catalogue import LAYERS
+from init_lint.catalogue import SITE_MODULES as LAYERS
 
 FIX_STYLES = ("explicit", "skip-init")
 DEFAULT_EXCLUDE = (

@@ -201,6 +201,16 @@ class CoverageRecorder:
             coverage = self._read_dispatch(node, run, derive=not kind.endswith("children"))
             self._record_dispatch(iteration.receiver, coverage, frame, node, Tri.YES,
                                   children_only=kind.endswith("children"))
+        elif isinstance(iteration.receiver, DispatchModule) and iteration.receiver.spec is not None \
+                and frame.dispatch_spec is not None:
+            # `for p in m.parameters():` inside a dispatch on m's type: the body runs on each of that
+            # type's parameters, marking them for the enclosing dispatch's reading
+            spec = iteration.receiver.spec
+            for param in spec_keys(spec):
+                inner = frame.nested(spec, frame.level)
+                element = DispatchTensor(spec, param, from_parameters=True)
+                self._assign(target, (param, element) if kind == "named_parameters" else element, inner)
+                self._walk_block(body, inner)
         else:
             def run_params(spec):
                 # a child's parameters are read as the child's type (derive_children)

@@ -90,7 +90,7 @@ class InitLintPlugin:
 
 def parse_extra_layers(items: list) -> tuple:
     """`["MyLinear=Linear", ...]` -> `(("MyLinear", "Linear"), ...)`; a bad entry stops flake8 with its message."""
-    from init_lint.catalogue import LAYERS
+    from init_lint.catalogue import SITE_MODULES as LAYERS
 
     pairs = []
     for item in items or ():
