@@ -270,7 +270,7 @@ class ProjectIndex:
 
     def judge(self, finding: Finding, path: str, strict: bool) -> Optional[Finding]:
         """The finding as project mode sees it, or None when other files cover the layer."""
-        if finding.code != "INI001" or not finding.depends:
+        if not finding.depends:  # INI001 and INI006-INI008 say how their verdict depends on other files
             return finding
         module = self.paths.get(path)
         if module is None:

@@ -37,6 +37,8 @@ class Judged:
     plan: Optional[InsertModuleRecipe]
     #: why no fix is offered, when none is
     no_fix: Optional[str]
+    #: project mode: how the verdict depends on the models of this file (see ModuleTree.verdict)
+    depends: tuple = ()
 
 
 def judge(context: CheckContext, families: tuple) -> Iterator[Judged]:
@@ -52,6 +54,7 @@ def judge(context: CheckContext, families: tuple) -> Iterator[Judged]:
         levels: dict = {}
         models: list = []
         whys: dict = {}
+        depends: list = []
         for key in site.cover:
             if key_template(site.spec, key) not in defaulted or not site.needs(key):
                 continue
@@ -60,6 +63,9 @@ def judge(context: CheckContext, families: tuple) -> Iterator[Judged]:
             models.extend(m for m in verdict.models if m not in models)
             if verdict.why:
                 whys.setdefault(key, verdict.why)
+            if verdict.level < Tri.YES and verdict.alternatives:
+                depends.append((key_template(site.spec, key), tuple(
+                    (root, int(way), int(verdict.root_levels[root])) for root, way in sorted(verdict.alternatives.items()))))
         if not levels:
             continue
         worst = min(levels.values())
@@ -72,7 +78,8 @@ def judge(context: CheckContext, families: tuple) -> Iterator[Judged]:
             if no_fix is None:
                 plan = InsertModuleRecipe(site, params)
         why = next((whys[k] for k in params if k in whys), None) if worst <= Tri.FORK else None
-        yield Judged(site, params, worst, models, why, plan, no_fix)
+        yield Judged(site, params, worst, models, why, plan, no_fix,
+                     (site.spec.name, tuple(depends)) if depends else ())
 
 
 def _given_its_values(site: LayerSite) -> bool:

@@ -20,7 +20,7 @@ class ImplicitDefaultAttention(Rule):
                                   "initialize them explicitly (an `isinstance(m, nn.Linear)` dispatch "
                                   "over `modules()` reaches them)")
             yield RawFinding(judged.site.call, text, help=help_, fix=SAFE if judged.plan else None,
-                             plan=judged.plan, strict=judged.level.name == "MAYBE")
+                             plan=judged.plan, strict=judged.level.name == "MAYBE", depends=judged.depends)
 
 
 RULE = ImplicitDefaultAttention(

@@ -19,7 +19,7 @@ class ImplicitDefaultEmbedding(Rule):
             text, help_ = message(judged, context, "N(0, 1)", self.code,
                                   "initialize it explicitly (transformers draw std 0.02 or embedding_dim ** -0.5)")
             yield RawFinding(judged.site.call, text, help=help_, fix=SAFE if judged.plan else None,
-                             plan=judged.plan, strict=judged.level.name == "MAYBE")
+                             plan=judged.plan, strict=judged.level.name == "MAYBE", depends=judged.depends)
 
 
 RULE = ImplicitDefaultEmbedding(

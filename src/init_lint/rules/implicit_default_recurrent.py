@@ -19,7 +19,7 @@ class ImplicitDefaultRecurrent(Rule):
             text, help_ = message(judged, context, "the default uniform(+-1/sqrt(hidden_size))",
                                   self.code, "initialize them explicitly (orthogonal recurrent weights are common)")
             yield RawFinding(judged.site.call, text, help=help_, fix=SAFE if judged.plan else None,
-                             plan=judged.plan, strict=judged.level.name == "MAYBE")
+                             plan=judged.plan, strict=judged.level.name == "MAYBE", depends=judged.depends)
 
 
 RULE = ImplicitDefaultRecurrent(
