@@ -201,3 +201,14 @@ def test_cli_skip_init_fix_of_the_fixtures_keeps_every_value(tmp_path, run):
                 assert value.dtype == after[key].dtype and torch.equal(value, after[key]), (name, cls_name, key)
             compared += 1
     assert compared >= 12
+
+
+def test_one_call_that_builds_one_of_two_classes_is_one_finding():
+    found = findings(HEAD + """
+class M(nn.Module):
+    def __init__(self, typ):
+        super().__init__()
+        layer = nn.LSTM if typ == "lstm" else nn.GRU
+        self.rnn = layer(4, 8)
+""")
+    assert len(found) == 1 and found[0].fix is None and "chosen when the code runs" in found[0].help

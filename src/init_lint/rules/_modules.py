@@ -46,40 +46,54 @@ def judge(context: CheckContext, families: tuple) -> Iterator[Judged]:
     analysis = context.analysis
     tree = analysis.tree
     statements: dict = {}
+    by_call: dict = {}
     for site in analysis.facts.sites:
         if site.spec.family not in families or site.owner is None or site.skip_init \
                 or tree.is_abstract_base(site.owner) or _given_its_values(site):
             continue
+        # one constructor call may stand for several modules (`(nn.LSTM if lstm else nn.GRU)(...)`)
+        by_call.setdefault(id(site.call), []).append(site)
+    for sites in by_call.values():
+        judged = _judge_call(sites, context, statements)
+        if judged is not None:
+            yield judged
+
+
+def _judge_call(sites: list, context: CheckContext, statements: dict) -> Optional[Judged]:
+    """The verdict on the modules one constructor call builds: the worst over their defaulted parameters."""
+    tree = context.analysis.tree
+    levels: dict = {}
+    models: list = []
+    whys: dict = {}
+    depends: list = []
+    for site in sites:
         defaulted = defaulted_keys(site.spec)
-        levels: dict = {}
-        models: list = []
-        whys: dict = {}
-        depends: list = []
         for key in site.cover:
             if key_template(site.spec, key) not in defaulted or not site.needs(key):
                 continue
             verdict = tree.verdict(site, key)
-            levels[key] = verdict.level
+            levels[key] = min(levels.get(key, Tri.YES), verdict.level)
             models.extend(m for m in verdict.models if m not in models)
             if verdict.why:
                 whys.setdefault(key, verdict.why)
             if verdict.level < Tri.YES and verdict.alternatives:
                 depends.append((key_template(site.spec, key), tuple(
                     (root, int(way), int(verdict.root_levels[root])) for root, way in sorted(verdict.alternatives.items()))))
-        if not levels:
-            continue
-        worst = min(levels.values())
-        if worst == Tri.YES or (worst == Tri.MAYBE and not context.strict):
-            continue
-        params = tuple(k for k in levels if levels[k] == worst)
-        plan, no_fix = None, None
-        if worst <= Tri.FORK:
-            no_fix = _why_no_fix(site, params, analysis, statements)
-            if no_fix is None:
-                plan = InsertModuleRecipe(site, params)
-        why = next((whys[k] for k in params if k in whys), None) if worst <= Tri.FORK else None
-        yield Judged(site, params, worst, models, why, plan, no_fix,
-                     (site.spec.name, tuple(depends)) if depends else ())
+    if not levels:
+        return None
+    worst = min(levels.values())
+    if worst == Tri.YES or (worst == Tri.MAYBE and not context.strict):
+        return None
+    site = sites[0]
+    params = tuple(k for k in levels if levels[k] == worst)
+    plan, no_fix = None, None
+    if worst <= Tri.FORK:
+        no_fix = "the class is chosen when the code runs" if len({s.spec.name for s in sites}) > 1 else \
+            _why_no_fix(site, params, context.analysis, statements)
+        if no_fix is None:
+            plan = InsertModuleRecipe(site, params)
+    why = next((whys[k] for k in params if k in whys), None) if worst <= Tri.FORK else None
+    return Judged(site, params, worst, models, why, plan, no_fix, (site.spec.name, tuple(depends)) if depends else ())
 
 
 def _given_its_values(site: LayerSite) -> bool:
