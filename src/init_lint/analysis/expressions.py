@@ -346,6 +346,10 @@ class ExpressionEvaluator:
             return owner[key]
         if isinstance(owner, Shape) and isinstance(key, int):
             return dim_symbol(owner.tensor, key)
+        if isinstance(owner, (TensorValue, DispatchTensor)) and sliced(node) and not of_layers(owner):
+            # `emb.weight[:, :n].uniform_()`: sections of an embedding or recurrent weight, written one by
+            # one, initialize it (a single row such as the padding row does not)
+            return owner
         return UNKNOWN
 
     # ---------------------------------------------------------------- operators
@@ -477,3 +481,15 @@ def _child_prefix(keys, path: str) -> Optional[str]:
         parts[-1] = CLONE
     wanted = ".".join(parts) + "."
     return wanted[:-1] if any(k.startswith(wanted) for k in keys) else None
+
+
+def sliced(node: cst.Subscript) -> bool:
+    """`w[:, :n]`, `w[a:b]`: a subscript that selects a section, not one row."""
+    return any(isinstance(element.slice, cst.Slice) for element in node.slice)
+
+
+def of_layers(tensor: object) -> bool:
+    """A parameter of a LAYERS layer (Linear, Conv, Bilinear), whose subscripts the analysis has never followed."""
+    if isinstance(tensor, TensorValue):
+        return not tensor.sites or tensor.sites[0].classic
+    return tensor.spec.name in LAYERS

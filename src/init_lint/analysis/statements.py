@@ -12,13 +12,13 @@ from typing import Iterable, Optional
 import libcst as cst
 
 from init_lint.analysis.frame import Frame
+from init_lint.analysis.expressions import of_layers, sliced
 from init_lint.analysis.operations import choice, elements_by_kind, truth
 from init_lint.analysis.values import (
     PARAMS, UNKNOWN, VALUES_STEP, Address, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor,
     FunctionValue, Iteration,
     LayerValue, SelfValue, Step, TensorValue, Tri, attr_step, index_step, key_step, name_step,
 )
-from init_lint.catalogue import LAYERS
 
 
 class StatementWalker:
@@ -269,7 +269,7 @@ class StatementWalker:
                 self._mark_tensor(owner, frame)
         elif isinstance(target, cst.Subscript):
             owner = self._eval(target.value, frame)
-            if isinstance(owner, (TensorValue, DispatchTensor)) and not _rows_of_a_module(owner):
+            if isinstance(owner, (TensorValue, DispatchTensor)) and (of_layers(owner) or sliced(target)):
                 self._mark_tensor(owner, frame)
             elif isinstance(owner, ContainerValue):
                 key = self._subscript_key(target, frame)
@@ -347,10 +347,3 @@ def _branch_join(mapping: dict, key: object, value: object, frame: Frame) -> obj
         return choice(mapping[key], value)
     return value
 
-
-def _rows_of_a_module(tensor: object) -> bool:
-    """`emb.weight[padding_idx] = 0` writes some rows of an embedding or recurrent weight, not all of it
-    (a Linear's `weight[...] = ...` has always counted as its init)."""
-    if isinstance(tensor, TensorValue):
-        return bool(tensor.sites) and not tensor.sites[0].classic
-    return tensor.spec.name not in LAYERS
