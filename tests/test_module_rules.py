@@ -212,3 +212,35 @@ class M(nn.Module):
         self.rnn = layer(4, 8)
 """)
     assert len(found) == 1 and found[0].fix is None and "chosen when the code runs" in found[0].help
+
+
+def test_project_mode_a_class_built_through_a_factory_another_file_imports_is_unverified(tmp_path, run):
+    # espnet's rnn/decoders.py: `decoder_for(...)` builds Decoder, whose LSTM cells the model that calls
+    # the factory initializes with a helper of a third file
+    (tmp_path / "decoders.py").write_text(HEAD + """
+class Decoder(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.embed = nn.Embedding(10, d)
+        self.cell = nn.LSTMCell(d, d)
+
+
+def decoder_for(d):
+    return Decoder(d)
+""")
+    (tmp_path / "model.py").write_text(HEAD + """from decoders import decoder_for
+from helpers import lecun_init
+
+
+class E2E(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.dec = decoder_for(4)
+        lecun_init(self)
+""")
+    code, out, _ = run("check", ".", "--no-cache", "--select", "INI006,INI007", "--per-file")
+    assert "INI006" in out and "INI007" in out
+    code, out, _ = run("check", ".", "--no-cache", "--select", "INI006,INI007", "--project")
+    assert code == 0, out
+    code, out, _ = run("check", ".", "--no-cache", "--select", "INI006,INI007", "--project", "--strict")
+    assert "INI007" in out and "unverified" in out, out

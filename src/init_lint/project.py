@@ -42,7 +42,18 @@ def file_exports(analysis: FileAnalysis) -> dict:
         "refs": sorted(analysis.facts.external_refs),
         "maybe_builds": maybe,
         "local_refs": sorted(analysis.facts.class_refs),
+        "factories": _factories(analysis),
     }
+
+
+def _factories(analysis: FileAnalysis) -> dict:
+    """Module-level functions that build a module class of the file (`def decoder_for(...): return
+    Decoder(...)`): another file that imports one may build the class through it."""
+    found: dict = {}
+    for build in analysis.facts.builds:
+        if build.parent is None and build.child is not None and build.entry.startswith("<function "):
+            found.setdefault(build.entry[len("<function "):-1], set()).add(build.child)
+    return {name: sorted(classes) for name, classes in sorted(found.items())}
 
 
 def import_only_exports(data: bytes) -> Optional[dict]:
@@ -166,6 +177,9 @@ class ProjectIndex:
                 found = self.resolve(target, importer)
                 if found is not None and found[0] != importer:
                     self.imported.add(found)
+                elif found is None:
+                    # a factory function of another file: the classes it builds are used through it
+                    self.imported.update(self.factory_classes(target, importer))
         for key, entries in self.maybe_builders.items():
             unique: dict = {}
             for importer, ways in entries:
@@ -196,6 +210,17 @@ class ProjectIndex:
                 return self.resolve(target, module, hops + 1)
             return None
         return None
+
+    def factory_classes(self, qualified: str, importer: str) -> list:
+        """The (module key, class) pairs a factory function that `importer` imports builds."""
+        absolute = self._absolute(qualified, importer)
+        if absolute is None or "." not in absolute:
+            return []
+        dotted, name = absolute.rsplit(".", 1)
+        module = self.find(dotted, importer)
+        if module is None or module == importer:
+            return []
+        return [(module, cls) for cls in self.modules[module].get("factories", {}).get(name, ())]
 
     def _is_package(self, module: str) -> bool:
         return module in self.packages
