@@ -346,6 +346,11 @@ class ExpressionEvaluator:
             return owner[key]
         if isinstance(owner, Shape) and isinstance(key, int):
             return dim_symbol(owner.tensor, key)
+        if isinstance(owner, ChildModule) and isinstance(key, int) and not isinstance(key, bool):
+            # `transformer.encoder.layers[0]`: a deep copy of one layer, all of them one key (`layers.*.`)
+            keys = owner.sites[0].cover if owner.sites else spec_keys(owner.spec)
+            child = _child_prefix(keys, f"{owner.prefix}.0")
+            return ChildModule(child, owner.sites, owner.spec) if child is not None else UNKNOWN
         if isinstance(owner, (TensorValue, DispatchTensor)) and sliced(node) and not of_layers(owner):
             # `emb.weight[:, :n].uniform_()`: sections of an embedding or recurrent weight, written one by
             # one, initialize it (a single row such as the padding row does not)
