@@ -19,12 +19,14 @@ from init_lint.analysis.operations import (
     choice, compare, dim_symbol, layer_has_attribute, element_of, is_number, is_plain, join, ndim, truth,
 )
 from init_lint.analysis.values import (
-    PARAMS, UNKNOWN, Builtin, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, External, FunctionValue,
-    InvSqrt, LayerValue, Member, ModuleInstance, Negated, OtherClass, PartialValue, Product, Reciprocal, SelfMember,
+    PARAMS, UNKNOWN, Builtin, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, External,
+    FunctionValue, InvSqrt, LayerValue, Member, ModuleInstance, Negated, OtherClass, PartialValue, Product, Reciprocal, SelfMember,
     SelfValue, Shape, Sqrt, SuperMember, SuperValue, Symbol, TensorValue, TorchClass, Tri,
 )
 from init_lint.analysis.coverage import spec_keys
-from init_lint.catalogue import CLONE, LAYERS, MODULE_BASES, key_template, RULE_MODULES, lookup_module, lookup_torch_class
+from init_lint.catalogue import (
+    CLONE, LAYERS, MODULE_BASES, RULE_MODULES, key_template, lookup_module, lookup_torch_class,
+)
 
 
 class ExpressionEvaluator:

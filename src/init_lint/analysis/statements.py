@@ -346,4 +346,3 @@ def _branch_join(mapping: dict, key: object, value: object, frame: Frame) -> obj
     if frame.level < Tri.YES and key in mapping and mapping[key] is not value:
         return choice(mapping[key], value)
     return value
-

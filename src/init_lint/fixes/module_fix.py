@@ -41,7 +41,8 @@ def module_fix(finding: Finding, plan: InsertModuleRecipe, context, positions: d
     call = site.call
     if context.wrap:
         if lookup_module(context.analysis.imports.qualify(call.func) or "") != site.spec.name:
-            raise Refused("the module's class is not named directly (a partial or a variable): skip_init needs the class")
+            raise Refused("the module's class is not named directly (a partial or a variable): "
+                          "skip_init needs the class")
         if path.converted:
             raise Refused("the module is converted (`.double()`, `.to(...)`) right after it is built: a recipe after "
                           "skip_init would draw in the converted dtype, not bit for bit")
@@ -135,7 +136,8 @@ def _literal(node: cst.BaseExpression) -> object:
 
 
 def _wrap_edit(spec: LayerSpec, call: cst.Call, context, place, positions: dict, imports: list):
-    """The constructor rewritten to build without drawing: `skip_init(cls, ...)` or `cls(..., device="meta").to_empty(...)`."""
+    """The constructor rewritten to build without drawing: `skip_init(cls, ...)`, or for the classes
+    skip_init refuses `cls(..., device="meta").to_empty(...)`."""
     from init_lint.diagnostics import Edit
     from init_lint.fixes.build import Refused
 
