@@ -11,7 +11,7 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.values import (
-    BIAS, UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DefaultClass, DispatchModule, DispatchTensor, External,
+    UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DefaultClass, DispatchModule, DispatchTensor, External,
     LayerValue, ModuleInstance, OneDimTensor, OtherClass, SelfValue, Symbol, TensorValue, TorchClass,
 )
 from init_lint.catalogue import LAYERS, TORCH_BASES, LayerSpec, key_ndim
