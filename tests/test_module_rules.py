@@ -33,7 +33,7 @@ HEAD = "import torch\nimport torch.nn as nn\n"
 
 
 def test_named_parameters_dispatch_covers_exactly_the_matching_names():
-    found = messages(HEAD + """
+    found = findings(HEAD + """
 class M(nn.Module):
     def __init__(self):
         super().__init__()
@@ -45,11 +45,10 @@ class M(nn.Module):
                 nn.init.zeros_(p)
 """)
     assert len(found) == 1
-    message = found[0]
-    for covered in ("weight_hh_l0", "bias_ih_l1_reverse"):
-        assert covered not in message
-    assert message.startswith("INI007 self.lstm = nn.LSTM(4, 8, num_layers=2, bidirectional=True) in M: "
-                              "weight_ih_l0, bias_hh_l0, weight_ih_l0_reverse, bias_hh_l0_reverse and 4 more")
+    assert found[0].message == ("self.lstm = nn.LSTM(4, 8, num_layers=2, bidirectional=True) in M: "
+                                "8 parameters keep the default")
+    assert found[0].help.startswith("weight_ih_l0, bias_hh_l0, weight_ih_l0_reverse, bias_hh_l0_reverse, "
+                                    "weight_ih_l1, bias_hh_l1, weight_ih_l1_reverse, bias_hh_l1_reverse: ")
 
 
 def test_a_layer_of_a_stack_of_unknown_size_covers_no_other_layer():

@@ -119,12 +119,17 @@ def _why_no_fix(site: LayerSite, params: tuple, analysis: FileAnalysis, statemen
     return insert_problem(site, analysis, {id(site.call)}, statements)
 
 
-def names(params: tuple, limit: int = 4) -> str:
-    """`weight_ih_l0, weight_hh_l0 and bias_ih_l0`, or the first few and how many more."""
+def names(params: tuple) -> str:
+    """`weight_ih_l0 and bias_hh_l0`, or `6 parameters` (the help line lists them all)."""
     shown = [_readable(p) for p in params]
-    if len(shown) > limit:
-        return f"{', '.join(shown[:limit])} and {len(shown) - limit} more"
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    if len(shown) > 2:
+        return f"{len(shown)} parameters"
+    return " and ".join(shown)
+
+
+def listed(params: tuple) -> str:
+    """Every parameter, for the help line: `weight_ih_l0, weight_hh_l0, bias_ih_l0`."""
+    return ", ".join(_readable(p) for p in params)
 
 
 def _readable(key: str) -> str:
@@ -146,8 +151,9 @@ def message(judged: Judged, context: CheckContext, keeps: str, rule: str, advice
     head = where(judged, context)
     if judged.level == Tri.MAYBE:
         return (f"{head}: {what} init is out of sight (unverified)",
-                f"initialize {what} explicitly here, or silence with `# noqa: {rule}`")
+                f"initialize {listed(judged.params)} explicitly here, or silence with `# noqa: {rule}`")
     tail = f" {judged.why}" if judged.why else (" on some way" if judged.level == Tri.FORK else "")
     fix = "; `--fix` writes PyTorch's default recipe" if judged.plan is not None else \
         f" (no autofix: {judged.no_fix})" if judged.no_fix else ""
-    return f"{head}: {what} {verb} {keeps}{tail}", f"{advice}{fix}"
+    which = f"{listed(judged.params)}: " if len(judged.params) > 2 else ""
+    return f"{head}: {what} {verb} {keeps}{tail}", f"{which}{advice}{fix}"

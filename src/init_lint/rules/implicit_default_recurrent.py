@@ -16,8 +16,9 @@ class ImplicitDefaultRecurrent(Rule):
 
     def check(self, context: CheckContext) -> Iterator[RawFinding]:
         for judged in judge(context, (RECURRENT, RECURRENT_CELL)):
-            text, help_ = message(judged, context, "the default uniform(+-1/sqrt(hidden_size))",
-                                  self.code, "initialize them explicitly (orthogonal recurrent weights are common)")
+            text, help_ = message(judged, context, "the default", self.code,
+                                  "PyTorch draws them uniform(+-1/sqrt(hidden_size)); initialize them explicitly "
+                                  "(orthogonal recurrent weights are common)")
             yield RawFinding(judged.site.call, text, help=help_, fix=SAFE if judged.plan else None,
                              plan=judged.plan, strict=judged.level.name == "MAYBE", depends=judged.depends)
 
