@@ -347,3 +347,137 @@ OVERWRITING_METHODS = frozenset(
     {"normal_", "uniform_", "zero_", "fill_", "copy_", "random_", "exponential_", "bernoulli_", "cauchy_",
      "log_normal_", "geometric_", "set_"}
 )
+
+
+# ---------------------------------------------------------------- parameters as keys of coverage
+
+#: the default recipes that are a constructor's arbitrary choice, not a decision a paper prescribes:
+#: a parameter left with one of these "keeps the default" (xavier on an attention's input projection,
+#: zeros on its biases and ones on a LayerNorm are deliberate and not reported)
+IMPLICIT_INITS = frozenset({KAIMING_UNIFORM_SQRT5, UNIFORM_FAN_IN, UNIFORM_FAN_IN_NONZERO, NORMAL})
+
+#: the module families of INI006 (embedding), INI007 (recurrent) and INI008 (attention)
+MODULE_RULE_FAMILIES = {EMBEDDING: "INI006", RECURRENT: "INI007", RECURRENT_CELL: "INI007", ATTENTION: "INI008",
+                        TRANSFORMER: "INI008"}
+
+#: the modules besides LAYERS whose construction the analysis follows (the families of INI006-INI008)
+RULE_MODULES: dict[str, LayerSpec] = {name: spec for name, spec in MODULES.items()
+                                      if spec.family in MODULE_RULE_FAMILIES}
+
+#: every module type the analysis builds sites for, children before the modules that hold them
+SITE_MODULES: dict[str, LayerSpec] = {**LAYERS, **RULE_MODULES}
+
+#: a clone index in a coverage key: every deep copy of a Transformer's layer is one key
+CLONE = "*"
+
+
+def cover_keys(spec: LayerSpec, args: Optional[Args] = None) -> tuple[str, ...]:
+    """The keys of a module's coverage: its `named_parameters()` names, children's included (`out_proj.weight`).
+
+    A recurrent stack whose `num_layers` and `bidirectional` are literal gives its real names
+    (`weight_ih_l1_reverse`); otherwise each per-layer parameter once, as its template
+    (`weight_ih_l{layer}{suffix}`).  Clones of a Transformer's layer are one key (`encoder.layers.*.`).
+    Lazy and classic layers give `weight` and `bias` whatever their arguments.
+    """
+    return tuple(_keys(spec, "", args or {}))
+
+
+def _keys(spec: LayerSpec, prefix: str, args: Args):
+    per_layer = [p for p in spec.params if p.per_layer]
+    for param in spec.params:
+        if not param.per_layer:
+            yield prefix + param.name
+    if per_layer:
+        layers, directions = args.get("num_layers"), args.get("bidirectional")
+        if is_size(layers) and isinstance(directions, bool) and layers <= 64:
+            for layer in range(layers):
+                for suffix in ("", "_reverse")[: 2 if directions else 1]:
+                    for param in per_layer:
+                        yield prefix + param.name.format(layer=layer, suffix=suffix)
+        else:
+            for param in per_layer:
+                yield prefix + param.name
+    for child in spec.children:
+        middle = f"{child.attribute}.{CLONE}." if child.clones else f"{child.attribute}."
+        yield from _keys(MODULES[child.module], prefix + middle, {})
+
+
+def key_template(spec: LayerSpec, key: str) -> str:
+    """The spec-level key of a site's key: `weight_ih_l1_reverse` -> `weight_ih_l{layer}{suffix}`."""
+    for param in spec.params:
+        if param.per_layer and _matches_template(param.name, param.name, key):
+            return param.name
+    return key
+
+
+def key_owner(spec: LayerSpec, key: str) -> Optional[tuple[LayerSpec, str, tuple]]:
+    """(the module that owns the parameter, its own name there, the child attributes on the way), or None."""
+    parts = key.split(".")
+    path: list = []
+    current = spec
+    while len(parts) > 1:
+        child = current.child(parts[0]) or (current.child(f"{parts[0]}.{parts[1]}") if len(parts) > 2 else None)
+        if child is None:
+            return None
+        used = child.attribute.count(".") + 1
+        parts = parts[used:]
+        if child.clones:
+            parts = parts[1:]
+        path.append(child)
+        current = MODULES[child.module]
+    name = key_template(current, parts[0]) if parts else ""
+    return (current, name, tuple(path)) if current.param(name) is not None else None
+
+
+def key_exists(spec: LayerSpec, key: str, args: Args) -> Optional[bool]:
+    """Whether a module built with `args` has the parameter `key` (None when the arguments do not say)."""
+    owner = key_owner(spec, key)
+    if owner is None:
+        return None
+    leaf, name, path = owner
+    owner_args = dict(args)
+    for child in path:
+        owner_args = MODULES[child.module].bind({k: v for k, v in _child_args(child, owner_args).items()
+                                                 if v is not UNKNOWN_ARG})
+    try:
+        return leaf.param(name).exists(owner_args)
+    except (KeyError, TypeError):
+        return None
+
+
+def key_ndim(spec: LayerSpec, key: str) -> Optional[int]:
+    """How many dimensions the parameter `key` has (None where it depends on the arguments)."""
+    owner = key_owner(spec, key)
+    return None if owner is None else owner[0].param(owner[1]).ndim
+
+
+def defaulted_keys(spec: LayerSpec) -> frozenset:
+    """The spec-level keys whose final write in the constructor is an implicit default (IMPLICIT_INITS).
+
+    Later steps override earlier ones: MultiheadAttention zeroes its `out_proj.bias`, a Transformer
+    applies `xavier_uniform_` to every parameter with more than one dimension.
+    """
+    final: dict[str, str] = {}
+    _final_inits(spec, "", final)
+    return frozenset(key for key, init in final.items() if init in IMPLICIT_INITS)
+
+
+def _final_inits(spec: LayerSpec, prefix: str, final: dict) -> None:
+    own = {p.name: p for p in spec.params}
+    for step in spec.draw_order:
+        if step.kind == CHILD:
+            child = spec.child(step.target)
+            middle = f"{child.attribute}.{CLONE}." if child.clones else f"{child.attribute}."
+            _final_inits(MODULES[child.module], prefix + middle, final)
+        elif step.kind == PARAM:
+            param = own.get(step.target)
+            init = step.init or (param.init if param is not None else None)
+            if init is not None:
+                final[prefix + step.target] = init
+        elif step.kind == EVERY_PARAMETER:
+            for param in spec.params:
+                final[prefix + param.name] = step.init
+        elif step.kind == EVERY_MATRIX:
+            for key in list(final):
+                if key.startswith(prefix) and (key_ndim(spec, key[len(prefix):]) or 0) > 1:
+                    final[key] = step.init

@@ -18,7 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
-from init_lint.catalogue import LAYERS
+from init_lint.catalogue import SITE_MODULES
 
 FIX_STYLES = ("explicit", "skip-init")
 DEFAULT_EXCLUDE = (
@@ -217,9 +217,9 @@ def settings_from_table(table: dict, source: str, root: str) -> Settings:
         if not isinstance(mapping, dict):
             raise ConfigError(f"{source}: extra-layers must be a table of class = \"torch layer\"")
         for name, layer in mapping.items():
-            if layer not in LAYERS:
+            if layer not in SITE_MODULES:
                 raise ConfigError(f"{source}: extra-layers.{name}: {layer!r} is not a layer init-lint knows "
-                                  f"(one of {', '.join(sorted(LAYERS))})")
+                                  f"(one of {', '.join(sorted(SITE_MODULES))})")
         values["extra_layers"] = tuple(sorted(mapping.items()))
     if "health" in table:
         values["health"] = _health_thresholds(table["health"], source)

@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from init_lint.analysis import FileAnalysis, analyze
+from init_lint.analysis.coverage import table_level
 from init_lint.analysis.values import PARAMS, LayerSite, Tri
 from init_lint.rules._layers import describe
 
@@ -83,9 +84,10 @@ def _record(site: LayerSite, line: Optional[int], analysis: FileAnalysis, where)
         "params": {},
     }
     params: dict = {}
-    for param in PARAMS:
+    for param in PARAMS if site.classic else tuple(site.cover):
         if not site.needs(param):
-            params[param] = {"verdict": "absent", "evidence": ["built without it (bias=False)"]}
+            if site.classic:
+                params[param] = {"verdict": "absent", "evidence": ["built without it (bias=False)"]}
             continue
         verdict = tree.verdict(site, param)
         for model in verdict.alternatives:
@@ -118,7 +120,7 @@ def _evidence(site: LayerSite, param: str, analysis: FileAnalysis, where) -> lis
     if site.skip_init:
         found.append("built with torch.nn.utils.skip_init (nothing drawn)")
     for event in analysis.facts.dispatches:
-        level = event.coverage.get(site.spec.name, {}).get(param, Tri.NO)
+        level = table_level(event.coverage, site.spec, param)
         if level == Tri.NO or event.node is None:
             continue
         if any(s is site for s in analysis.tree.sites_under(event)):

@@ -45,6 +45,7 @@ def file_exports(analysis: FileAnalysis) -> dict:
         "local_refs": sorted(analysis.facts.class_refs),
         "init_types": _init_types(analysis),
         "opaque": _opaque(analysis),
+        "factories": _factories(analysis),
     }
 
 
@@ -75,6 +76,16 @@ def _opaque(analysis: FileAnalysis) -> list:
            == {Tri.MAYBE} for event in analysis.facts.dispatches):
         found.add("?")
     return sorted(found)
+
+
+def _factories(analysis: FileAnalysis) -> dict:
+    """Module-level functions that build a module class of the file (`def decoder_for(...): return
+    Decoder(...)`): another file that imports one may build the class through it."""
+    found: dict = {}
+    for build in analysis.facts.builds:
+        if build.parent is None and build.child is not None and build.entry.startswith("<function "):
+            found.setdefault(build.entry[len("<function "):-1], set()).add(build.child)
+    return {name: sorted(classes) for name, classes in sorted(found.items())}
 
 
 def import_only_exports(data: bytes) -> Optional[dict]:
@@ -185,6 +196,11 @@ class ProjectIndex:
                 if found is not None and found[0] != importer:
                     self.imported.add(found)
                     self.importers.setdefault(found, set()).add(importer)
+                elif found is None:
+                    # a factory function of another file: the classes it builds are used through it
+                    for built in self.factory_classes(target, importer):
+                        self.imported.add(built)
+                        self.importers.setdefault(built, set()).add(importer)
                 source = found[0] if found is not None else self._function_module(target, importer)
                 if source is not None and source != importer:
                     self.module_importers.setdefault(source, set()).add(importer)
@@ -218,6 +234,17 @@ class ProjectIndex:
                 return self.resolve(target, module, hops + 1)
             return None
         return None
+
+    def factory_classes(self, qualified: str, importer: str) -> list:
+        """The (module key, class) pairs a factory function that `importer` imports builds."""
+        absolute = self._absolute(qualified, importer)
+        if absolute is None or "." not in absolute:
+            return []
+        dotted, name = absolute.rsplit(".", 1)
+        module = self.find(dotted, importer)
+        if module is None or module == importer:
+            return []
+        return [(module, cls) for cls in self.modules[module].get("factories", {}).get(name, ())]
 
     def _is_package(self, module: str) -> bool:
         return module in self.packages
@@ -337,7 +364,7 @@ class ProjectIndex:
 
     def judge(self, finding: Finding, path: str, strict: bool) -> Optional[Finding]:
         """The finding as project mode sees it, or None when other files cover the layer."""
-        if finding.code != "INI001" or not finding.depends:
+        if not finding.depends:  # INI001 and INI006-INI008 say how their verdict depends on other files
             return finding
         module = self.paths.get(path)
         if module is None:

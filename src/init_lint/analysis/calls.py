@@ -17,17 +17,18 @@ from init_lint.analysis import initops
 from init_lint.analysis.facts import BuildEvent, InitCall
 from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
 from init_lint.analysis.classes import ClassInfo
+from init_lint.analysis.coverage import spec_keys
 from init_lint.analysis.models import ITERATION_METHODS
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.operations import dim_symbol, join, layer_has_attribute, ndim, string_method
 from init_lint.analysis.scale import RandomTensor
 from init_lint.analysis.values import (
-    PARAMS, UNKNOWN, Address, Builtin, ChoiceValue, ContainerValue, DefaultClass, DispatchModule, DispatchTensor,
+    UNKNOWN, Address, Builtin, ChildModule, ChoiceValue, ContainerValue, DefaultClass, DispatchModule, DispatchTensor,
     External, FunctionValue, Iteration, LayerSite, LayerValue, Member, ModuleInstance, OneDimTensor, OtherClass,
     PartialValue, SelfMember, SelfValue, Shape, Starred, SuperMember, TensorValue, TorchClass, Tri, dotted_steps,
     index_step,
 )
-from init_lint.catalogue import LAYERS, OVERWRITING_METHODS, LayerSpec, lookup_torch_class
+from init_lint.catalogue import LAYERS, OVERWRITING_METHODS, SITE_MODULES, LayerSpec, lookup_torch_class
 
 #: tensor methods that return the module itself (a layer stays a layer)
 _SELF_RETURNING = ("to", "cuda", "cpu", "float", "double", "half", "requires_grad_", "train", "eval")
@@ -76,8 +77,8 @@ class CallEvaluator:
 
     def _call_value(self, callee: object, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         if isinstance(callee, TorchClass):
-            if callee.name in LAYERS:
-                return self._construct(LAYERS[callee.name], args, kwargs, node, frame)
+            if callee.name in SITE_MODULES:
+                return self._construct(SITE_MODULES[callee.name], args, kwargs, node, frame)
             return UNKNOWN
         if isinstance(callee, DefaultClass):
             value = self._call(callee.of, args, kwargs, node, frame)
@@ -221,7 +222,7 @@ class CallEvaluator:
                 if not _may_initialize(self.entry) and self._built_before_entry(option):
                     continue
                 if isinstance(option, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue,
-                                       ModuleInstance)):
+                                       ModuleInstance, ChildModule)):
                     self._mark_module(option, frame, Tri.MAYBE)
                     self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
 
@@ -256,6 +257,7 @@ class CallEvaluator:
                          self.entry, next(self.seq), frame.statement, None, frame.in_loop)
         site.reach = frame.reach
         site.in_comprehension = frame.in_comprehension
+        site.on_meta = kwargs.get("device") == "meta"
         frame.instance.sites.append(site)
         self.facts.sites.append(site)
         self.site_by_id[id(site)] = site
@@ -279,16 +281,25 @@ class CallEvaluator:
             return self._tensor_method(owner, name, args, kwargs, node, frame)
         if isinstance(owner, ContainerValue):
             return self._container_method(owner, name, args, kwargs, node, frame)
+        if isinstance(owner, ChildModule):
+            # `mha.out_proj.reset_parameters()`: a torch module's own child
+            self._mark_module(owner, frame, Tri.YES if name in _RESETS else Tri.MAYBE)
+            return UNKNOWN
         if isinstance(owner, (LayerValue, DispatchModule, ModuleInstance)):
-            if name in ("reset_parameters", "load_state_dict"):
+            if name in _RESETS:
                 self._mark_module(owner, frame, Tri.YES)
-                return None if name == "reset_parameters" else UNKNOWN
+                return None if name != "load_state_dict" else UNKNOWN
             if name == "apply" and args:
                 self._apply(owner, args[0], node, frame)
                 return owner
             if name in ITERATION_METHODS:
                 return Iteration(owner, name, frame.instance)
             if name in _SELF_RETURNING:
+                return owner
+            if name == "to_empty" and isinstance(owner, LayerValue):
+                # built on the meta device, then given memory: what skip_init does, nothing drawn
+                for site in owner.sites:
+                    site.skip_init = site.skip_init or site.on_meta
                 return owner
             if name in ("register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook"):
                 return UNKNOWN
@@ -384,11 +395,11 @@ class CallEvaluator:
         elif isinstance(target, DispatchTensor):
             params, spec, from_parameters = (target.param,), target.spec, target.from_parameters
         elif isinstance(target, LayerValue):
-            params, sites = PARAMS, target.sites
+            params, sites = tuple(target.sites[0].cover), target.sites
         elif isinstance(target, DispatchModule):
             if target.spec is None:
                 return
-            params, spec = PARAMS, target.spec
+            params, spec = spec_keys(target.spec), target.spec
         else:
             self.facts.init_calls.append(InitCall(node, function, method, (), args=tuple(args), kwargs=kwargs,
                                                   statement=frame.statement, level=min(frame.level, frame.reach),
@@ -417,6 +428,9 @@ def _may_initialize(entry: str) -> bool:
         return False
     return method == "__init__" or any(word in method for word in _INIT_WORDS)
 
+
+#: methods that write every parameter of a module: its own default recipe again, or loaded values
+_RESETS = ("reset_parameters", "_reset_parameters", "load_state_dict")
 
 #: words of a method name that say it may give layers their values
 _INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")

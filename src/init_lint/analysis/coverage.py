@@ -17,14 +17,69 @@ from init_lint.analysis.binder import dispatch_key
 from init_lint.analysis.facts import DispatchEvent
 from init_lint.analysis.frame import Frame, Instance
 from init_lint.analysis.values import (
-    BIAS, PARAMS, UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, FunctionValue,
-    Iteration, LayerSite, LayerValue, ModuleInstance, PartialValue, SelfValue, TensorValue, Tri,
+    UNKNOWN, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, Iteration,
+    LayerSite, LayerValue, ModuleInstance, PartialValue, SelfValue, TensorValue, Tri,
 )
-from init_lint.catalogue import LAYERS
+from init_lint.catalogue import CLONE, MODULES, LayerSpec, cover_keys, key_template
 
 #: layer types whose dispatch reading is the same as their base's unless a file names them
 ALIAS_OF = {"LazyLinear": "Linear", "NonDynamicallyQuantizableLinear": "Linear",
             **{f"Lazy{kind}{d}d": f"{kind}{d}d" for kind in ("Conv", "ConvTranspose") for d in (1, 2, 3)}}
+
+
+def spec_keys(spec: LayerSpec) -> tuple[str, ...]:
+    """A layer type's coverage keys in a dispatch table (templates for recurrent stacks)."""
+    keys = _SPEC_KEYS.get(spec.name)
+    if keys is None:
+        keys = _SPEC_KEYS[spec.name] = cover_keys(spec)
+    return keys
+
+
+_SPEC_KEYS: dict = {}
+
+
+def table_level(table: dict, spec: LayerSpec, key: str) -> Tri:
+    """A dispatch table's level for one key of a site (`weight_ih_l1` reads `weight_ih_l{layer}{suffix}`)."""
+    levels = table.get(spec.name)
+    if not levels:
+        return Tri.NO
+    found = levels.get(key)
+    return found if found is not None else levels.get(key_template(spec, key), Tri.NO)
+
+
+def derive_children(coverage: dict, spec: LayerSpec, own: dict) -> dict:
+    """A module's table with its children's keys raised to what the dispatch does to the child's type:
+    `modules()` reaches `out_proj` as a Linear, so `isinstance(m, nn.Linear)` covers `out_proj.weight`."""
+    if not spec.children:
+        return own
+    table = dict(own)
+    for key in spec_keys(spec):
+        if "." not in key:
+            continue
+        level, current, parts = Tri.NO, spec, key.split(".")
+        while len(parts) > 1 and current is not None:
+            child = current.child(parts[0]) or (current.child(f"{parts[0]}.{parts[1]}") if len(parts) > 2 else None)
+            if child is None:
+                break
+            parts = parts[child.attribute.count(".") + 1:]
+            if parts and parts[0] == CLONE:
+                parts = parts[1:]
+            current = MODULES[child.module]
+            rest = ".".join(parts)
+            child_table = coverage.get(current.name) or coverage.get(ALIAS_OF.get(current.name, ""), {})
+            level = max(level, child_table.get(rest, Tri.NO))
+        table[key] = max(table.get(key, Tri.NO), level)
+    return table
+
+
+def _keys_of(value: object) -> tuple:
+    """The coverage keys a dispatch variable or a child module stands for."""
+    if isinstance(value, DispatchModule) and value.spec is not None:
+        return spec_keys(value.spec)
+    if isinstance(value, ChildModule):
+        keys = value.sites[0].cover if value.sites else spec_keys(value.spec) if value.spec else ()
+        return tuple(k for k in keys if k.startswith(value.prefix + "."))
+    return ()
 
 
 class CoverageRecorder:
@@ -58,16 +113,29 @@ class CoverageRecorder:
                 self._mark(id(site), param, frame, site=site)
         elif isinstance(owner, DispatchModule) and owner.spec is not None:
             self._mark(dispatch_key(owner.spec.name), param, frame)
+        elif isinstance(owner, ChildModule):
+            for site in owner.sites:
+                self._mark(id(site), f"{owner.prefix}.{param}", frame, site=site)
+            if owner.spec is not None:
+                self._mark(dispatch_key(owner.spec.name), f"{owner.prefix}.{param}", frame)
 
-    def _mark_module(self, value: object, frame: Frame, level: Tri, params: tuple = PARAMS) -> None:
-        """Code writes (or may write) every parameter of `value`."""
+    def _mark_module(self, value: object, frame: Frame, level: Tri, params: Optional[tuple] = None) -> None:
+        """Code writes (or may write) every parameter of `value` (or those of `params`)."""
         if isinstance(value, LayerValue):
             for site in value.sites:
-                for param in params:
+                for param in params or tuple(site.cover):
                     self._mark(id(site), param, frame, level, site=site)
         elif isinstance(value, DispatchModule) and value.spec is not None:
-            for param in params:
+            for param in params or spec_keys(value.spec):
                 self._mark(dispatch_key(value.spec.name), param, frame, level)
+        elif isinstance(value, ChildModule):
+            keys = _keys_of(value)
+            for site in value.sites:
+                for key in keys:
+                    self._mark(id(site), key, frame, level, site=site)
+            if value.spec is not None:
+                for key in keys:
+                    self._mark(dispatch_key(value.spec.name), key, frame, level)
         elif isinstance(value, (SelfValue, ModuleInstance, ContainerValue)):
             self._dispatch_all(value, frame, level)
         elif isinstance(value, (TensorValue, DispatchTensor)):
@@ -86,6 +154,12 @@ class CoverageRecorder:
             if secondary and id(site) in earlier_ids:
                 # A method that runs after construction is no way of building: a fork there is a doubt.
                 level = Tri.MAYBE if level > Tri.NO else Tri.NO
+            if param not in site.cover:
+                template = key_template(site.spec, param)
+                if template not in site.cover:
+                    continue  # not a parameter of this module (`lstm.weight`)
+                # one layer of a stack whose size is not known (`weight_ih_l0`): maybe all of them
+                param, level = template, min(level, Tri.MAYBE)
             site.cover[param] = max(site.cover[param], level)
             if (key, param) in self.binder.branches:
                 site.branches.setdefault(param, []).extend(self.binder.branches[(key, param)])
@@ -96,7 +170,9 @@ class CoverageRecorder:
 
     def _dispatch_all(self, receiver: object, frame: Frame, level: Tri, node: Optional[cst.CSTNode] = None) -> None:
         """Code that may initialize every module under `receiver` (a base class's method, an unknown helper)."""
-        coverage = {name: {WEIGHT: level, BIAS: level} for name in LAYERS}
+        coverage = {spec.name: {key: level for key in spec_keys(spec)} for spec in self.dispatch_specs}
+        for name, base in ALIAS_OF.items():
+            coverage.setdefault(name, coverage[base])
         self._record_dispatch(receiver, coverage, frame, node, level)
 
     def _apply(self, receiver: object, fn: object, node: cst.CSTNode, frame: Frame, named: bool = False) -> None:
@@ -122,12 +198,23 @@ class CoverageRecorder:
                 element = DispatchModule(spec)
                 self._assign(target, (UNKNOWN, element) if kind.startswith("named") else element, inner)
                 self._walk_block(body, inner)
-            coverage = self._read_dispatch(node, run)
+            coverage = self._read_dispatch(node, run, derive=not kind.endswith("children"))
             self._record_dispatch(iteration.receiver, coverage, frame, node, Tri.YES,
                                   children_only=kind.endswith("children"))
+        elif isinstance(iteration.receiver, DispatchModule) and iteration.receiver.spec is not None \
+                and frame.dispatch_spec is not None:
+            # `for p in m.parameters():` inside a dispatch on m's type: the body runs on each of that
+            # type's parameters, marking them for the enclosing dispatch's reading
+            spec = iteration.receiver.spec
+            for param in spec_keys(spec):
+                inner = frame.nested(spec, frame.level)
+                element = DispatchTensor(spec, param, from_parameters=True)
+                self._assign(target, (param, element) if kind == "named_parameters" else element, inner)
+                self._walk_block(body, inner)
         else:
             def run_params(spec):
-                for param in PARAMS:
+                # a child's parameters are read as the child's type (derive_children)
+                for param in (k for k in spec_keys(spec) if "." not in k):
                     inner = frame.nested(spec, Tri.YES)
                     element = DispatchTensor(spec, param, from_parameters=True)
                     self._assign(target, (f"layer.{param}", element) if kind == "named_parameters" else element, inner)
@@ -135,8 +222,8 @@ class CoverageRecorder:
             coverage = self._read_dispatch(node, run_params)
             self._record_dispatch(iteration.receiver, coverage, frame, node, Tri.YES)
 
-    def _read_dispatch(self, node: cst.CSTNode, run) -> dict:
-        """Run a dispatch body once per layer type; returns spec name -> param -> Tri."""
+    def _read_dispatch(self, node: cst.CSTNode, run, derive: bool = True) -> dict:
+        """Run a dispatch body once per layer type; returns spec name -> param key -> Tri."""
         saved_id = self._dispatch_id
         self._dispatch_id = id(node)
         coverage: dict = {}
@@ -144,7 +231,8 @@ class CoverageRecorder:
             for spec in self.dispatch_specs:
                 marks = self.binder.isolated(lambda: run(spec))
                 key = dispatch_key(spec.name)
-                coverage[spec.name] = {param: marks.get((key, param), Tri.NO) for param in PARAMS}
+                own = {param: marks.get((key, param), Tri.NO) for param in spec_keys(spec)}
+                coverage[spec.name] = derive_children(coverage, spec, own) if derive else own
         finally:
             self._dispatch_id = saved_id
         for name, base in ALIAS_OF.items():
@@ -163,9 +251,8 @@ class CoverageRecorder:
         # Concrete layers in scope built in this entry: cover them now, so order inside the entry is kept
         # (not at the branch's level: the binder joins the branches' marks).
         for site in sites:
-            spec_cov = coverage.get(site.spec.name, {})
-            for param in PARAMS:
-                level_here = min(spec_cov.get(param, Tri.NO), level)
+            for param in site.cover:
+                level_here = min(table_level(coverage, site.spec, param), level)
                 if level_here > Tri.NO:
                     self._mark(id(site), param, frame, level_here, site=site)
 

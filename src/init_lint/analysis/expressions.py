@@ -19,11 +19,14 @@ from init_lint.analysis.operations import (
     choice, compare, dim_symbol, layer_has_attribute, element_of, is_number, is_plain, join, ndim, truth,
 )
 from init_lint.analysis.values import (
-    PARAMS, UNKNOWN, Builtin, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, External, FunctionValue,
-    InvSqrt, LayerValue, Member, ModuleInstance, Negated, OtherClass, PartialValue, Product, Reciprocal, SelfMember,
+    PARAMS, UNKNOWN, Builtin, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, External,
+    FunctionValue, InvSqrt, LayerValue, Member, ModuleInstance, Negated, OtherClass, PartialValue, Product, Reciprocal, SelfMember,
     SelfValue, Shape, Sqrt, SuperMember, SuperValue, Symbol, TensorValue, TorchClass, Tri,
 )
-from init_lint.catalogue import lookup_torch_class
+from init_lint.analysis.coverage import spec_keys
+from init_lint.catalogue import (
+    CLONE, LAYERS, MODULE_BASES, RULE_MODULES, key_template, lookup_module, lookup_torch_class,
+)
 
 
 class ExpressionEvaluator:
@@ -205,6 +208,9 @@ class ExpressionEvaluator:
         torch_class = lookup_torch_class(qualified)
         if torch_class is not None:
             return TorchClass(torch_class)
+        module_class = lookup_module(qualified)
+        if module_class in RULE_MODULES or module_class in MODULE_BASES:
+            return TorchClass(module_class)
         return External(qualified)
 
     # ---------------------------------------------------------------- attributes and subscripts
@@ -236,8 +242,14 @@ class ExpressionEvaluator:
         if isinstance(owner, SuperValue):
             return SuperMember(attr)
         if isinstance(owner, LayerValue):
-            if attr in PARAMS:
+            if attr in PARAMS if owner.sites[0].classic else attr in owner.sites[0].cover:
                 return TensorValue(owner.sites, attr)
+            if not owner.sites[0].classic:
+                child = _child_prefix(owner.sites[0].cover, attr)
+                if child is not None:
+                    return ChildModule(child, sites=owner.sites)
+                if key_template(owner.sites[0].spec, attr) in owner.sites[0].cover:
+                    return TensorValue(owner.sites, attr)  # one layer of a stack of unknown size
             if attr == "__class__":
                 return choice(*[TorchClass(s.spec.name) for s in owner.sites])
             if len(owner.sites) == 1:
@@ -248,11 +260,26 @@ class ExpressionEvaluator:
         if isinstance(owner, DispatchModule):
             if owner.spec is None:
                 return UNKNOWN
-            if attr in PARAMS:
-                return DispatchTensor(owner.spec, attr)
+            if owner.spec.name in LAYERS:
+                if attr in PARAMS:
+                    return DispatchTensor(owner.spec, attr)
+            else:
+                keys = spec_keys(owner.spec)
+                if key_template(owner.spec, attr) in keys:
+                    return DispatchTensor(owner.spec, key_template(owner.spec, attr))
+                child = _child_prefix(keys, attr)
+                if child is not None:
+                    return ChildModule(child, spec=owner.spec)
             if attr == "__class__":
                 return TorchClass(owner.spec.name)
             return Member(owner, attr)
+        if isinstance(owner, ChildModule):
+            keys = owner.sites[0].cover if owner.sites else spec_keys(owner.spec)
+            path = f"{owner.prefix}.{attr}"
+            if path in keys:
+                return TensorValue(owner.sites, path) if owner.sites else DispatchTensor(owner.spec, path)
+            child = _child_prefix(keys, path)
+            return ChildModule(child, owner.sites, owner.spec) if child is not None else UNKNOWN
         if isinstance(owner, (TensorValue, DispatchTensor)):
             if attr == "data":
                 return owner
@@ -325,6 +352,15 @@ class ExpressionEvaluator:
             return owner[key]
         if isinstance(owner, Shape) and isinstance(key, int):
             return dim_symbol(owner.tensor, key)
+        if isinstance(owner, ChildModule) and isinstance(key, int) and not isinstance(key, bool):
+            # `transformer.encoder.layers[0]`: a deep copy of one layer, all of them one key (`layers.*.`)
+            keys = owner.sites[0].cover if owner.sites else spec_keys(owner.spec)
+            child = _child_prefix(keys, f"{owner.prefix}.0")
+            return ChildModule(child, owner.sites, owner.spec) if child is not None else UNKNOWN
+        if isinstance(owner, (TensorValue, DispatchTensor)) and sliced(node) and not of_layers(owner):
+            # `emb.weight[:, :n].uniform_()`: sections of an embedding or recurrent weight, written one by
+            # one, initialize it (a single row such as the padding row does not)
+            return owner
         return UNKNOWN
 
     # ---------------------------------------------------------------- operators
@@ -446,3 +482,25 @@ def _literal_slice(node: cst.Subscript) -> Optional[slice]:
             return None
         bounds.append(None if bound is None else (-1 if negative else 1) * number.evaluated_value)
     return slice(*bounds)
+
+
+def _child_prefix(keys, path: str) -> Optional[str]:
+    """`path` when it names a child module of a torch module whose keys are `keys` (`out_proj`,
+    `encoder.layers`), else None.  A clone index is dropped: `layers.0` reads as `layers.*`."""
+    parts = path.split(".")
+    if len(parts) > 1 and parts[-1].isdigit():
+        parts[-1] = CLONE
+    wanted = ".".join(parts) + "."
+    return wanted[:-1] if any(k.startswith(wanted) for k in keys) else None
+
+
+def sliced(node: cst.Subscript) -> bool:
+    """`w[:, :n]`, `w[a:b]`: a subscript that selects a section, not one row."""
+    return any(isinstance(element.slice, cst.Slice) for element in node.slice)
+
+
+def of_layers(tensor: object) -> bool:
+    """A parameter of a LAYERS layer (Linear, Conv, Bilinear), whose subscripts the analysis has never followed."""
+    if isinstance(tensor, TensorValue):
+        return not tensor.sites or tensor.sites[0].classic
+    return tensor.spec.name in LAYERS

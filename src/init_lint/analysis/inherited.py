@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import libcst as cst
 
-from init_lint.analysis.binder import dispatch_key
+from init_lint.analysis.coverage import ALIAS_OF, spec_keys
 from init_lint.analysis.frame import Frame
 from init_lint.analysis.frameworks import Framework
 from init_lint.analysis.models import ITERATION_METHODS
 from init_lint.analysis.statements import self_steps
 from init_lint.analysis.values import (
-    BIAS, PARAMS, UNKNOWN, WEIGHT, ContainerValue, DispatchModule, FunctionValue, Iteration, LayerValue, SelfValue,
+    UNKNOWN, ContainerValue, DispatchModule, FunctionValue, Iteration, LayerValue, SelfValue,
     Tri, attr_step, index_step,
 )
-from init_lint.catalogue import LAYERS
 
 #: nn.Module methods that change no parameter's values
 _HARMLESS_SELF_METHODS = ("register_buffer", "register_parameter", "to", "cuda", "cpu", "float", "double", "half",
@@ -67,13 +66,11 @@ class InheritedModels:
         """`super()._init_weights(m)` of a framework: it initializes the layer types it covers."""
         if isinstance(module, DispatchModule) and module.spec is not None:
             if module.spec.name in framework.base_covers:
-                for param in PARAMS:
-                    self._mark(dispatch_key(module.spec.name), param, frame)
+                self._mark_module(module, frame, Tri.YES)
         elif isinstance(module, LayerValue):
             for site in module.sites:
                 if site.spec.name in framework.base_covers:
-                    for param in PARAMS:
-                        self._mark(id(site), param, frame, site=site)
+                    self._mark_module(LayerValue((site,)), frame, Tri.YES)
 
     def _call_self_member(self, name: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         """`self.name(...)` where no method of the file defines `name`."""
@@ -98,8 +95,10 @@ class InheritedModels:
             if found is not None:
                 self._apply(SelfValue(), FunctionValue(found[1], found[0].name, bound_self=True), node, frame)
             else:
-                coverage = {n: {WEIGHT: Tri.YES if n in framework.base_covers else Tri.NO,
-                                BIAS: Tri.YES if n in framework.base_covers else Tri.NO} for n in LAYERS}
+                coverage = {spec.name: {key: Tri.YES if spec.name in framework.base_covers else Tri.NO
+                                        for key in spec_keys(spec)} for spec in self.dispatch_specs}
+                for alias, base in ALIAS_OF.items():
+                    coverage.setdefault(alias, coverage[base])
                 self._record_dispatch(SelfValue(), coverage, frame, node, Tri.YES)
             return None
         if info is not None and (self.classes.has_external_bases(info) or

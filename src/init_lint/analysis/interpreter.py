@@ -49,7 +49,7 @@ from init_lint.analysis.scopes import ModuleConstants
 from init_lint.analysis.statements import StatementWalker
 from init_lint.analysis.values import UNKNOWN, FunctionValue
 from init_lint.analysis.ways import construction_ways
-from init_lint.catalogue import LAYERS
+from init_lint.catalogue import SITE_MODULES
 
 # Importable from here for code written against the single-module interpreter (fixes/feasibility.py).
 __all__ = ["Interpreter", "FileFacts", "MAX_DEPTH"]
@@ -64,7 +64,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.extra_layers = extra_layers or {}
         # Dispatch bodies are read once per layer type.  A lazy or quantizable variant behaves as its
         # base class does, unless the file names it (then it gets a reading of its own).
-        self.dispatch_specs = [s for s in LAYERS.values() if ALIAS_OF.get(s.name) is None
+        self.dispatch_specs = [s for s in SITE_MODULES.values() if ALIAS_OF.get(s.name) is None
                                or text is None or s.name in text]
         self.module = module
         self.imports = imports

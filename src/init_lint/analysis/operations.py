@@ -11,10 +11,10 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.values import (
-    BIAS, UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DefaultClass, DispatchModule, DispatchTensor, External,
+    UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DefaultClass, DispatchModule, DispatchTensor, External,
     LayerValue, ModuleInstance, OneDimTensor, OtherClass, SelfValue, Symbol, TensorValue, TorchClass,
 )
-from init_lint.catalogue import LAYERS, MODULE_ATTRIBUTES, TORCH_BASES, LayerSpec
+from init_lint.catalogue import LAYERS, MODULE_ATTRIBUTES, TORCH_BASES, LayerSpec, key_ndim
 
 
 def join(values: list) -> object:
@@ -195,11 +195,8 @@ def ndim(tensor: object) -> object:
         spec, param = tensor.sites[0].spec, tensor.param
     else:
         return UNKNOWN
-    if param == BIAS:
-        return 1
-    if spec.family == "bilinear":
-        return 3
-    return 2 + spec.dims
+    found = key_ndim(spec, param)
+    return UNKNOWN if found is None else found
 
 
 def dim_symbol(tensor: object, index: int) -> object:

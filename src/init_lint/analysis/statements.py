@@ -12,9 +12,11 @@ from typing import Iterable, Optional
 import libcst as cst
 
 from init_lint.analysis.frame import Frame
+from init_lint.analysis.expressions import of_layers, sliced
 from init_lint.analysis.operations import choice, elements_by_kind, truth
 from init_lint.analysis.values import (
-    PARAMS, UNKNOWN, VALUES_STEP, Address, ChoiceValue, ContainerValue, DispatchTensor, FunctionValue, Iteration,
+    PARAMS, UNKNOWN, VALUES_STEP, Address, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor,
+    FunctionValue, Iteration,
     LayerValue, SelfValue, Step, TensorValue, Tri, attr_step, index_step, key_step, name_step,
 )
 
@@ -287,13 +289,13 @@ class StatementWalker:
             if isinstance(owner, SelfValue):
                 frame.instance.attrs[name] = value
                 self._give_address(value, self_steps(frame) + (attr_step(name),), frame)
-            elif name in PARAMS:
+            elif name in PARAMS or isinstance(owner, (LayerValue, DispatchModule, ChildModule)):
                 self._mark_target(owner, name, frame)
             elif name == "data" and isinstance(owner, (TensorValue, DispatchTensor, ChoiceValue)):
                 self._mark_tensor(owner, frame)
         elif isinstance(target, cst.Subscript):
             owner = self._eval(target.value, frame)
-            if isinstance(owner, (TensorValue, DispatchTensor)):
+            if isinstance(owner, (TensorValue, DispatchTensor)) and (of_layers(owner) or sliced(target)):
                 self._mark_tensor(owner, frame)
             elif isinstance(owner, ContainerValue):
                 key = self._subscript_key(target, frame)

@@ -15,9 +15,13 @@ from typing import Optional
 from init_lint.analysis.classes import ClassTable
 from init_lint.analysis.facts import BuildEvent, DispatchEvent, FileFacts
 from init_lint.analysis.values import PARAMS, LayerSite, Tri
-from init_lint.catalogue import LAYER_NAMES
+from init_lint.analysis.coverage import table_level
+from init_lint.catalogue import LAYERS, MODULES, RULE_MODULES, defaulted_keys
 
-_SPEC_NAMES = LAYER_NAMES
+#: (layer type, parameter key) pairs another file's build may need a verdict on: every LAYERS
+#: parameter, and the keys of the other modules that keep an implicit default (INI006-INI008)
+_EXPORTED_KEYS = tuple((name, param) for name in LAYERS for param in PARAMS) + tuple(
+    (name, key) for name, spec in RULE_MODULES.items() for key in sorted(defaulted_keys(spec)))
 
 
 @dataclass
@@ -91,7 +95,7 @@ class ModuleTree:
         """What the builder's dispatches do to a layer type inside the module `build` creates."""
         level = Tri.NO
         for event in self.dispatches_by_build.get(id(build), ()):
-            covered = event.coverage.get(spec_name, {}).get(param, Tri.NO)
+            covered = table_level(event.coverage, MODULES[spec_name], param)
             covered = min(covered, event.level)
             if event.entry != build.entry:
                 # Code of another entry (a method run later) only maybe runs: a doubt, even from a fork there.
@@ -200,17 +204,16 @@ class ModuleTree:
         An empty mapping for a (spec, param) means the build is covered whatever happens.
         """
         exported: dict = {}
-        for spec_name in _SPEC_NAMES:
-            for param in PARAMS:
-                here = self.build_coverage(build, spec_name, param)
-                if here == Tri.YES:
-                    exported[(spec_name, param)] = {}
-                    continue
-                ways = self.paths(build.parent, spec_name, param) if build.parent is not None else {"<module>": Tri.NO}
-                exported[(spec_name, param)] = {
-                    root: (max(here, level), self.root_coverage(root, spec_name, param) if build.parent else Tri.NO)
-                    for root, level in ways.items()
-                }
+        for spec_name, param in _EXPORTED_KEYS:
+            here = self.build_coverage(build, spec_name, param)
+            if here == Tri.YES:
+                exported[(spec_name, param)] = {}
+                continue
+            ways = self.paths(build.parent, spec_name, param) if build.parent is not None else {"<module>": Tri.NO}
+            exported[(spec_name, param)] = {
+                root: (max(here, level), self.root_coverage(root, spec_name, param) if build.parent else Tri.NO)
+                for root, level in ways.items()
+            }
         return exported
 
     def sites_under(self, event: DispatchEvent) -> list[LayerSite]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
-from init_lint.catalogue import LayerSpec
+from init_lint.catalogue import LAYERS, LayerSpec, cover_keys, key_exists, literal_arguments
 
 if TYPE_CHECKING:
     from init_lint.analysis.facts import BuildEvent
@@ -162,7 +162,8 @@ class LayerSite:
     address: Optional[Address] = None
     #: the statement also builds other things after the layer whose draws a fix must not reorder
     in_loop: bool = False
-    cover: dict[str, Tri] = field(default_factory=lambda: {WEIGHT: Tri.NO, BIAS: Tri.NO})
+    #: parameter key (a `named_parameters()` name, see `catalogue.cover_keys`) -> how surely code writes it
+    cover: dict[str, Tri] = field(default_factory=dict)
     #: param -> the way that leaves it at the default, where `cover` is FORK (`when init_type != 'explicit'`)
     fork_why: dict = field(default_factory=dict, repr=False)
     #: the call sites whose arguments decided conditions of its class's `__init__` (ways.py)
@@ -175,6 +176,8 @@ class LayerSite:
     branches: dict = field(default_factory=dict, repr=False)
     #: built with `torch.nn.utils.skip_init`: nothing is drawn, nothing relies on the default
     skip_init: bool = False
+    #: built with `device="meta"`: no values until `to_empty`, which draws nothing either
+    on_meta: bool = False
     #: MAYBE when built after a statement that may have returned
     reach: Tri = Tri.YES
     #: built by a comprehension: many layers from one constructor call
@@ -184,9 +187,20 @@ class LayerSite:
     #: the layer's class is a parameter's default (`conv_layer=nn.Conv2d`): callers may pass another
     type_from_default: bool = False
 
+    def __post_init__(self) -> None:
+        if not self.cover:
+            self.cover = {key: Tri.NO for key in cover_keys(self.spec, literal_arguments(self.spec, self.args))}
+
+    @property
+    def classic(self) -> bool:
+        """A layer of `catalogue.LAYERS` (Linear, Conv, Bilinear): a weight and a bias, INI001's."""
+        return self.spec.name in LAYERS
+
     def needs(self, param: str) -> bool:
         """Whether the layer has this parameter to initialize (a bias only when built with one)."""
-        return param == WEIGHT or self.bias != Tri.NO
+        if self.classic:
+            return param == WEIGHT or self.bias != Tri.NO
+        return key_exists(self.spec, param, literal_arguments(self.spec, self.args)) is not False
 
     def literal_args(self) -> dict[str, object]:
         """The constructor arguments known as literal ints and tuples (for fan_in and shapes)."""
@@ -198,6 +212,17 @@ class LayerValue:
     """An expression that evaluates to one of these layers (a loop variable may stand for several)."""
 
     sites: tuple[LayerSite, ...]
+
+
+@dataclass(eq=False)
+class ChildModule:
+    """A module a torch module builds itself (`mha.out_proj`, `layer.self_attn`): its parameters are
+    the parent's keys under `prefix` (`out_proj.weight`).  `sites` for built modules, `spec` for a
+    dispatch variable's."""
+
+    prefix: str
+    sites: tuple = ()
+    spec: Optional[LayerSpec] = None
 
 
 @dataclass(eq=False)

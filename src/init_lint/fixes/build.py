@@ -30,7 +30,8 @@ from init_lint.diagnostics import Edit, Finding, Fix
 from init_lint.fixes.address import reach
 from init_lint.fixes.edits import LineIndex
 from init_lint.fixes.feasibility import UNREACHABLE, insert_problem
-from init_lint.fixes.plans import InsertRecipe, ReplaceInit, RescaleDraw, literal_call_args
+from init_lint.fixes.module_fix import module_fix as _module_fix
+from init_lint.fixes.plans import InsertModuleRecipe, InsertRecipe, ReplaceInit, RescaleDraw, literal_call_args
 from init_lint.fixes.recipes import RecipeNames, default_recipe, fan_in_expression, literal_fan_in
 from init_lint.analysis.scopes import Place
 from init_lint.fixes.style import FileStyle, insertion_after
@@ -64,7 +65,7 @@ def build_fixes(findings: list, context: FixContext) -> tuple:
     nodes = []
     for finding in wanted:
         plan = finding.plan
-        if isinstance(plan, InsertRecipe):
+        if isinstance(plan, (InsertRecipe, InsertModuleRecipe)):
             nodes += [n for n in (plan.site.statement, plan.site.call) if n is not None]
         elif isinstance(plan, ReplaceInit):
             nodes.append(plan.statement)
@@ -77,6 +78,8 @@ def build_fixes(findings: list, context: FixContext) -> tuple:
         try:
             if isinstance(finding.plan, InsertRecipe):
                 fix = _insert_fix(finding, finding.plan, context, positions)
+            elif isinstance(finding.plan, InsertModuleRecipe):
+                fix = _module_fix(finding, finding.plan, context, positions)
             elif isinstance(finding.plan, ReplaceInit):
                 fix = _replace_fix(finding, finding.plan, context, positions)
             elif isinstance(finding.plan, RescaleDraw):
@@ -97,11 +100,11 @@ def _keep_draw_order(fixes: list, refused: list, context: FixContext) -> None:
     that still draws there (its finding not selected, `noqa`, or its fix refused) would now draw first.
     Such fixes go, until the rest is consistent."""
     while True:
-        moved = {id(f.plan.site.call) for f, _ in fixes if isinstance(f.plan, InsertRecipe)}
+        moved = {id(f.plan.site.call) for f, _ in fixes if isinstance(f.plan, (InsertRecipe, InsertModuleRecipe))}
         cache: dict = {}
         for item in fixes:
             finding = item[0]
-            if not isinstance(finding.plan, InsertRecipe):
+            if not isinstance(finding.plan, (InsertRecipe, InsertModuleRecipe)):
                 continue
             problem = insert_problem(finding.plan.site, context.analysis, moved, cache)
             if problem is not None:

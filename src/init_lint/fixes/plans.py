@@ -76,3 +76,12 @@ class RescaleDraw:
     fan_in: str
     #: the statement that holds the draw: where the names the fix writes must resolve
     statement: Optional[cst.CSTNode] = field(default=None, repr=False)
+
+
+@dataclass(eq=False)
+class InsertModuleRecipe:
+    """INI006-INI008: write the module's default recipe for `params` (its `named_parameters()` names,
+    a clone written `*`) right after the statement that builds it; skip-init style replays it all."""
+
+    site: LayerSite
+    params: tuple

@@ -90,18 +90,18 @@ class InitLintPlugin:
 
 def parse_extra_layers(items: list) -> tuple:
     """`["MyLinear=Linear", ...]` -> `(("MyLinear", "Linear"), ...)`; a bad entry stops flake8 with its message."""
-    from init_lint.catalogue import LAYERS
+    from init_lint.catalogue import SITE_MODULES
 
     pairs = []
     for item in items or ():
         name, sep, layer = item.partition("=")
         name, layer = name.strip(), layer.strip()
-        if not sep or not name or layer not in LAYERS:
+        if not sep or not name or layer not in SITE_MODULES:
             from flake8.exceptions import ExecutionError
 
             raise ExecutionError(
                 f"--init-lint-extra-layers: {item!r} is not Name=TorchLayer with a layer init-lint knows "
-                f"(one of {', '.join(sorted(LAYERS))})")
+                f"(one of {', '.join(sorted(SITE_MODULES))})")
         pairs.append((name, layer))
     return tuple(sorted(pairs))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from init_lint.rules import (
-    bias_fan_in_mismatch, constant_weight_fill, fan_init_on_1d, implicit_default_init, unparsable_file,
+    bias_fan_in_mismatch, constant_weight_fill, fan_init_on_1d, implicit_default_attention,
+    implicit_default_embedding, implicit_default_init, implicit_default_recurrent, unparsable_file,
     unscaled_random_weight, zero_weight_fill,
 )
 from init_lint.rules.base import Rule
@@ -11,7 +12,8 @@ from init_lint.rules.base import Rule
 ALL_RULES: dict[str, Rule] = {
     module.RULE.code: module.RULE
     for module in (implicit_default_init, constant_weight_fill, zero_weight_fill, bias_fan_in_mismatch,
-                   fan_init_on_1d, unscaled_random_weight, unparsable_file)
+                   fan_init_on_1d, implicit_default_embedding, implicit_default_recurrent,
+                   implicit_default_attention, unscaled_random_weight, unparsable_file)
 }
 
 

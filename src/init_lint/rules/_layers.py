@@ -10,7 +10,8 @@ import libcst as cst
 from init_lint.analysis import FileAnalysis
 from init_lint.analysis.facts import InitCall
 from init_lint.analysis.values import ContainerValue, LayerSite, LayerValue, Member, ModuleInstance, Product, Symbol
-from init_lint.catalogue import BILINEAR, CONV, CONV_TRANSPOSE, LINEAR, fan_in
+from init_lint.catalogue import BIAS, CONV_TRANSPOSE, LAYERS, WEIGHT, ParamSpec, fan_in, is_size
+from init_lint.fixes.recipes import literal_fan_in as recipes_fan_in
 
 
 def describe(site: LayerSite, analysis: FileAnalysis) -> str:
@@ -62,8 +63,8 @@ _CODE = cst.Module(body=[])
 
 
 def literal_fan_in(site: LayerSite) -> Optional[int]:
-    """The layer's fan_in when its constructor arguments are literal."""
-    return fan_in(site.spec, site.literal_args())
+    """The layer's fan_in when its constructor arguments are literal (the fixer's own computation)."""
+    return recipes_fan_in(site.spec, site.args)
 
 
 def symbol_value(n: object, target: LayerSite) -> Optional[int]:
@@ -121,28 +122,26 @@ def _symbol_of(site: LayerSite, kind: str) -> Optional[int]:
 
 
 def _out(site: LayerSite) -> Optional[int]:
-    args = site.literal_args()
-    value = args.get("out_features", args.get("out_channels"))
-    return value if isinstance(value, int) else None
+    """The length of the layer's bias (out_features, out_channels), whether or not it has one."""
+    bias = site.spec.param(BIAS)
+    shape = _shape(bias, site) if bias is not None else None
+    return shape[0] if shape else None
 
 
 def weight_shape(site: LayerSite) -> Optional[tuple]:
     """The weight's shape as PyTorch builds it, when the constructor's arguments are literal."""
-    args = site.literal_args()
-    spec = site.spec
+    weight = site.spec.param(WEIGHT)
+    return _shape(weight, site) if weight is not None else None
+
+
+def _shape(param: ParamSpec, site: LayerSite) -> Optional[tuple]:
+    """A parameter's shape from the catalogue's shape function and the site's literal sizes (a size
+    the call leaves out takes the constructor's default: `groups` 1)."""
     try:
-        if spec.family == LINEAR:
-            return (args["out_features"], args["in_features"])
-        if spec.family == BILINEAR:
-            return (args["out_features"], args["in1_features"], args["in2_features"])
-        kernel = args["kernel_size"]
-        kernel = (kernel,) * spec.dims if isinstance(kernel, int) else tuple(kernel)
-        groups = args.get("groups", 1)
-        if spec.family == CONV:
-            return (args["out_channels"], args["in_channels"] // groups) + kernel
-        return (args["in_channels"], args["out_channels"] // groups) + kernel
-    except (KeyError, TypeError, ZeroDivisionError):
+        shape = param.shape({**site.spec.defaults, **site.literal_args()}, 0)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return None
+    return shape if shape is not None and all(is_size(d) for d in shape) else None
 
 
 def output_units(site: LayerSite) -> Optional[int]:
@@ -153,9 +152,9 @@ def output_units(site: LayerSite) -> Optional[int]:
 def targets(analysis: FileAnalysis, call: InitCall) -> list[LayerSite]:
     """The layers an init call applies to: its own sites, or every layer of its type its dispatch reaches."""
     if call.sites:
-        return list(call.sites)
+        return [site for site in call.sites if site.classic]
     spec = call.spec
-    if spec is None:
+    if spec is None or spec.name not in LAYERS:
         return []
     found: dict = {}
     for event in analysis.tree.dispatch_events(call.dispatch_id):

@@ -8,6 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.values import LayerSite
+from init_lint.catalogue import LayerSpec
 from init_lint.fixes.plans import ReplaceInit, literal_call_args
 
 #: comments that say the code reproduces a reference on purpose: never rewrite those
@@ -19,13 +20,14 @@ def replace_plan(statement: Optional[cst.SimpleStatementLine], call: cst.CSTNode
                  param: str, module: cst.Module) -> Optional[ReplaceInit]:
     """A plan to replace `statement` (which must be just the init call) by the default recipe.
 
-    Every target layer must share one recipe: one spec family, and for literal fan_in one value.
+    Every target layer must share one recipe: the same parameters with the same default inits and
+    fan_in (Conv2d and LazyConv2d do, Conv1d and Conv2d do not), and for literal fan_in one value.
     """
     if statement is None or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Expr):
         return None
     if statement.body[0].value is not call or not isinstance(call, cst.Call) or not sites:
         return None
-    if len({s.spec.family for s in sites}) != 1 or len({s.spec.dims for s in sites}) != 1:
+    if len({_recipe_key(s.spec) for s in sites}) != 1:
         return None
     if says_it_replicates_a_reference(statement, module):
         return None
@@ -41,6 +43,12 @@ def replace_plan(statement: Optional[cst.SimpleStatementLine], call: cst.CSTNode
     # fan_in is written as a number only when the constructor's own argument is one
     literal = literal_call_args(sites[0].spec, sites[0].call) if len(sites) == 1 else {}
     return ReplaceInit(statement, layer, sites[0].spec, param, literal, call)
+
+
+def _recipe_key(spec: LayerSpec) -> tuple:
+    """What decides a layer's default recipe, from the catalogue: its parameters' names, dimensions,
+    inits and fan_in."""
+    return tuple((p.name, p.ndim, p.init, p.fan_in) for p in spec.params)
 
 
 def says_it_replicates_a_reference(statement: cst.SimpleStatementLine, module: cst.Module) -> bool:

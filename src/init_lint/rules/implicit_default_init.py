@@ -23,7 +23,7 @@ class ImplicitDefaultInit(Rule):
         tree = analysis.tree
         by_call: dict = {}
         for site in analysis.facts.sites:
-            if site.owner is None or site.skip_init or tree.is_abstract_base(site.owner):
+            if not site.classic or site.owner is None or site.skip_init or tree.is_abstract_base(site.owner):
                 continue
             by_call.setdefault(id(site.call), []).append(site)
         judged = []
