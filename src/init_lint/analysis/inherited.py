@@ -130,15 +130,22 @@ class InheritedModels:
         for config in configs:
             names, overridden = init_cfg_layers(config)
             if names:
-                coverage = {spec.name: {WEIGHT: Tri.MAYBE if covers(spec, names) else Tri.NO,
-                                        BIAS: Tri.MAYBE if covers(spec, names) else Tri.NO} for spec in LAYERS.values()}
+                coverage = self._init_cfg_coverage(lambda spec: covers(spec, names))
                 self._record_dispatch(SelfValue(), coverage, frame, config, Tri.MAYBE)
             for name in overridden:
                 # `override=dict(name='fc_cls')`: every parameter of that child, whatever its type.
                 if name in instance.attrs:
-                    coverage = {spec.name: {WEIGHT: Tri.MAYBE, BIAS: Tri.MAYBE} for spec in LAYERS.values()}
+                    coverage = self._init_cfg_coverage(lambda spec: True)
                     self._record_dispatch(instance.attrs[name], coverage, frame, config, Tri.MAYBE)
 
+
+    def _init_cfg_coverage(self, covered) -> dict:
+        """A dispatch table at MAYBE for every key of the module types `covered` accepts, NO for the others."""
+        coverage = {spec.name: {key: Tri.MAYBE if covered(spec) else Tri.NO for key in spec_keys(spec)}
+                    for spec in self.dispatch_specs}
+        for name, base in ALIAS_OF.items():
+            coverage.setdefault(name, coverage[base])
+        return coverage
 
 def _assigned_init_cfgs(init: cst.FunctionDef) -> list:
     """The values `__init__` assigns to `self.init_cfg` (`=` or `+=`), at any depth of its body."""
