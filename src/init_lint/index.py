@@ -1,0 +1,211 @@
+"""The persistent project index: one file per project root, what project mode knows about every file.
+
+`.init_lint_cache/project-<fingerprint>.json` (the fingerprint covers the tool version and the
+settings that change findings) holds, for each file of the project, keyed by its path relative to
+the root:
+
+* what the file was: size, mtime, content hash, and whether the mtime was too recent to trust
+  (an edit in the same clock tick as the read would keep size and mtime: such an entry is
+  confirmed by its hash on the next run, as git does with its racily clean entries);
+* its findings as the file alone gives them, and its exports (what other files need to know);
+* its findings as project mode judged them, with the key of the project state they were judged in
+  (the hash of every file's path and content hash): while that state holds, they are reused as they
+  are.
+
+A warm run stats every file; only a file whose size or mtime changed is read (and hashed: a touched,
+unchanged file is not analyzed again).  The index is written atomically (a temporary file renamed
+over it) and never through a symlink; one that cannot be read, is not JSON, or has the wrong shape
+or format is ignored and rebuilt, never an error, and so is a damaged entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+from typing import Optional
+
+from init_lint import __version__
+from init_lint.cache import CACHE_DIR, settings_key, stored_finding, restored_finding, valid_exports
+from init_lint.cache import ensure_gitignore, real_folder
+from init_lint.config import Settings
+from init_lint.diagnostics import Finding
+
+FORMAT = 1
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: an mtime closer than this to the moment the file was read may hide a later edit in the same tick
+RACY_NS = 2_000_000_000
+
+# Entry fields (a list, not a dict: smaller and faster to load on a tree of thousands of files)
+SIZE, MTIME, DIGEST, RACY, FINDINGS, EXPORTS, JUDGED, JUDGED_KEY = range(8)
+_FIELDS = 8
+
+
+class ProjectStore:
+    """The index of one project root (`root` None: kept in memory for this run only)."""
+
+    def __init__(self, root: Optional[str], settings: Settings) -> None:
+        self.root = os.path.abspath(root) if root is not None else None
+        fingerprint = hashlib.sha256(repr((FORMAT, __version__, settings_key(settings))).encode()).hexdigest()[:16]
+        self.base = os.path.join(self.root, CACHE_DIR) if self.root is not None else None
+        self.path = os.path.join(self.base, f"project-{fingerprint}.json") if self.base is not None else None
+        self.fingerprint = fingerprint
+        self.entries: dict[str, list] = {}
+        self.dirty = False
+        if self.path is not None:
+            self.entries = _load(self.path, fingerprint)
+
+    # ------------------------------------------------------------------ paths and freshness
+
+    def relative(self, path: str) -> str:
+        """The path relative to the root (absolute when it lies elsewhere, or without a root)."""
+        absolute = os.path.abspath(path)
+        if self.root is None:
+            return absolute
+        try:
+            relative = os.path.relpath(absolute, self.root)
+        except ValueError:  # pragma: no cover - another drive on Windows
+            return absolute
+        return absolute if relative.startswith(os.pardir) else relative.replace(os.sep, "/")
+
+    def fresh(self, path: str) -> Optional[list]:
+        """The file's entry when the file is still what it was when analyzed; None when it must be read."""
+        key = self.relative(path)
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            info = os.stat(path)
+        except OSError:
+            del self.entries[key]
+            self.dirty = True
+            return None
+        if not stat.S_ISREG(info.st_mode) or info.st_size != entry[SIZE]:
+            return None
+        if info.st_mtime_ns == entry[MTIME] and not entry[RACY]:
+            return entry
+        # Touched, or recorded too soon after an edit to trust the mtime: the content decides.
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != entry[DIGEST]:
+            return None
+        entry[MTIME] = info.st_mtime_ns
+        entry[RACY] = _racy(info.st_mtime_ns)
+        self.dirty = True
+        return entry
+
+    def findings(self, entry: list, path: str) -> Optional[list[Finding]]:
+        """The entry's own findings, reported on `path`; None when the entry is damaged."""
+        return _findings(entry[FINDINGS], path)
+
+    def exports(self, entry: list) -> Optional[dict]:
+        """The entry's exports (None: damaged, or the file exports nothing)."""
+        exports = entry[EXPORTS]
+        return exports if exports is not None and valid_exports(exports) else None
+
+    def judged(self, entry: list, path: str, project_key: str) -> Optional[list[Finding]]:
+        """Project mode's findings for the file when judged in this very project state; else None."""
+        if entry[JUDGED_KEY] != project_key or entry[JUDGED] is None:
+            return None
+        return _findings(entry[JUDGED], path)
+
+    # ------------------------------------------------------------------ recording
+
+    def record(self, path: str, snapshot, findings: list[Finding], exports: Optional[dict]) -> list:
+        """A file just analyzed, as it was read (`snapshot`); its entry."""
+        entry = [snapshot.size, snapshot.mtime_ns, snapshot.digest, _racy(snapshot.mtime_ns),
+                 [stored_finding(f) for f in findings], exports, None, None]
+        self.entries[self.relative(path)] = entry
+        self.dirty = True
+        return entry
+
+    def record_judged(self, entry: list, findings: list[Finding], project_key: str) -> None:
+        stored = [stored_finding(f) for f in findings]
+        if entry[JUDGED_KEY] == project_key and entry[JUDGED] == stored:
+            return
+        entry[JUDGED] = stored
+        entry[JUDGED_KEY] = project_key
+        self.dirty = True
+
+    def forget(self, path: str) -> None:
+        if self.entries.pop(self.relative(path), None) is not None:
+            self.dirty = True
+
+    def save(self) -> None:
+        """Write the index atomically, when it changed; never through a symlink, never an error."""
+        if not self.dirty or self.path is None:
+            return
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            if not real_folder(self.base):
+                return  # a linked cache folder could point anywhere: no index this run
+            ensure_gitignore(self.base)
+            payload = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint,
+                       "files": self.entries}
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, separators=(",", ":"))
+            os.replace(temporary, self.path)
+            self.dirty = False
+        except (OSError, ValueError, TypeError):
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
+def project_key(digests: list) -> str:
+    """The key of a project state: every file's path and content hash (`digests`: (path, digest) pairs)."""
+    hasher = hashlib.sha256()
+    for path, digest in sorted(digests):
+        hasher.update(path.encode("utf-8", "surrogateescape"))
+        hasher.update(b"\0")
+        hasher.update(digest.encode())
+        hasher.update(b"\n")
+    return hasher.hexdigest()
+
+
+def _racy(mtime_ns: int) -> bool:
+    return time.time_ns() - mtime_ns < RACY_NS
+
+
+def _findings(items: object, path: str) -> Optional[list[Finding]]:
+    if not isinstance(items, list):
+        return None
+    findings = []
+    for item in items:
+        try:
+            finding = restored_finding(item, path)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+            return None
+        if finding is None:
+            return None
+        findings.append(finding)
+    return findings
+
+
+def _valid_entry(entry: object) -> bool:
+    return (isinstance(entry, list) and len(entry) == _FIELDS
+            and all(isinstance(entry[i], int) and not isinstance(entry[i], bool) for i in (SIZE, MTIME))
+            and isinstance(entry[DIGEST], str) and isinstance(entry[RACY], bool)
+            and isinstance(entry[FINDINGS], list) and (entry[JUDGED] is None or isinstance(entry[JUDGED], list))
+            and (entry[JUDGED_KEY] is None or isinstance(entry[JUDGED_KEY], str)))
+
+
+def _load(path: str, fingerprint: str) -> dict:
+    """The entries of the index at `path`; empty when it is missing, damaged or of another format."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "r", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, RecursionError, MemoryError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__ \
+            or data.get("fingerprint") != fingerprint or not isinstance(data.get("files"), dict):
+        return {}
+    return {key: entry for key, entry in data["files"].items() if isinstance(key, str) and _valid_entry(entry)}
