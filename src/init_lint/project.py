@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+from collections import Counter
 from typing import TYPE_CHECKING, Optional
 
 from init_lint.diagnostics import Finding
@@ -31,10 +32,8 @@ def file_exports(analysis: FileAnalysis) -> dict:
     # factory decides, so they do not count as a way the class is built.
     for build in (b for b in analysis.tree.external_builds if b.parent is not None):
         exported = analysis.tree.exported_build(build)
-        builds.append([build.external, {f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
-                                        for (spec, param), ways in exported.items()}])
-    maybe = [{f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
-              for (spec, param), ways in exported.items()} for exported in analysis.tree.exported_unknown_builds()]
+        builds.append([build.external, way_table(exported)])
+    maybe = [way_table(exported) for exported in analysis.tree.exported_unknown_builds()]
     return {
         "classes": sorted(info.name for info in analysis.classes.modules()),
         "bindings": {name: target for name, target in analysis.imports.bindings.items() if not target.startswith("<")},
@@ -43,6 +42,31 @@ def file_exports(analysis: FileAnalysis) -> dict:
         "maybe_builds": maybe,
         "local_refs": sorted(analysis.facts.class_refs),
     }
+
+
+def way_table(exported: dict) -> dict:
+    """`"Linear.weight"` -> the ways, `[[model, way, model's own coverage], ...]`, written compactly.
+
+    A build's ways are usually the same for every layer type and parameter (nothing in the builder
+    initializes one type more than another): the most common list is stored once under `"*"` and
+    only the keys that differ are listed.  A key absent with no `"*"` has no ways (covered).
+    """
+    table = {f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
+             for (spec, param), ways in exported.items()}
+    counts = Counter(repr(ways) for ways in table.values())
+    if not counts:
+        return {}
+    common = counts.most_common(1)[0][0]
+    default = next(ways for ways in table.values() if repr(ways) == common)
+    compact = {"*": default} if default else {}
+    compact.update((key, ways) for key, ways in table.items() if repr(ways) != common)
+    return compact
+
+
+def table_ways(table: dict, key: str) -> list:
+    """The ways of `key` (`"Linear.weight"`) in a table `way_table` wrote."""
+    ways = table.get(key)
+    return ways if ways is not None else table.get("*", [])
 
 
 def import_only_exports(data: bytes) -> Optional[dict]:
@@ -256,7 +280,7 @@ class ProjectIndex:
     def _way(self, importer: str, ways: dict, spec: str, param: str, visiting: frozenset) -> Tri:
         from init_lint.analysis.values import Tri  # lazily: see the imports above
 
-        entries = ways.get(f"{spec}.{param}", [])
+        entries = table_ways(ways, f"{spec}.{param}")
         if not entries:
             return Tri.YES
         worst = Tri.YES
