@@ -99,7 +99,8 @@ def build_parser(with_verify: bool = True, with_health: bool = True) -> argparse
                        help="judge each file alone, even inside a project folder (as flake8 does)")
     check.add_argument("--project", action="store_true",
                        help="judge the files named with the whole project around them (the folder of the "
-                            "pyproject.toml, or the working folder): what pre-commit hooks use")
+                            "pyproject.toml, or the working folder): what pre-commit hooks use; with '-', the "
+                            "text on stdin stands for the file --stdin-filename names")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.set_defaults(handler=run_check)
 
@@ -344,7 +345,18 @@ def _run_stdin(args: argparse.Namespace) -> int:
         if args.diff:
             return EXIT_FINDINGS if result.fixed else EXIT_CLEAN
         return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
-    findings = check_source(data, name, settings)
+    if args.project and args.stdin_filename and not name.endswith(".ipynb"):
+        # The editor's text judged with the project around it (the file on disk stands aside).
+        from init_lint.files import discover
+        from init_lint.project_run import check_project
+
+        around = settings.root or os.getcwd()
+        cache_root = None if args.no_cache else around
+        [outcome] = check_project([name], settings, context=discover([around], settings), jobs=args.jobs,
+                                  index_root=cache_root, sources={name: data})
+        findings = outcome.findings
+    else:
+        findings = check_source(data, name, settings)
     fmt = args.output_format or default_format(sys.stdout)
     if args.statistics:
         sys.stdout.write(statistics(findings))
