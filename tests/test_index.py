@@ -3,6 +3,7 @@ is ignored (rebuilt), never an error."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -201,25 +202,49 @@ def test_a_damaged_index_is_ignored_and_rebuilt(run, tmp_path, content):
     [index] = (tmp_path / ".init_lint_cache").glob("project-*.json")
     index.write_bytes(content)
     assert run("check", "pkg", "--jobs", "1", "--output-format", "json") == first
-    assert json.loads(index.read_bytes())["files"]  # rebuilt
+    assert json.loads(index.read_bytes().partition(b"\n")[2])  # rebuilt
     assert tree.files()
 
 
-def test_damaged_entries_are_analyzed_again(run, tmp_path):
+def _rewrite(index: Path, change) -> None:
+    head, _, body = index.read_bytes().partition(b"\n")
+    files = json.loads(body)
+    change(files)
+    body = json.dumps(files).encode()
+    header = json.loads(head)
+    header["sha256"] = hashlib.sha256(body).hexdigest()
+    index.write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
+def test_an_index_edited_by_hand_is_ignored(run, tmp_path):
     Tree(tmp_path, 5)
     first = run("check", "pkg", "--jobs", "1", "--output-format", "json")
     [index] = (tmp_path / ".init_lint_cache").glob("project-*.json")
-    data = json.loads(index.read_bytes())
-    broken = [[1, 2], None, [0, 0, "x", False, [{"code": 1}], None, None, None],
-              [0, 0, "x", False, [], {"classes": "Net"}, None, None]]
-    for number, key in enumerate(sorted(data["files"])):
-        entry = data["files"][key]
-        if number < len(broken):
-            data["files"][key] = broken[number]
-        else:  # valid shape, damaged content: findings and exports that do not parse
-            entry[4] = [{"code": "INI001"}]
-            entry[6], entry[7] = [{"code": None}], "0" * 64
-    index.write_text(json.dumps(data))
+    head, _, body = index.read_bytes().partition(b"\n")
+    files = json.loads(body)
+    for entry in files.values():  # findings and exports that do not parse, hash left as it was
+        entry[4], entry[5] = [{"code": "INI001"}], {"classes": "Net"}
+    index.write_bytes(head + b"\n" + json.dumps(files).encode())
+    assert run("check", "pkg", "--jobs", "1", "--output-format", "json") == first
+
+
+def test_entries_of_the_wrong_shape_are_analyzed_again(run, tmp_path):
+    Tree(tmp_path, 5)
+    first = run("check", "pkg", "--jobs", "1", "--output-format", "json")
+    [index] = (tmp_path / ".init_lint_cache").glob("project-*.json")
+    broken = [[1, 2], None, "text", [0, 0, "x", "no", [], None, None, None], [0, 0, "x", False, {}, None, None, None]]
+
+    def damage(files):
+        for key, shape in zip(sorted(files), broken):
+            files[key] = shape
+        for number, key in enumerate(sorted(files)[len(broken):]):  # valid shape, content that does not parse
+            if number % 2:
+                files[key][4] = [{"code": "INI001"}]
+                files[key][6], files[key][7] = [{"code": None}], "0" * 64
+            else:
+                files[key][5] = {"classes": 5, "bindings": [], "builds": {"x": 1}}
+
+    _rewrite(index, damage)
     assert run("check", "pkg", "--jobs", "1", "--output-format", "json") == first
 
 

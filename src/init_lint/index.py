@@ -15,7 +15,7 @@ the root:
 A warm run stats every file; only a file whose size or mtime changed is read (and hashed: a touched,
 unchanged file is not analyzed again).  The index is written atomically (a temporary file renamed
 over it) and never through a symlink; one that cannot be read, is not JSON, or has the wrong shape
-or format is ignored and rebuilt, never an error, and so is a damaged entry.
+or format, or whose hash does not match its content, is ignored and rebuilt, never an error.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import time
 from typing import Optional
 
 from init_lint import __version__
-from init_lint.cache import CACHE_DIR, settings_key, stored_finding, restored_finding, valid_exports
+from init_lint.cache import CACHE_DIR, restored_finding, settings_key, stored_finding
 from init_lint.cache import ensure_gitignore, real_folder
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
@@ -56,6 +56,8 @@ class ProjectStore:
         self.dirty = False
         if self.path is not None:
             self.entries = _load(self.path, fingerprint)
+        #: whether entries came from disk (a failure on them means a damaged index, not a bug)
+        self.loaded = bool(self.entries)
 
     # ------------------------------------------------------------------ paths and freshness
 
@@ -104,9 +106,9 @@ class ProjectStore:
         return _findings(entry[FINDINGS], path)
 
     def exports(self, entry: list) -> Optional[dict]:
-        """The entry's exports (None: damaged, or the file exports nothing)."""
-        exports = entry[EXPORTS]
-        return exports if exports is not None and valid_exports(exports) else None
+        """The entry's exports (None: the file exports nothing).  Their shape is trusted: the index's
+        hash matched, or this run made them."""
+        return entry[EXPORTS]
 
     def judged(self, entry: list, path: str, project_key: str) -> Optional[list[Finding]]:
         """Project mode's findings for the file when judged in this very project state; else None."""
@@ -145,13 +147,13 @@ class ProjectStore:
             if not real_folder(self.base):
                 return  # a linked cache folder could point anywhere: no index this run
             ensure_gitignore(self.base)
-            payload = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint,
-                       "files": self.entries}
             # json.dumps, not json.dump: dump streams through the pure-Python encoder, ten times slower
-            text = json.dumps(payload, separators=(",", ":")).encode("utf-8", "surrogatepass")
+            body = json.dumps(self.entries, separators=(",", ":")).encode("utf-8", "surrogatepass")
+            header = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint,
+                      "sha256": hashlib.sha256(body).hexdigest()}
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o644)
             with os.fdopen(fd, "wb") as handle:
-                handle.write(text)
+                handle.write(json.dumps(header).encode() + b"\n" + body)
             os.replace(temporary, self.path)
             self.dirty = False
         except (OSError, ValueError, TypeError):
@@ -200,14 +202,25 @@ def _valid_entry(entry: object) -> bool:
 
 
 def _load(path: str, fingerprint: str) -> dict:
-    """The entries of the index at `path`; empty when it is missing, damaged or of another format."""
+    """The entries of the index at `path`; empty when it is missing, damaged or of another format.
+
+    The first line is a header holding the hash of the rest: an index that was truncated, damaged
+    or edited by hand no longer matches it and is ignored as a whole.  Entries that match were
+    written by init-lint itself, so their exports are not checked shape by shape again (on a large
+    tree that check cost more than the whole warm run).
+    """
     try:
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
         with os.fdopen(fd, "rb") as handle:
-            data = json.loads(handle.read())
+            data = handle.read()
+        head, _, body = data.partition(b"\n")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != __version__ \
+                or header.get("fingerprint") != fingerprint or header.get("sha256") != hashlib.sha256(body).hexdigest():
+            return {}
+        files = json.loads(body)
     except (OSError, ValueError, RecursionError, MemoryError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__ \
-            or data.get("fingerprint") != fingerprint or not isinstance(data.get("files"), dict):
+    if not isinstance(files, dict):
         return {}
-    return {key: entry for key, entry in data["files"].items() if isinstance(key, str) and _valid_entry(entry)}
+    return {key: entry for key, entry in files.items() if isinstance(key, str) and _valid_entry(entry)}

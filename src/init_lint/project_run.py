@@ -31,7 +31,20 @@ def check_project(files: list[str], settings: Settings, mode: Mode = Mode(), *, 
     checked instead of the file on disk and never stored in the index.
     """
     store = ProjectStore(index_root, settings)
-    sources = sources or {}
+    context = list(context)
+    try:
+        return _check_project(store, files, settings, mode, context, jobs, sources or {})
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError):
+        if not store.loaded:
+            raise  # a bug of this run's own making: not the index's
+        # Entries of the right outer shape whose exports are not what init-lint writes (an index edited
+        # by hand, hash and all): start again as if there were no index.
+        store.entries, store.loaded, store.dirty = {}, False, True
+        return _check_project(store, files, settings, mode, context, jobs, sources or {})
+
+
+def _check_project(store: ProjectStore, files: list[str], settings: Settings, mode: Mode, context: Iterable[str],
+                   jobs: int, sources: dict) -> list[FileOutcome]:
     named = {os.path.abspath(f) for f in files}
     everything = list(files) + [f for f in context if os.path.abspath(f) not in named]
     entries, outcomes = _refresh(store, [p for p in everything if p not in sources], settings, jobs, named)
