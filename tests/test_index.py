@@ -270,3 +270,13 @@ def test_the_index_is_keyed_by_settings_and_holds_no_absolute_path(tmp_path, mon
     assert not any(str(tmp_path) in p.read_text() for p in indexes)
     store = ProjectStore(str(tmp_path), Settings(root=str(tmp_path)))
     assert sorted(store.entries) == tree.files()
+
+
+def test_exports_with_every_level_are_valid_cache_entries():
+    """A way covered below its model is exported at YES (3): such an entry was a cache miss on every run."""
+    from init_lint.cache import valid_exports
+
+    exports = {"classes": [], "bindings": {}, "builds": [["x.Y", {"*": [["M", 3, 0]], "Linear.bias": []}]],
+               "refs": [], "maybe_builds": [{"Conv2d.weight": [["M", 2, 3]]}], "local_refs": []}
+    assert valid_exports(exports)
+    assert not valid_exports({**exports, "builds": [["x.Y", {"*": [["M", 4, 0]]}]]})

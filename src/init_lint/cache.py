@@ -141,7 +141,8 @@ def restored_finding(item: object, path: Optional[str]) -> Optional[Finding]:
 
 
 def _is_level(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value in (0, 1, 2)
+    """A `Tri` as stored: NO, FORK, MAYBE or YES (YES too: a way covered below its model is exported as YES)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in (0, 1, 2, 3)
 
 
 def _valid_ways(ways: object) -> bool:
