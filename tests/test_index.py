@@ -78,9 +78,10 @@ class Tree:
         layers = LAYERS[self.random.choice(sorted(LAYERS))]
         self.write(self.root / "pkg" / "layers" / f"{name.lower()}.py", BLOCK.format(name=name, layers=layers))
 
-    def write_layers_init(self) -> None:
+    def write_layers_init(self, keep: float = 1.0) -> None:
+        """The package's re-exports (`keep`: the share kept): models importing through it resolve by them."""
         lines = [f"from .{name.lower()} import {name}" for name in self.blocks
-                 if (self.root / "pkg" / "layers" / f"{name.lower()}.py").exists()]
+                 if (self.root / "pkg" / "layers" / f"{name.lower()}.py").exists() and self.random.random() < keep]
         self.write(self.root / "pkg" / "layers" / "__init__.py", "\n".join(lines) + "\n")
 
     def write_model(self, stem: str) -> None:
@@ -98,7 +99,8 @@ class Tree:
 
     def edit_randomly(self) -> str:
         models = sorted((self.root / "pkg" / "models").glob("model*.py"))
-        action = self.random.choice(["edit model", "edit block", "delete", "rename", "add model", "touch"])
+        action = self.random.choice(["edit model", "edit block", "delete", "rename", "add model", "touch",
+                                     "re-exports"])
         if action == "edit model" and models:
             self.write_model(self.random.choice(models).stem)
         elif action == "edit block":
@@ -108,6 +110,8 @@ class Tree:
         elif action == "rename" and models:
             source = self.random.choice(models)
             source.rename(source.with_name(f"model{self.random.randint(10, 99)}.py"))
+        elif action == "re-exports":
+            self.write_layers_init(keep=0.5)
         elif action == "touch":
             path = self.root / self.random.choice(self.files())
             self.write(path, path.read_text())
@@ -128,7 +132,7 @@ def _project(tree: Tree, settings: Settings, index: bool, named=None) -> list:
     return _seen(check_project(named, settings, context=files, jobs=1, index_root="." if index else None))
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_warm_runs_find_what_cold_runs_find_after_random_edits(tmp_path, monkeypatch, seed):
     monkeypatch.chdir(tmp_path)
     tree = Tree(tmp_path, seed)

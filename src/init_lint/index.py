@@ -38,9 +38,12 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 #: an mtime closer than this to the moment the file was read may hide a later edit in the same tick
 RACY_NS = 2_000_000_000
 
-# Entry fields (a list, not a dict: smaller and faster to load on a tree of thousands of files)
-SIZE, MTIME, DIGEST, RACY, FINDINGS, EXPORTS, JUDGED, JUDGED_KEY = range(8)
-_FIELDS = 8
+# Entry fields (a list, not a dict: smaller and faster to load on a tree of thousands of files).
+# INTERFACE: the hash of what the file's exports offer to the resolution of others' names (classes,
+# imports); LINKS: [the project interface key they were resolved under, where its names lead].
+SIZE, MTIME, DIGEST, RACY, FINDINGS, EXPORTS, JUDGED, JUDGED_KEY, INTERFACE, LINKS = range(10)
+_FIELDS = 10
+_FIELDS_BEFORE_LINKS = 8
 
 
 class ProjectStore:
@@ -121,7 +124,7 @@ class ProjectStore:
     def record(self, path: str, snapshot, findings: list[Finding], exports: Optional[dict]) -> list:
         """A file just analyzed, as it was read (`snapshot`); its entry."""
         entry = [snapshot.size, snapshot.mtime_ns, snapshot.digest, _racy(snapshot.mtime_ns),
-                 [stored_finding(f) for f in findings], exports, None, None]
+                 [stored_finding(f) for f in findings], exports, None, None, interface_digest(exports), None]
         self.entries[self.relative(path)] = entry
         self.dirty = True
         return entry
@@ -132,6 +135,21 @@ class ProjectStore:
             return
         entry[JUDGED] = stored
         entry[JUDGED_KEY] = project_key
+        self.dirty = True
+
+    def interface(self, entry: list) -> str:
+        if entry[INTERFACE] is None:
+            entry[INTERFACE] = interface_digest(entry[EXPORTS])
+            self.dirty = True
+        return entry[INTERFACE]
+
+    def links(self, entry: list, interface_key: str) -> Optional[dict]:
+        """The file's resolved names when resolved under this very project interface; else None."""
+        links = entry[LINKS]
+        return links[1] if isinstance(links, list) and len(links) == 2 and links[0] == interface_key else None
+
+    def record_links(self, entry: list, interface_key: str, links: dict) -> None:
+        entry[LINKS] = [interface_key, links]
         self.dirty = True
 
     def forget(self, path: str) -> None:
@@ -174,6 +192,14 @@ def project_key(digests: list) -> str:
     return hasher.hexdigest()
 
 
+def interface_digest(exports: Optional[dict]) -> str:
+    """What a file offers to the resolution of other files' names: its classes and its imports."""
+    if exports is None:
+        return ""
+    text = json.dumps([exports.get("classes"), exports.get("bindings")], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def _racy(mtime_ns: int) -> bool:
     return time.time_ns() - mtime_ns < RACY_NS
 
@@ -194,7 +220,10 @@ def _findings(items: object, path: str) -> Optional[list[Finding]]:
 
 
 def _valid_entry(entry: object) -> bool:
+    if isinstance(entry, list) and len(entry) == _FIELDS_BEFORE_LINKS:
+        entry.extend((None, None))  # written before the links were kept: they are resolved again
     return (isinstance(entry, list) and len(entry) == _FIELDS
+            and (entry[INTERFACE] is None or isinstance(entry[INTERFACE], str))
             and all(isinstance(entry[i], int) and not isinstance(entry[i], bool) for i in (SIZE, MTIME))
             and isinstance(entry[DIGEST], str) and isinstance(entry[RACY], bool)
             and isinstance(entry[FINDINGS], list) and (entry[JUDGED] is None or isinstance(entry[JUDGED], list))

@@ -96,13 +96,23 @@ def module_name(path: str) -> str:
     return module_location(path)[1]
 
 
-def module_location(path: str) -> tuple[str, str]:
-    """(the folder Python would import it from, its dotted name): `.../root`, `pkg.sub.mod`."""
+def module_location(path: str, packages: Optional[dict] = None) -> tuple[str, str]:
+    """(the folder Python would import it from, its dotted name): `.../root`, `pkg.sub.mod`.
+
+    `packages` remembers, folder by folder, whether it holds an `__init__.py` (a project's files
+    share their folders: one stat per folder, not one per file and level)."""
     path = os.path.abspath(path)
     folder, filename = os.path.split(path)
     stem = os.path.splitext(filename)[0]
     parts = [] if stem == "__init__" else [stem]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
+    if packages is None:
+        packages = {}
+    while True:
+        known = packages.get(folder)
+        if known is None:
+            known = packages[folder] = os.path.isfile(os.path.join(folder, "__init__.py"))
+        if not known:
+            break
         folder, package = os.path.split(folder)
         parts.insert(0, package)
         if not package:
@@ -131,11 +141,14 @@ class ProjectIndex:
         #: classes other files import: used in ways that may not show as a build
         self.imported: set = set()
         self._levels: dict = {}
+        self._package_folders: dict = {}
+        #: module key -> its `resolution` (what `link` used)
+        self.resolved: dict = {}
 
     def add(self, path: str, exports: Optional[dict]) -> None:
         if exports is None:
             return
-        root, name = module_location(path)
+        root, name = module_location(path, self._package_folders)
         key = f"{root}{os.sep}:{name}"
         if key in self.modules:  # the same file under two spellings (a symlink): judged once
             self.paths[path] = key
@@ -158,15 +171,21 @@ class ProjectIndex:
         own = [k for k in keys if self.roots[k] == self.roots.get(importer)]
         return own[0] if len(own) == 1 else None
 
-    def link(self) -> None:
-        """Resolve every exported build to the class it builds."""
+    def link(self, known: Optional[dict] = None) -> None:
+        """Resolve every exported build to the class it builds.
+
+        `known` maps a module key to its `resolution` from an earlier run, valid while no module's
+        name, classes or imports changed (the project index keeps them): those are not resolved again.
+        """
         for importer, exports in self.modules.items():
-            for target, ways in exports.get("builds", ()):
-                found = self.resolve(target, importer)
+            resolution = known.get(importer) if known else None
+            if resolution is None:
+                resolution = self.resolution(importer)
+            self.resolved[importer] = resolution
+            for (target, ways), found in zip(exports.get("builds", ()), resolution["builds"]):
                 if found is not None:
                     self.builders.setdefault(found, []).append((importer, ways))
-            for target in exports.get("refs", ()):
-                found = self.resolve(target, importer)
+            for target, found in zip(exports.get("refs", ()), resolution["refs"]):
                 if found is None:
                     continue
                 if exports.get("maybe_builds"):
@@ -178,23 +197,36 @@ class ProjectIndex:
                 for local in exports.get("local_refs", ()):
                     self.maybe_builders.setdefault((importer, local), []).extend(
                         (found[0], ways) for ways in self.modules[found[0]].get("maybe_builds", ()))
-            if self._is_package(importer):
-                continue  # a package re-exporting a class does not use it
-            for name, target in exports.get("bindings", {}).items():
-                if name.startswith("*"):
-                    dotted = self._absolute(target, importer) if target.startswith(".") else target
-                    module = self.find(dotted or "", importer)
-                    for cls in self.modules.get(module or "", {}).get("classes", ()):
-                        self.imported.add((module, cls))
-                    continue
-                found = self.resolve(target, importer)
-                if found is not None and found[0] != importer:
-                    self.imported.add(found)
+            for module in resolution["stars"]:
+                for cls in self.modules.get(module, {}).get("classes", ()):
+                    self.imported.add((module, cls))
+            self.imported.update(resolution["imported"])
         for key, entries in self.maybe_builders.items():
             unique: dict = {}
             for importer, ways in entries:
                 unique.setdefault((importer, id(ways)), (importer, ways))
             self.maybe_builders[key] = list(unique.values())
+
+    def resolution(self, importer: str) -> dict:
+        """Where the names of one module lead: its builds and refs (a (module, class) or None each),
+        the classes of other modules it imports, the modules it star-imports."""
+        exports = self.modules[importer]
+        imported: list = []
+        stars: list = []
+        if not self._is_package(importer):  # a package re-exporting a class does not use it
+            for name, target in exports.get("bindings", {}).items():
+                if name.startswith("*"):
+                    dotted = self._absolute(target, importer) if target.startswith(".") else target
+                    module = self.find(dotted or "", importer)
+                    if module is not None:
+                        stars.append(module)
+                    continue
+                found = self.resolve(target, importer)
+                if found is not None and found[0] != importer:
+                    imported.append(found)
+        return {"builds": [self.resolve(target, importer) for target, _ in exports.get("builds", ())],
+                "refs": [self.resolve(target, importer) for target in exports.get("refs", ())],
+                "imported": imported, "stars": stars}
 
     def resolve(self, qualified: str, importer: str, hops: int = 0) -> Optional[tuple]:
         """(module key, class) for a name as `importer` imports it, following re-exports of packages."""
