@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", help="build the tree here and keep it (default: a temporary folder)")
     parser.add_argument("--json", help="also write the figures as JSON to this file")
     parser.add_argument("--no-ruff", action="store_true", help="skip ruff even when installed")
+    parser.add_argument("--ruff", help="ruff's command (default: ruff on PATH or beside --python)")
     parser.add_argument("--reuse", action="store_true", help="with --keep: reuse the kept tree and its index, "
                         "measure only warm and pre-commit (after a change to init-lint's warm path)")
     args = parser.parse_args(argv)
@@ -141,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"precommit file: {os.path.relpath(changed, tree)}", flush=True)
     rows.append(measure("precommit", check + ["--project", os.path.relpath(changed, tree)], tree, env, wrap))
 
+    ruff = args.ruff or shutil.which("ruff") or shutil.which("ruff", path=os.path.dirname(args.python))
     if args.reuse:
+        if ruff and not args.no_ruff:
+            rows.append(measure("ruff-ALL", [ruff, "check", "--select", "ALL", "--exit-zero", "--no-cache", "-q", "."],
+                                tree, env, wrap))
         print(json.dumps(rows))
         return 0
     fast = subprocess.run([args.python, "-c", FAST_SHARE, listing], capture_output=True, text=True, env=env)
@@ -154,7 +159,6 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(path, os.path.join(small, f"f{index:04d}_{os.path.basename(path)}"))
     rows.append(measure("rss-300", check + ["--no-cache", "."], small, env, wrap))
 
-    ruff = shutil.which("ruff") or shutil.which("ruff", path=os.path.dirname(args.python))
     if ruff and not args.no_ruff:
         rows.append(measure("ruff-ALL", [ruff, "check", "--select", "ALL", "--exit-zero", "--no-cache", "-q", "."],
                             tree, env, wrap))
