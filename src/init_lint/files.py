@@ -76,6 +76,7 @@ class _FileFilter:
 
     def __init__(self, settings: Settings) -> None:
         self.root = settings.root
+        self._prefix = os.path.join(os.path.abspath(self.root), "") if self.root is not None else ""
         self.include = settings.include + settings.extend_include
         patterns = [p.rstrip("/") for p in settings.exclude + settings.extend_exclude]
         self.names = [p for p in patterns if "/" not in p]
@@ -84,6 +85,9 @@ class _FileFilter:
     def _relative(self, full: str) -> str:
         if self.root is None:
             return full.replace(os.sep, "/")
+        absolute = os.path.abspath(full)
+        if absolute.startswith(self._prefix):  # the common case, without os.path.relpath's cost
+            return absolute[len(self._prefix):].replace(os.sep, "/")
         try:
             relative = os.path.relpath(os.path.abspath(full), os.path.abspath(self.root))
         except ValueError:  # pragma: no cover - another drive on Windows

@@ -55,6 +55,7 @@ class ProjectStore:
         self.base = os.path.join(self.root, CACHE_DIR) if self.root is not None else None
         self.path = os.path.join(self.base, f"project-{fingerprint}.json") if self.base is not None else None
         self.fingerprint = fingerprint
+        self._prefix = os.path.join(self.root, "") if self.root is not None else ""
         self.entries: dict[str, list] = {}
         self.dirty = False
         if self.path is not None:
@@ -69,6 +70,8 @@ class ProjectStore:
         absolute = os.path.abspath(path)
         if self.root is None:
             return absolute
+        if absolute.startswith(self._prefix):  # the common case, without os.path.relpath's cost
+            return absolute[len(self._prefix):].replace(os.sep, "/")
         try:
             relative = os.path.relpath(absolute, self.root)
         except ValueError:  # pragma: no cover - another drive on Windows

@@ -53,7 +53,8 @@ def _check_project(store: ProjectStore, files: list[str], settings: Settings, mo
     for path, data in sources.items():
         outcomes[path], live_exports[path] = _check_live(path, data, settings)
         digests[path] = "live:" + hashlib.sha256(data).hexdigest()
-    key = project_key([(store.relative(p), digests.get(p, "")) for p in everything])
+    relative = store.relative
+    key = project_key([(relative(p), digests.get(p, "")) for p in everything])
     judge = _Judge(store, entries, live_exports, everything, settings)
     checked = []
     for path in files:
@@ -98,8 +99,8 @@ def _refresh(store: ProjectStore, paths: list[str], settings: Settings, jobs: in
     stale = []
     for path in paths:
         entry = store.fresh(path)
-        if entry is None or store.findings(entry, path) is None:
-            stale.append(path)
+        if entry is None or (os.path.abspath(path) in named and store.findings(entry, path) is None):
+            stale.append(path)  # (a context file's findings are never read: not restored here)
         else:
             entries[path] = entry
     outcomes: dict[str, FileOutcome] = {}
