@@ -138,6 +138,8 @@ class ProjectIndex:
         self.builders: dict[tuple, list] = {}
         #: classes another file passes around as a value, with that file's builds through variables
         self.maybe_builders: dict[tuple, list] = {}
+        #: class -> the modules whose builds through variables may build it (see maybe_builders_of)
+        self._maybe_sources: dict[tuple, list] = {}
         #: classes other files import: used in ways that may not show as a build
         self.imported: set = set()
         self._levels: dict = {}
@@ -185,27 +187,44 @@ class ProjectIndex:
             for (target, ways), found in zip(exports.get("builds", ()), resolution["builds"]):
                 if found is not None:
                     self.builders.setdefault(found, []).append((importer, ways))
+            # Two refs leading to the same class (or module) would add the very same entries again, which
+            # the pass at the end drops: skipped here (a large file made this loop quadratic).
+            seen_classes: set = set()
+            seen_modules: set = set()
             for target, found in zip(exports.get("refs", ()), resolution["refs"]):
                 if found is None:
                     continue
-                if exports.get("maybe_builds"):
+                if exports.get("maybe_builds") and found not in seen_classes:
                     # This file passes `found` around and builds through variables: it may build it.
-                    self.maybe_builders.setdefault(found, []).extend(
-                        (importer, ways) for ways in exports["maybe_builds"])
+                    self._maybe_sources.setdefault(found, []).append(importer)
+                seen_classes.add(found)
+                if found[0] in seen_modules:
+                    continue
+                seen_modules.add(found[0])
                 # `build_model_with_cfg(ResNet, block=Bottle2neck)`: the file hands its own classes to a
                 # model of another file, which may build them through its variables.
                 for local in exports.get("local_refs", ()):
-                    self.maybe_builders.setdefault((importer, local), []).extend(
-                        (found[0], ways) for ways in self.modules[found[0]].get("maybe_builds", ()))
+                    self._maybe_sources.setdefault((importer, local), []).append(found[0])
             for module in resolution["stars"]:
                 for cls in self.modules.get(module, {}).get("classes", ()):
                     self.imported.add((module, cls))
             self.imported.update(resolution["imported"])
-        for key, entries in self.maybe_builders.items():
+
+    def maybe_builders_of(self, key: tuple) -> list:
+        """(module, way table) for every build through a variable that may build class `key`, once each.
+
+        Kept by link as the modules whose `maybe_builds` count (a file passing the class around
+        hands it to all its builds through variables) and expanded only for the classes a judgement
+        asks about: expanded for every class, they made a large tree's link quadratic.
+        """
+        found = self.maybe_builders.get(key)
+        if found is None:
             unique: dict = {}
-            for importer, ways in entries:
-                unique.setdefault((importer, id(ways)), (importer, ways))
-            self.maybe_builders[key] = list(unique.values())
+            for module in self._maybe_sources.get(key, ()):
+                for ways in self.modules[module].get("maybe_builds", ()):
+                    unique.setdefault((module, id(ways)), (module, ways))
+            found = self.maybe_builders[key] = list(unique.values())
+        return found
 
     def resolution(self, importer: str) -> dict:
         """Where the names of one module lead: its builds and refs (a (module, class) or None each),
@@ -279,7 +298,7 @@ class ProjectIndex:
 
         key = (module, model, spec, param)
         builders = self.builders.get((module, model))
-        maybe = self.maybe_builders.get((module, model))
+        maybe = self.maybe_builders_of((module, model))
         if not builders and not maybe and (module, model) not in self.imported:
             return Tri(fallback)
         if key in self._levels:
