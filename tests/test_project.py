@@ -125,3 +125,35 @@ def test_an_imported_class_is_silenced_only_where_some_importer_could_initialize
     # Gate: imported only by a factory, whose callers initialize every Conv2d.
     assert not any(path == "pkg/models/gate.py" for path, _, _ in found)
     assert code == 1
+
+
+def _stdin(*args: str, cwd: Path, text: str) -> tuple[int, set]:
+    result = subprocess.run([sys.executable, "-m", "init_lint", "check", "--isolated", "--output-format", "json",
+                             *args], cwd=cwd, input=text, capture_output=True, text=True, timeout=120)
+    found = {(Path(f["filename"]).as_posix(), f["location"]["row"], f["code"]) for f in json.loads(result.stdout)}
+    return result.returncode, found
+
+
+def test_stdin_with_project_judges_the_text_with_the_project_around_it(project: Path) -> None:
+    """The editor's text stands for the file: the model in the other file covers the block's Linear."""
+    text = (project / "pkg/layers/mlp.py").read_text()
+    assert _stdin("-", "--stdin-filename", "pkg/layers/mlp.py", "--no-cache", cwd=project, text=text)[0] == 1
+    for _ in range(2):  # the second run from the project index
+        assert _stdin("--project", "-", "--stdin-filename", "pkg/layers/mlp.py", cwd=project, text=text) == (0, set())
+    # A block the live text adds is built by no model: reported, though the file on disk has no such block.
+    extra = text + "\n\nclass Head(nn.Module):\n    def __init__(self):\n        super().__init__()\n" \
+                   "        self.fc = nn.Linear(2, 2)\n"
+    assert _stdin("--project", "-", "--stdin-filename", "pkg/layers/mlp.py", cwd=project, text=extra) == \
+        (1, {("pkg/layers/mlp.py", 14, "INI001")})
+
+
+def test_the_api_judges_files_with_the_project_around_them(project: Path, monkeypatch) -> None:
+    from init_lint.api import check_project
+    from init_lint.config import Settings
+
+    monkeypatch.chdir(project)
+    files = sorted(str(p.relative_to(project)) for p in project.rglob("*.py"))
+    assert check_project(["pkg/layers/mlp.py"], Settings(), context=files, jobs=1) == []
+    assert [(f.path, f.line) for f in check_project(files, Settings(), jobs=1)] == [("pkg/layers/conv.py", 9)]
+    alone = check_project(["pkg/layers/mlp.py"], Settings(), jobs=1)
+    assert [f.line for f in alone] == [7, 8]

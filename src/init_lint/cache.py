@@ -35,7 +35,7 @@ class Cache:
         self.root = os.path.abspath(root)
         self.base = os.path.join(self.root, CACHE_DIR)
         self.folder = os.path.join(self.base, "v1")
-        fingerprint = repr((__version__, _settings_key(settings))).encode()
+        fingerprint = repr((__version__, settings_key(settings))).encode()
         self.salt = hashlib.sha256(fingerprint).hexdigest()[:16]
         self._ignored = False
         self._unusable = False
@@ -68,7 +68,7 @@ class Cache:
             exports = data.get("exports")
             if exports is not None and not valid_exports(exports):
                 return None
-            findings = [_finding(item, path) for item in data["findings"]]
+            findings = [restored_finding(item, path) for item in data["findings"]]
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
             return None
         if any(f is None for f in findings):
@@ -81,13 +81,13 @@ class Cache:
         folder = os.path.join(self.folder, key[:2])
         temporary = os.path.join(folder, f".{key}.{os.getpid()}")
         try:
-            if not all(_real_folder(f) for f in (self.base, self.folder, folder)):
+            if not all(real_folder(f) for f in (self.base, self.folder, folder)):
                 self._unusable = True  # a linked cache folder could point anywhere: no cache this run
                 return
             if not self._ignored:
-                _ensure_gitignore(self.base)
+                ensure_gitignore(self.base)
                 self._ignored = True
-            entry = {"findings": [_stored(f) for f in findings], "exports": exports}
+            entry = {"findings": [stored_finding(f) for f in findings], "exports": exports}
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o644)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(entry, handle)
@@ -99,7 +99,7 @@ class Cache:
                 pass
 
 
-def _real_folder(path: str) -> bool:
+def real_folder(path: str) -> bool:
     """Make the folder if needed; whether it is a real folder (not a symlink to one)."""
     try:
         os.mkdir(path)
@@ -109,7 +109,7 @@ def _real_folder(path: str) -> bool:
     return stat.S_ISDIR(info.st_mode)
 
 
-def _ensure_gitignore(cache_root: str) -> None:
+def ensure_gitignore(cache_root: str) -> None:
     """Create `.gitignore` unless something (a file, a symlink, anything) already has the name."""
     try:
         fd = os.open(os.path.join(cache_root, ".gitignore"), os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
@@ -119,13 +119,13 @@ def _ensure_gitignore(cache_root: str) -> None:
         handle.write("# Automatically created by init-lint.\n*\n")
 
 
-def _stored(finding: Finding) -> dict:
+def stored_finding(finding: Finding) -> dict:
     data = finding.to_cache()
     data["filename"] = ""  # printed with the path of the run that reads it
     return data
 
 
-def _finding(item: object, path: Optional[str]) -> Optional[Finding]:
+def restored_finding(item: object, path: Optional[str]) -> Optional[Finding]:
     if not isinstance(item, dict):
         return None
     finding = Finding.from_dict(item)
@@ -141,7 +141,8 @@ def _finding(item: object, path: Optional[str]) -> Optional[Finding]:
 
 
 def _is_level(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value in (0, 1, 2)
+    """A `Tri` as stored: NO, FORK, MAYBE or YES (YES too: a way covered below its model is exported as YES)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in (0, 1, 2, 3)
 
 
 def _valid_ways(ways: object) -> bool:
@@ -183,6 +184,6 @@ def valid_exports(exports: object) -> bool:
             and isinstance(maybe, list) and all(_valid_way_table(m) for m in maybe))
 
 
-def _settings_key(settings: Settings) -> tuple:
+def settings_key(settings: Settings) -> tuple:
     return (settings.select, settings.ignore, settings.extend_select, settings.per_file_ignores, settings.strict,
             settings.extra_layers, settings.max_file_size)

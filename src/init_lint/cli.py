@@ -99,7 +99,8 @@ def build_parser(with_verify: bool = True, with_health: bool = True) -> argparse
                        help="judge each file alone, even inside a project folder (as flake8 does)")
     check.add_argument("--project", action="store_true",
                        help="judge the files named with the whole project around them (the folder of the "
-                            "pyproject.toml, or the working folder): what pre-commit hooks use")
+                            "pyproject.toml, or the working folder): what pre-commit hooks use; with '-', the "
+                            "text on stdin stands for the file --stdin-filename names")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.set_defaults(handler=run_check)
 
@@ -181,12 +182,11 @@ def run_check(args: argparse.Namespace) -> int:
     cache_root = None if args.no_cache else (settings.root or os.getcwd())
     project = not args.per_file and (args.project or any(os.path.isdir(p) for p in paths))
     if project:
-        context = files
-        if args.project:
-            around = settings.root or os.getcwd()
-            named = {os.path.abspath(f) for f in files}
-            context = files + [f for f in discover([around], settings) if os.path.abspath(f) not in named]
-        outcomes = _project_outcomes(context, settings, mode, args, cache_root, len(files))
+        from init_lint.project_run import check_project
+
+        # --project: the files named are judged with the whole project around them
+        context = discover([settings.root or os.getcwd()], settings) if args.project else ()
+        outcomes = check_project(files, settings, mode, context=context, jobs=args.jobs, index_root=cache_root)
     else:
         outcomes = run(files, settings, mode, args.jobs, None if (args.fix or args.diff) else cache_root)
     fmt = args.output_format or settings.output_format or default_format(sys.stdout)
@@ -318,33 +318,6 @@ def _add_noqa(findings: list[Finding], args: argparse.Namespace) -> int:
     return EXIT_ERROR if failed or any(f.code == "INI900" for f in findings) else EXIT_CLEAN
 
 
-def _project_outcomes(files: list, settings: Settings, mode, args: argparse.Namespace, cache_root: Optional[str],
-                      reported: int) -> list:
-    """Project mode: check every file (exports included), judge INI001 across files, then fix.
-
-    Only the first `reported` files are reported and fixed; the others are context.
-    """
-    from init_lint.engine import Mode, run
-    from init_lint.project import ProjectIndex
-
-    checked = list(run(files, settings, Mode(exports=True), args.jobs, cache_root))
-    index = ProjectIndex()
-    for outcome in checked:
-        index.add(outcome.path, outcome.exports)
-    index.link()
-    checked = checked[:reported]
-    for outcome in checked:
-        judged = (index.judge(f, outcome.path, settings.strict) for f in outcome.findings)
-        outcome.findings = [f for f in judged if f is not None]
-        outcome.exports = None
-    if not (mode.fix or mode.diff):
-        return checked
-    to_fix = {o.path: frozenset((f.line, f.column, f.code) for f in o.findings) for o in checked
-              if any(f.fix is not None for f in o.findings)}
-    fixed = {o.path: o for o in run(list(to_fix), settings, mode, args.jobs, None, keep=to_fix)}
-    return [fixed.get(o.path, o) for o in checked]
-
-
 def _run_stdin(args: argparse.Namespace) -> int:
     """Editors: source on stdin; with --fix the fixed source on stdout and what remains on stderr.
 
@@ -369,7 +342,18 @@ def _run_stdin(args: argparse.Namespace) -> int:
         for finding in result.remaining:
             print(text_line(finding), file=sys.stderr)
         return exit_status(result.remaining, args, fixed=len(result.fixed))
-    findings = check_file_source(data, name, settings)
+    if args.project and args.stdin_filename and not name.endswith(".ipynb"):
+        # The editor's text judged with the project around it (the file on disk stands aside).
+        from init_lint.files import discover
+        from init_lint.project_run import check_project
+
+        around = settings.root or os.getcwd()
+        cache_root = None if args.no_cache else around
+        [outcome] = check_project([name], settings, context=discover([around], settings), jobs=args.jobs,
+                                  index_root=cache_root, sources={name: data})
+        findings = outcome.findings
+    else:
+        findings = check_file_source(data, name, settings)
     fmt = args.output_format or settings.output_format or default_format(sys.stdout)
     if args.statistics:
         sys.stdout.write(statistics(findings))

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from init_lint.cache import Cache
-from init_lint.checker import check_file_source, check_source_with_analysis, fix_and_recheck, unparsable
+from init_lint.checker import check_file_source, check_source_with_analysis, fix_and_recheck, mentions_torch, unparsable
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
 from init_lint.files import (AlreadyWritten, MissingFile, ReadError, Snapshot, WriteError, clean_stale_temporaries,
                              is_inside, read_source, write_fix)
+from init_lint.fastscan import quick_exports
 from init_lint.project import file_exports, import_only_exports
 
 #: below this many files a process pool costs more than it saves
@@ -53,6 +54,8 @@ class FileOutcome:
     exports: Optional[dict] = None
     #: the findings the fix removed (for --show-fixes)
     fixes: list = field(default_factory=list)
+    #: what the file was when it was read (None when it could not be read): the project index's key
+    snapshot: Optional[Snapshot] = None
 
 
 def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = None) -> FileOutcome:
@@ -69,9 +72,11 @@ def process(path: str, settings: Settings, mode: Mode, cache: Optional[Cache] = 
         if path.endswith(".ipynb"):
             from init_lint.notebooks.engine import process_notebook
 
-            return process_notebook(path, data, settings, mode, cache)
+            outcome = process_notebook(path, data, settings, mode, cache)
+            outcome.snapshot = snapshot
+            return outcome
         findings, exports = _check(path, data, settings, cache, mode.exports)
-        return FileOutcome(path, findings, exports=exports)
+        return FileOutcome(path, findings, exports=exports, snapshot=snapshot)
     except RecursionError:
         return FileOutcome(path, [unparsable(path, "too deeply nested to analyze")])
     except Exception as error:  # a bug in init-lint: report it on this file, keep going with the others
@@ -86,11 +91,15 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
         cached = cache.get(key, path)
         if cached is not None and (cached[1] is not None or not with_exports):
             return cached
-    found, analysis = check_source_with_analysis(data, path, settings)
-    findings = [_plain(f) for f in found]
-    exports = None
-    if with_exports:
-        exports = file_exports(analysis) if analysis is not None else import_only_exports(data)
+    quick = quick_exports(data, settings) if mentions_torch(data, settings) else None
+    if quick is not None:  # it cannot hold a layer or an init: no finding, and only its imports matter
+        findings, exports = [], quick if with_exports else None
+    else:
+        found, analysis = check_source_with_analysis(data, path, settings)
+        findings = [_plain(f) for f in found]
+        exports = None
+        if with_exports:
+            exports = file_exports(analysis) if analysis is not None else import_only_exports(data)
     if key is not None:
         cache.put(key, findings, exports)
     return findings, exports

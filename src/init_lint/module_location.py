@@ -8,7 +8,7 @@ child process as that module, with that folder first on `sys.path`.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple, Union
+from typing import NamedTuple, Optional, Union
 
 
 class ModuleLocation(NamedTuple):
@@ -19,18 +19,20 @@ class ModuleLocation(NamedTuple):
     package: str
 
 
-def locate_module(path: Union[str, "os.PathLike[str]"]) -> ModuleLocation:
+def locate_module(path: Union[str, "os.PathLike[str]"], packages: Optional[dict] = None) -> ModuleLocation:
     """`(.../root, pkg.sub.mod, pkg.sub)` for `.../root/pkg/sub/mod.py`, walking up while folders are packages.
 
     The path is taken as spelled (made absolute, symbolic links not followed), as the import system
-    sees it; a caller that wants the file's real place resolves the path first.
+    sees it; a caller that wants the file's real place resolves the path first.  `packages`
+    remembers, folder by folder, whether it holds an `__init__.py`: a project's files share their
+    folders, so one stat per folder instead of one per file and level.
     """
     path = os.path.abspath(path)
     folder, filename = os.path.split(path)
     stem = os.path.splitext(filename)[0]
     is_package = stem == "__init__"  # __init__.py, or its stub __init__.pyi
     parts = [] if is_package else [stem]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
+    while _is_package(folder, packages):
         parent, name = os.path.split(folder)
         if not name:  # the filesystem's root
             break
@@ -41,3 +43,12 @@ def locate_module(path: Union[str, "os.PathLike[str]"]) -> ModuleLocation:
     module = ".".join(parts)
     package = module if is_package else module.rpartition(".")[0]
     return ModuleLocation(folder, module, package)
+
+
+def _is_package(folder: str, packages: Optional[dict]) -> bool:
+    if packages is None:
+        return os.path.isfile(os.path.join(folder, "__init__.py"))
+    known = packages.get(folder)
+    if known is None:
+        known = packages[folder] = os.path.isfile(os.path.join(folder, "__init__.py"))
+    return known

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+from collections import Counter
 from typing import TYPE_CHECKING, Optional
 
 from init_lint.diagnostics import Finding
@@ -32,10 +33,8 @@ def file_exports(analysis: FileAnalysis) -> dict:
     # factory decides, so they do not count as a way the class is built.
     for build in (b for b in analysis.tree.external_builds if b.parent is not None):
         exported = analysis.tree.exported_build(build)
-        builds.append([build.external, {f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
-                                        for (spec, param), ways in exported.items()}])
-    maybe = [{f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
-              for (spec, param), ways in exported.items()} for exported in analysis.tree.exported_unknown_builds()]
+        builds.append([build.external, way_table(exported)])
+    maybe = [way_table(exported) for exported in analysis.tree.exported_unknown_builds()]
     return {
         "classes": sorted(info.name for info in analysis.classes.modules()),
         "bindings": {name: target for name, target in analysis.imports.bindings.items() if not target.startswith("<")},
@@ -88,6 +87,31 @@ def _factories(analysis: FileAnalysis) -> dict:
     return {name: sorted(classes) for name, classes in sorted(found.items())}
 
 
+def way_table(exported: dict) -> dict:
+    """`"Linear.weight"` -> the ways, `[[model, way, model's own coverage], ...]`, written compactly.
+
+    A build's ways are usually the same for every layer type and parameter (nothing in the builder
+    initializes one type more than another): the most common list is stored once under `"*"` and
+    only the keys that differ are listed.  A key absent with no `"*"` has no ways (covered).
+    """
+    table = {f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
+             for (spec, param), ways in exported.items()}
+    counts = Counter(repr(ways) for ways in table.values())
+    if not counts:
+        return {}
+    common = counts.most_common(1)[0][0]
+    default = next(ways for ways in table.values() if repr(ways) == common)
+    compact = {"*": default} if default else {}
+    compact.update((key, ways) for key, ways in table.items() if repr(ways) != common)
+    return compact
+
+
+def table_ways(table: dict, key: str) -> list:
+    """The ways of `key` (`"Linear.weight"`) in a table `way_table` wrote."""
+    ways = table.get(key)
+    return ways if ways is not None else table.get("*", [])
+
+
 def import_only_exports(data: bytes) -> Optional[dict]:
     """For a file that never mentions torch (a package's `__init__.py`): just what it re-exports."""
     try:
@@ -108,7 +132,7 @@ def import_only_exports(data: bytes) -> Optional[dict]:
             for alias in node.names:
                 bindings[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
     return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": [], "local_refs": [],
-            "init_types": [], "opaque": []}
+            "init_types": [], "opaque": [], "factories": {}}
 
 
 class ProjectIndex:
@@ -129,17 +153,22 @@ class ProjectIndex:
         self.builders: dict[tuple, list] = {}
         #: classes another file passes around as a value, with that file's builds through variables
         self.maybe_builders: dict[tuple, list] = {}
+        #: class -> the modules whose builds through variables may build it (see maybe_builders_of)
+        self._maybe_sources: dict[tuple, list] = {}
         #: classes other files import: used in ways that may not show as a build
         self.imported: set = set()
         #: class -> the modules that import it; module -> the modules that import something from it
         self.importers: dict = {}
         self.module_importers: dict = {}
         self._levels: dict = {}
+        self._package_folders: dict = {}
+        #: module key -> its `resolution` (what `link` used)
+        self.resolved: dict = {}
 
     def add(self, path: str, exports: Optional[dict]) -> None:
         if exports is None:
             return
-        root, name, _ = locate_module(path)
+        root, name, _ = locate_module(path, self._package_folders)
         key = f"{root}{os.sep}:{name}"
         if key in self.modules:  # the same file under two spellings (a symlink): judged once
             self.paths[path] = key
@@ -162,53 +191,91 @@ class ProjectIndex:
         own = [k for k in keys if self.roots[k] == self.roots.get(importer)]
         return own[0] if len(own) == 1 else None
 
-    def link(self) -> None:
-        """Resolve every exported build to the class it builds."""
+    def link(self, known: Optional[dict] = None) -> None:
+        """Resolve every exported build to the class it builds.
+
+        `known` maps a module key to its `resolution` from an earlier run, valid while no module's
+        name, classes or imports changed (the project index keeps them): those are not resolved again.
+        """
         for importer, exports in self.modules.items():
-            for target, ways in exports.get("builds", ()):
-                found = self.resolve(target, importer)
+            resolution = known.get(importer) if known else None
+            if resolution is None:
+                resolution = self.resolution(importer)
+            self.resolved[importer] = resolution
+            for (target, ways), found in zip(exports.get("builds", ()), resolution["builds"]):
                 if found is not None:
                     self.builders.setdefault(found, []).append((importer, ways))
-            for target in exports.get("refs", ()):
-                found = self.resolve(target, importer)
+            # Two refs leading to the same class (or module) would add the very same entries again, which
+            # the pass at the end drops: skipped here (a large file made this loop quadratic).
+            seen_classes: set = set()
+            seen_modules: set = set()
+            for target, found in zip(exports.get("refs", ()), resolution["refs"]):
                 if found is None:
                     continue
-                if exports.get("maybe_builds"):
+                if exports.get("maybe_builds") and found not in seen_classes:
                     # This file passes `found` around and builds through variables: it may build it.
-                    self.maybe_builders.setdefault(found, []).extend(
-                        (importer, ways) for ways in exports["maybe_builds"])
+                    self._maybe_sources.setdefault(found, []).append(importer)
+                seen_classes.add(found)
+                if found[0] in seen_modules:
+                    continue
+                seen_modules.add(found[0])
                 # `build_model_with_cfg(ResNet, block=Bottle2neck)`: the file hands its own classes to a
                 # model of another file, which may build them through its variables.
                 for local in exports.get("local_refs", ()):
-                    self.maybe_builders.setdefault((importer, local), []).extend(
-                        (found[0], ways) for ways in self.modules[found[0]].get("maybe_builds", ()))
-            if self._is_package(importer):
-                continue  # a package re-exporting a class does not use it
+                    self._maybe_sources.setdefault((importer, local), []).append(found[0])
+            for module in resolution["stars"]:
+                for cls in self.modules.get(module, {}).get("classes", ()):
+                    self.imported.add((module, cls))
+                    self.importers.setdefault((module, cls), set()).add(importer)
+            for found in resolution["imported"]:
+                self.imported.add(found)
+                self.importers.setdefault(found, set()).add(importer)
+            for source in resolution["sources"]:
+                self.module_importers.setdefault(source, set()).add(importer)
+
+    def maybe_builders_of(self, key: tuple) -> list:
+        """(module, way table) for every build through a variable that may build class `key`, once each.
+
+        Kept by link as the modules whose `maybe_builds` count (a file passing the class around
+        hands it to all its builds through variables) and expanded only for the classes a judgement
+        asks about: expanded for every class, they made a large tree's link quadratic.
+        """
+        found = self.maybe_builders.get(key)
+        if found is None:
+            unique: dict = {}
+            for module in self._maybe_sources.get(key, ()):
+                for ways in self.modules[module].get("maybe_builds", ()):
+                    unique.setdefault((module, id(ways)), (module, ways))
+            found = self.maybe_builders[key] = list(unique.values())
+        return found
+
+    def resolution(self, importer: str) -> dict:
+        """Where the names of one module lead: its builds and refs (a (module, class) or None each),
+        the classes of other modules it imports, the modules it star-imports."""
+        exports = self.modules[importer]
+        imported: list = []
+        stars: list = []
+        sources: list = []
+        if not self._is_package(importer):  # a package re-exporting a class does not use it
             for name, target in exports.get("bindings", {}).items():
                 if name.startswith("*"):
                     dotted = self._absolute(target, importer) if target.startswith(".") else target
                     module = self.find(dotted or "", importer)
-                    for cls in self.modules.get(module or "", {}).get("classes", ()):
-                        self.imported.add((module, cls))
-                        self.importers.setdefault((module, cls), set()).add(importer)
+                    if module is not None:
+                        stars.append(module)
                     continue
                 found = self.resolve(target, importer)
                 if found is not None and found[0] != importer:
-                    self.imported.add(found)
-                    self.importers.setdefault(found, set()).add(importer)
+                    imported.append(found)
                 elif found is None:
                     # a factory function of another file: the classes it builds are used through it
-                    for built in self.factory_classes(target, importer):
-                        self.imported.add(built)
-                        self.importers.setdefault(built, set()).add(importer)
+                    imported.extend(self.factory_classes(target, importer))
                 source = found[0] if found is not None else self._function_module(target, importer)
-                if source is not None and source != importer:
-                    self.module_importers.setdefault(source, set()).add(importer)
-        for key, entries in self.maybe_builders.items():
-            unique: dict = {}
-            for importer, ways in entries:
-                unique.setdefault((importer, id(ways)), (importer, ways))
-            self.maybe_builders[key] = list(unique.values())
+                if source is not None and source != importer and source not in sources:
+                    sources.append(source)
+        return {"builds": [self.resolve(target, importer) for target, _ in exports.get("builds", ())],
+                "refs": [self.resolve(target, importer) for target in exports.get("refs", ())],
+                "imported": imported, "stars": stars, "sources": sources}
 
     def resolve(self, qualified: str, importer: str, hops: int = 0) -> Optional[tuple]:
         """(module key, class) for a name as `importer` imports it, following re-exports of packages."""
@@ -272,7 +339,7 @@ class ProjectIndex:
 
         key = (module, model, spec, param)
         builders = self.builders.get((module, model))
-        maybe = self.maybe_builders.get((module, model))
+        maybe = self.maybe_builders_of((module, model))
         if not builders and not maybe and (module, model) not in self.imported:
             return Tri(fallback)
         if key in self._levels:
@@ -350,7 +417,7 @@ class ProjectIndex:
     def _way(self, importer: str, ways: dict, spec: str, param: str, visiting: frozenset) -> Tri:
         from init_lint.analysis.values import Tri  # lazily: see the imports above
 
-        entries = ways.get(f"{spec}.{param}", [])
+        entries = table_ways(ways, f"{spec}.{param}")
         if not entries:
             return Tri.YES
         worst = Tri.YES

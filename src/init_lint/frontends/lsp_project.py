@@ -74,13 +74,13 @@ class ProjectContext:
             self._generation += 1
 
     def _run(self, files: list):
-        from init_lint.engine import Mode, run
+        from init_lint.project_run import project_exports
 
         # Several processes: the files are analyzed beside the editor's checks, not in its interpreter
-        # (whose lock the analysis would hold), and from the cache `init-lint check` keeps.
+        # (whose lock the analysis would hold), and from the project index `init-lint check` keeps.
         jobs = max(2, (os.cpu_count() or 2) - 1)
-        for outcome in run(files, self.settings, Mode(exports=True), jobs, self.root):
-            yield os.path.abspath(outcome.path), outcome.exports
+        for path, exports in project_exports(files, self.settings, jobs=jobs, index_root=self.root):
+            yield os.path.abspath(path), exports
 
     def exports_on_disk(self, path: str) -> Optional[dict]:
         with self._lock:

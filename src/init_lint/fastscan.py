@@ -1,0 +1,152 @@
+"""Files that cannot hold a layer or an init: their exports from Python's `ast`, no libcst parse.
+
+Most of a large tree's torch-mentioning files are utilities, data pipelines, functional losses or
+scripts: they build no layer and initialize nothing, so the analysis finds nothing in them and
+project mode needs only what they import (a package can re-export a model class through them).
+Parsing them with libcst and interpreting them is most of what a cold run would spend on them.
+
+The scan is conservative: a file takes the fast path only when it
+
+* parses with `ast` (a syntax error goes the full way, which reports it at Python's own position);
+* defines no class (a class can build another file's classes: project mode needs those builds);
+* mentions no word the analysis acts on anywhere in its text, comments and strings included:
+  a layer or container the catalogue knows, an init function or overwriting tensor method,
+  `Module`, `Parameter`, `apply`, `init`, a framework's hooks, a project's extra layers;
+* imports nothing from a module whose functions initialize (`torch.nn.init`, the framework table's);
+* calls no imported name that reads as a class (it may build another file's model and hand it on).
+
+Such a file has no finding (every rule needs a layer or an init call) and exports only its import
+bindings, exactly as the full analysis would export them (`ImportTable`'s order: source order, at
+any depth of statements).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import lru_cache
+from typing import Optional
+
+from init_lint.config import Settings
+
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+#: words of nn.Module's own machinery that can initialize or build
+_MODULE_WORDS = ("Module", "Parameter", "apply", "named_apply", "reset_parameters", "skip_init", "init",
+                 "_reset_parameters", "init_weights", "_init_weights")
+
+
+@lru_cache(maxsize=None)
+def _trigger_words() -> frozenset:
+    from init_lint import catalogue as c
+    from init_lint.analysis import frameworks
+
+    words = set(c.MODULES) | set(c.MODULE_BASES) | set(c.TORCH_BASES) | set(c.CONTAINERS) | set(c.DISPATCH_ALIASES)
+    words |= {name for name in c.TORCH_INIT_FUNCTIONS if name.endswith("_")} | set(c.OVERWRITING_METHODS)
+    words |= set(_MODULE_WORDS)
+    for framework in frameworks.FRAMEWORKS:
+        words |= {base.rsplit(".", 1)[-1] for base in framework.bases}
+        words |= {name.rsplit(".", 1)[-1] for name in framework.named_apply}
+        words |= {name for name in (framework.init_hook, framework.dispatch_method) if name}
+    return frozenset(w.encode() for w in words)
+
+
+@lru_cache(maxsize=None)
+def _init_modules() -> tuple:
+    from init_lint.analysis import frameworks
+    from init_lint.analysis.initops import INIT_MODULES
+
+    return tuple(INIT_MODULES) + tuple(frameworks.INIT_FUNCTION_MODULES)
+
+
+def _extra_words(settings: Settings) -> frozenset:
+    return frozenset(part.encode() for name, like in settings.extra_layers
+                     for part in (name.rsplit(".", 1)[-1], like.rsplit(".", 1)[-1]))
+
+
+def quick_exports(data: bytes, settings: Settings) -> Optional[dict]:
+    """The file's exports when it cannot hold a layer or an init (see the module's doc); None otherwise."""
+    words = set(_WORD.findall(data))
+    if not words.isdisjoint(_trigger_words()) or not words.isdisjoint(_extra_words(settings)):
+        return None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    if b"class" in words and any(isinstance(node, ast.ClassDef) for node in ast.walk(tree)):
+        return None
+    bindings = import_bindings(tree.body)
+    homes = _init_modules()
+    for target in bindings.values():
+        if not target.startswith(".") and any(target == home or target.startswith(home + ".") for home in homes):
+            return None
+    if _calls_an_imported_class(tree, bindings):
+        return None
+    return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": [], "local_refs": [],
+            "init_types": [], "opaque": [], "factories": {}}
+
+
+def _calls_an_imported_class(tree: ast.AST, bindings: dict) -> bool:
+    """Whether the file may build a module class of another file (`model = ResNet(...)`, by a name
+    that reads as a class): the module it builds may be handed to code out of sight, which project
+    mode records (`opaque`); the full analysis follows that."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func, root = node.func, node.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if isinstance(root, ast.Name) and root.id in bindings and name[:1].isupper():
+            return True
+    return False
+
+
+def import_bindings(body: list) -> dict:
+    """The names the file's import statements bind, as `ImportTable` binds them (source order, at any
+    depth of statements, star imports under a name no code can use)."""
+    bindings: dict = {}
+    for node in _imports(body):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname is not None:
+                    bindings[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    bindings[head] = head
+            continue
+        module = node.module or ""
+        level = node.level or 0
+        for alias in node.names:
+            if alias.name == "*":
+                bindings[f"*{len(bindings)}"] = "." * level + module
+                break
+            local = alias.asname or alias.name
+            if level:
+                bindings[local] = f"{'.' * level}{module + '.' if module else ''}{alias.name}"
+            else:
+                bindings[local] = f"{module}.{alias.name}" if module else alias.name
+    return bindings
+
+
+def _imports(body: list) -> list:
+    """Import statements in source order inside statements (not inside `match` cases: as libcst's walk)."""
+    found: list = []
+    stack = [iter(body)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+            continue
+        if isinstance(node, ast.Match):
+            continue
+        blocks = []
+        for name in ("body", "handlers", "orelse", "finalbody"):
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                blocks.extend(value)
+        if blocks and isinstance(node, (ast.stmt, ast.excepthandler)):
+            stack.append(iter(blocks))
+    return found

@@ -1,0 +1,108 @@
+"""The fast path: a file that cannot hold a layer or an init gets its exports from `ast`, exactly as the
+full analysis would give them, and no finding (which the full analysis confirms)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from init_lint.checker import check_source_with_analysis
+from init_lint.config import Settings
+from init_lint.fastscan import quick_exports
+from init_lint.project import file_exports, import_only_exports
+
+REPO = Path(__file__).resolve().parent.parent
+
+FAST = {
+    "utility": "import torch\nimport numpy as np\n\n\ndef count(x):\n    return torch.numel(x) + np.size(x)\n",
+    "imports everywhere": """\
+import torch
+import os.path
+import a.b.c as abc
+from . import sibling
+from .. import cousin as c2
+from .pkg.mod import thing, other as o
+from pkg import *
+try:
+    from fast import impl
+except ImportError:
+    from slow import impl
+if torch.cuda.is_available():
+    from .gpu import kernel
+else:
+    import cpu_kernel as kernel
+
+
+def f():
+    from inner import helper
+    import late
+    with open("x") as handle:
+        from deep.er import value
+    for i in range(3):
+        while True:
+            from loop import again
+    return helper, late, value, again
+
+
+async def g():
+    async with ctx():
+        from asyncmod import thing
+""",
+    "a star import after names": "import torch\nfrom a import x\nfrom b import *\nfrom c import *\nfrom a import y\n",
+    "rebinding": "import torch\nfrom a import x\nfrom b import x\nimport x\n",
+    "word class in a comment": "import torch  # the class of tensors\n\n\ndef f(x):\n    return torch.relu(x)\n",
+}
+
+SLOW = {
+    "a class": "import torch\n\n\nclass Config:\n    size = 3\n",
+    "a layer": "import torch\n\n\ndef make():\n    return torch.nn.Linear(2, 2)\n",
+    "a layer by name only": "import torch\nfrom torch.nn import Conv2d as C\n",
+    "an init function": "import torch\n\n\ndef f(t):\n    torch.nn.init.normal_(t)\n",
+    "an overwriting method": "import torch\n\n\ndef f(t):\n    t.data.fill_(1.0)\n",
+    "torch.nn.init by import": "import torch\nfrom torch.nn.init import normal\n\n\ndef f(t):\n    normal(t)\n",
+    "an init module of a framework": "import torch\nfrom mmengine.model import constant_init as ci\n\n\ndef f(m):\n    ci(m, 0)\n",
+    "a Parameter": "import torch\n\n\ndef f():\n    return torch.nn.Parameter(torch.randn(3, 3))\n",
+    "apply": "import torch\n\n\ndef f(model, fn):\n    model.apply(fn)\n",
+    "a syntax error": "import torch\n\ndef f(:\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAST))
+def test_the_fast_path_exports_what_the_full_analysis_exports(name):
+    data = FAST[name].encode()
+    quick = quick_exports(data, Settings())
+    assert quick is not None
+    findings, analysis = check_source_with_analysis(data, "m.py", Settings())
+    assert findings == []
+    assert quick == file_exports(analysis)
+
+
+@pytest.mark.parametrize("name", sorted(SLOW))
+def test_files_that_may_hold_a_layer_or_an_init_take_the_full_path(name):
+    assert quick_exports(SLOW[name].encode(), Settings()) is None
+
+
+def test_a_projects_extra_layers_take_the_full_path():
+    data = b"import torch\nfrom mylib import FancyDense\n\n\ndef make():\n    return FancyDense(3)\n"
+    assert quick_exports(data, Settings()) is not None
+    assert quick_exports(data, Settings(extra_layers=(("mylib.FancyDense", "Linear"),))) is None
+
+
+def test_files_without_torch_export_the_same_bindings():
+    data = FAST["imports everywhere"].replace("torch", "numpy").encode()
+    assert import_only_exports(data)["bindings"] == quick_exports(data, Settings())["bindings"]
+
+
+def test_every_fixture_the_fast_path_takes_has_no_finding_and_the_same_exports():
+    taken = 0
+    for path in sorted((REPO / "fixtures").rglob("*.py")) + sorted((REPO / "tests" / "projects").rglob("*.py")):
+        data = path.read_bytes()
+        quick = quick_exports(data, Settings())
+        if quick is None:
+            continue
+        taken += 1
+        findings, analysis = check_source_with_analysis(data, str(path), Settings())
+        assert findings == [], path
+        assert quick == (file_exports(analysis) if analysis is not None else import_only_exports(data)), path
+    assert taken > 0
