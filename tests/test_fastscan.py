@@ -84,9 +84,18 @@ def test_files_that_may_hold_a_layer_or_an_init_take_the_full_path(name):
 
 
 def test_a_projects_extra_layers_take_the_full_path():
-    data = b"import torch\nfrom mylib import FancyDense\n\n\ndef make():\n    return FancyDense(3)\n"
+    data = b"import torch\nfrom mylib import FancyDense\n\nLAYER = FancyDense\n"
     assert quick_exports(data, Settings()) is not None
     assert quick_exports(data, Settings(extra_layers=(("mylib.FancyDense", "Linear"),))) is None
+
+
+def test_a_file_that_builds_an_imported_class_takes_the_full_path():
+    # The model it builds escapes to a helper out of sight (`opaque`): project mode asks whether that
+    # helper could initialize a class the file imports (issue 11), which only the full analysis says.
+    data = b"import torch\nfrom pkg.models import Net\nfrom pkg.helpers import setup\n\n\n" \
+           b"def main():\n    model = Net()\n    setup(model)\n"
+    assert quick_exports(data, Settings()) is None
+    assert quick_exports(data.replace(b"Net()", b"net()").replace(b"import Net", b"import net"), Settings())
 
 
 def test_files_without_torch_export_the_same_bindings():

@@ -385,7 +385,9 @@ def test_another_document_is_not_held_back_by_a_slow_one(tmp_path):
     async def body(editor: Editor) -> None:
         big_uri, small_uri = editor.uri("big.py"), editor.uri("small.py")
         await editor.open("big.py", big)
-        # A whole-file fix of the big document is computed (seconds) while the small one is opened.
+        # A whole-file fix of the big document is asked for while the small one is opened.  (Fix all is
+        # assembled from the findings' own fixes now, well under a second: which answer comes first is a
+        # race, so only the first check of another big document below is timed against the small one.)
         fix_all = asyncio.ensure_future(editor.actions("big.py", everything(big), [FIX_ALL]))
         await asyncio.sleep(0.2)
         editor.versions[small_uri] = 1
@@ -393,7 +395,6 @@ def test_another_document_is_not_held_back_by_a_slow_one(tmp_path):
             types.TextDocumentItem(uri=small_uri, language_id="python", version=1, text=small)))
         diagnostics = await editor.diagnostics(small_uri)
         assert [d.code for d in diagnostics] == ["INI001"]
-        assert not fix_all.done()  # the small file's diagnostics came while the big file's fix was computed
         assert len(await fix_all) == 1
         # A first check of another big document under way: the small document's change is checked beside it.
         editor.versions[editor.uri("big2.py")] = 1
@@ -577,8 +578,8 @@ def test_an_edit_while_a_code_action_is_answered_never_gets_the_older_versions_e
         editor.change("big.py", texts[3])
         for action in await pending:
             version = action.edit.document_changes[0].text_document.version
-            fixed = apply_edit(texts[version], action.edit, uri).splitlines()
-            after = fixed[twentieth(texts[version]) + 1]
+            fixed = apply_edit(texts[version], action.edit, uri)
+            after = fixed.splitlines()[twentieth(fixed) + 1]  # (the fix may add `import math` above)
             assert "self.fc1" in after and "init" in after, (action.kind, version)
 
     session(tmp_path, body)
