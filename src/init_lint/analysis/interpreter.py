@@ -67,6 +67,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.dispatch_specs = [s for s in SITE_MODULES.values() if ALIAS_OF.get(s.name) is None
                                or text is None or s.name in text]
         self.module = module
+        self.text = text
         self.imports = imports
         self.classes = classes
         self.functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
@@ -154,7 +155,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         if init is None or len(init.params.params) + len(init.params.kwonly_params) < 2:
             return []
         if self._ways is None:
-            self._ways = construction_ways(self.module, self.classes, self.module_constants)
+            self._ways = construction_ways(self.module, self.classes, self.module_constants, self.text)
         return self._ways.get(info.name, [])
 
     def _run_scripts(self) -> None:

@@ -22,6 +22,7 @@ import libcst as cst
 
 from init_lint.analysis.operations import is_number
 from init_lint.analysis.values import NewTensor
+from init_lint.analysis.walk import children
 
 #: the factories drawing at unit scale, and the distribution each draws from
 RANDOM_FACTORIES = {"randn": "normal", "rand": "uniform"}
@@ -236,7 +237,7 @@ class _Scanner:
             self._enter(node, parent)
             if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
                 stack.append((node, parent, True))
-            stack.extend((child, node, False) for child in reversed(node.children))
+            stack.extend((child, node, False) for child in reversed(list(children(node))))
 
     def _enter(self, node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> None:
         if isinstance(node, cst.SimpleStatementLine):

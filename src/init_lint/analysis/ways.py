@@ -20,6 +20,8 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from init_lint.analysis.values import UNKNOWN
+from init_lint.analysis.walk import children
+from init_lint.positions import locate
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,9 @@ def literal(node: Optional[cst.BaseExpression], module: cst.Module, constants: d
         return UNKNOWN
 
 
-def construction_ways(module: cst.Module, classes, constants: dict) -> dict:
-    """Class name -> its ways of being built in this file (absent: unknown arguments)."""
+def construction_ways(module: cst.Module, classes, constants: dict, text: Optional[str] = None) -> dict:
+    """Class name -> its ways of being built in this file (absent: unknown arguments).  `text`: the
+    module's source, when the caller has it (call sites' lines then cost a parse of their statements only)."""
     inits = {}
     for info in classes.modules():
         init = info.methods.get("__init__")
@@ -73,7 +76,7 @@ def construction_ways(module: cst.Module, classes, constants: dict) -> dict:
             continue
         open_ended.add(node.value)
     ways: dict = {}
-    lines = _lines_of([call for name in inits if name not in open_ended for call in calls[name]], module)
+    lines = _lines_of([call for name in inits if name not in open_ended for call in calls[name]], module, text)
     for name, init in inits.items():
         if name in open_ended:
             continue
@@ -103,22 +106,26 @@ def construction_ways(module: cst.Module, classes, constants: dict) -> dict:
 
 
 def _parents(module: cst.Module) -> dict:
-    """Node -> parent, walked with a stack (a 3000-term sum must not exhaust the recursion limit)."""
+    """Node -> parent for the code-bearing nodes (`walk.children`: libcst's own `children` runs a
+    visitor per node, which cost more than the rest of this module), walked with a stack (a
+    3000-term sum must not exhaust the recursion limit)."""
     parents: dict = {}
     pending: list = [module]
     while pending:
         node = pending.pop()
-        for child in node.children:
+        for child in children(node):
             parents[child] = node
             pending.append(child)
     return parents
 
 
-def _lines_of(calls: list, module: cst.Module) -> dict:
+def _lines_of(calls: list, module: cst.Module, text: Optional[str] = None) -> dict:
     """id(call) -> its line, for the few call sites that name a way (none when positions fail)."""
     if not calls:
         return {}
     try:
+        if text is not None:
+            return {key: where.start.line for key, where in locate(module, text, calls).items()}
         positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     except RecursionError:
         return {}
