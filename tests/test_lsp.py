@@ -346,9 +346,10 @@ def test_a_superseded_version_is_never_published(tmp_path):
         assert [version for version, _ in seen] == [4]  # versions 1-3 were superseded: never shown
         assert len(seen[-1][1]) == 6 * 40 - 1
         stats = await editor.stats("big.py")
-        # A check of a superseded version that had started stopped early instead of running to its end.
-        # (When the changes arrive before the first check starts, only the last version is checked.)
-        assert stats.get("cancelled", 0) >= 1 or stats.get("check") == 1, stats
+        # The versions in between were never checked: the first check stopped early, or ran on (it
+        # asks `stale()` only between stages, so on a fast machine it may pass the last one before the
+        # changes arrive) and the next check was of the last version.
+        assert stats.get("cancelled", 0) >= 1 or stats.get("check", 0) <= 2, stats
         editor.change("big.py", big)
         assert len((await editor.publications(uri, 5))[-1][1]) == 6 * 40
 
