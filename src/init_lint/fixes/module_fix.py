@@ -20,7 +20,7 @@ from init_lint.catalogue import CLONE, UNKNOWN_ARG, LayerSpec, is_size, literal_
 from init_lint.diagnostics import Finding, Fix
 from init_lint.fixes.address import reach
 from init_lint.fixes.feasibility import UNREACHABLE
-from init_lint.fixes.plans import InsertModuleRecipe
+from init_lint.fixes.plans import InsertModuleRecipe, written_arguments
 from init_lint.fixes.recipes import EXPLICIT, SKIP_INIT, NoRecipe, RecipeNames, module_recipe, skip_init_call
 from init_lint.fixes.style import insertion_after
 
@@ -117,14 +117,7 @@ def call_literals(spec: LayerSpec, call: cst.Call) -> dict:
     `*args` / `**kwargs` makes every argument unknown."""
     if any(arg.star for arg in call.args):
         return {name: UNKNOWN_ARG for name in spec.signature}
-    written: dict = {}
-    positional = [a for a in call.args if a.keyword is None]
-    for name, arg in zip(spec.signature, positional):
-        written[name] = _literal(arg.value)
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in spec.signature:
-            written[arg.keyword.value] = _literal(arg.value)
-    return spec.bind(written)
+    return spec.bind(written_arguments(spec, call, _literal))
 
 
 def _literal(node: cst.BaseExpression) -> object:

@@ -42,17 +42,24 @@ def literal_call_args(spec: LayerSpec, call: cst.Call) -> dict:
     """
     if any(a.star for a in call.args):
         return {}
-    found: dict = {}
-    positional = [a for a in call.args if a.keyword is None]
-    for name, arg in zip(spec.signature, positional):
-        found[name] = _literal(arg.value)
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in spec.signature:
-            found[arg.keyword.value] = _literal(arg.value)
+    found = written_arguments(spec, call, _literal)
     if any(part in found and found[part] is None for part in spec.fan_in_parts()):
         # `groups=g`: leaving it out would mean groups=1 to fan_in; read it all from the layer instead
         return {}
     return {k: v for k, v in found.items() if v is not None}
+
+
+def written_arguments(spec: LayerSpec, call: cst.Call, read) -> dict:
+    """The constructor's arguments the call writes (by position, then by keyword), by parameter name:
+    `read` of each one's expression.  (Callers decide what a `*args` / `**kwargs` means.)"""
+    found: dict = {}
+    positional = [a for a in call.args if a.keyword is None]
+    for name, arg in zip(spec.signature, positional):
+        found[name] = read(arg.value)
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in spec.signature:
+            found[arg.keyword.value] = read(arg.value)
+    return found
 
 
 def _literal(node: cst.BaseExpression) -> object:
