@@ -22,12 +22,28 @@ def test_demo_shows_the_three_ways_and_which_keep_the_default():
             entry = record["params"][param]
             assert entry["level"] == "NO"
             assert entry["way"] == "for Net('custom') at line 48"
-            branches = {b["when"]: b["level"] for b in entry["branches"]}
-            assert branches["when init_type == 'explicit'"] == "YES"
-            assert branches["when init_type == 'default'"] == "NO"
+            # The three ways of the if/elif chain, in source order, and the call site on the third.
+            assert [(b["when"], b["level"]) for b in entry["branches"]] == [
+                ("when init_type == 'default' (no call site seen takes it)", "NO"),
+                ("when init_type == 'explicit' (no call site seen takes it)", "YES"),
+                ("when init_type != 'default' and init_type != 'explicit' (Net('custom') at line 48)", "NO"),
+            ]
             assert any(e.startswith("demo.py:") and "only on some way" in e for e in entry["evidence"])
     text = render_text(records)
-    assert "when init_type == 'default': no" in text and "Net('custom') at line 48" in text
+    assert "when init_type == 'explicit' (no call site seen takes it): initialized" in text
+    assert "when init_type != 'default' and init_type != 'explicit' (Net('custom') at line 48): keeps the default" in text
+
+
+def test_nested_conditions_describe_whole_ways():
+    source = (
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self, a, b):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(3, 4)\n"
+        "        if a:\n            if b:\n                nn.init.zeros_(self.fc.weight)\n"
+        "        else:\n            nn.init.ones_(self.fc.weight)\n"
+    )
+    (record,) = explain_source(source, "net.py")
+    ways = [(b["when"], b["level"]) for b in record["params"]["weight"]["branches"]]
+    assert ways == [("when a and b", "YES"), ("when a and not b", "NO"), ("when not a", "YES")]
 
 
 def test_a_line_selects_one_layer_and_json_comes_out(capsys):

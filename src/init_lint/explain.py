@@ -146,6 +146,11 @@ def _silence_reason(site: LayerSite, analysis: FileAnalysis) -> str:
     return "handed to code out of sight (an unknown function, a base class from elsewhere) that may initialize it"
 
 
+#: what a parameter ends with on one way of building, by level
+_WAY_OUTCOME = {"YES": "initialized", "NO": "keeps the default", "FORK": "keeps the default on some way",
+                "MAYBE": "maybe initialized out of sight"}
+
+
 def render_text(records: list[dict]) -> str:
     """The records as indented text."""
     lines: list[str] = []
@@ -158,7 +163,7 @@ def render_text(records: list[dict]) -> str:
         for param, entry in record["params"].items():
             lines.append(f"  {param}: {entry['verdict']}" + (f" {entry['way']}" if entry.get("way") else ""))
             for branch in entry.get("branches", ()):
-                lines.append(f"    {branch['when']}: {branch['level'].lower()}")
+                lines.append(f"    {branch['when']}: {_WAY_OUTCOME[branch['level']]}")
             for evidence in entry["evidence"]:
                 lines.append(f"    {evidence}")
     return "\n".join(lines) + ("\n" if lines else "No layers found.\n")

@@ -15,7 +15,7 @@ type and is keyed by `dispatch_key(spec_name)`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from init_lint.analysis.frame import Frame
@@ -41,14 +41,18 @@ class Binder:
         self.marks: dict = {}
         #: (key, param) -> the way that leaves it undone, for marks at FORK (`when init_type != 'explicit'`)
         self.why: dict = {}
-        #: (key, param) -> [(label of an alternative, its level)] for forks whose alternatives disagree (explain)
+        #: (key, param) -> [(the way an alternative stands for, its level)] for forks whose alternatives
+        #: disagree (explain): the conditions of every enclosing alternative, and the call sites taking it
         self.branches: dict = {}
+        #: the steps (`WayStep`) of the alternatives being walked, outermost first
+        self.path: list = []
 
     def reset(self) -> None:
         """Start a new entry (a class's `__init__`, another method, module-level code)."""
         self.marks = {}
         self.why = {}
         self.branches = {}
+        self.path = []
 
     def mark(self, key: object, param: str, level: Tri) -> None:
         """Code writes `param` of the layer(s) `key` at `level` (a write never undoes an earlier one)."""
@@ -92,6 +96,31 @@ class Binder:
         return inner
 
 
+@dataclass(frozen=True)
+class WayStep:
+    """One alternative on the way to a statement: the condition it holds under (`init_type !=
+    'default'`), and the labels of the call sites that take it (None: the analysis has none)."""
+
+    condition: str
+    call_sites: Optional[frozenset] = None
+
+
+def describe_way(steps) -> str:
+    """`when init_type != 'default' and init_type != 'explicit' (Net('custom') at line 48)`.
+
+    A condition `x != v` is dropped where the same way also says `x == w`, which implies it.
+    """
+    conditions = [step.condition for step in steps if step is not None and step.condition]
+    pinned = {c.split(" == ", 1)[0] for c in conditions if " == " in c}
+    kept = [c for c in conditions if not (" != " in c and c.split(" != ", 1)[0] in pinned)]
+    text = "when " + " and ".join(dict.fromkeys(kept)) if kept else "always"
+    known = [step.call_sites for step in steps if step is not None and step.call_sites is not None]
+    if known:
+        sites = frozenset.intersection(*known)
+        text += f" ({', '.join(sorted(sites))})" if sites else " (no call site seen takes it)"
+    return text
+
+
 @dataclass
 class _Outcome:
     marks: dict
@@ -103,6 +132,10 @@ class _Outcome:
     span: tuple = (0, 0)
     #: the alternative ends in `raise`: it builds nothing, so it is no way of building
     raised: bool = False
+    #: the way this alternative stands for (explain), and the keys an inner fork already described
+    step: Optional[WayStep] = None
+    #: key -> (how many ways were described before the alternative, and after it)
+    described: dict = field(default_factory=dict)
 
 
 class Fork:
@@ -124,15 +157,23 @@ class Fork:
         self.why_before = dict(binder.why)
         self.branches_before = {key: len(seen) for key, seen in binder.branches.items()}
         self.label: Optional[str] = None
+        self.step: Optional[WayStep] = None
+        self.depth = len(binder.path)
+        self.counts_at_branch: dict = {}
         self.outcomes: list[_Outcome] = []
         if frame is not None:
             self.names_before = dict(frame.env)
             self.attrs_before = dict(frame.instance.attrs)
             self.outer_level = frame.level
 
-    def branch(self, label: Optional[str] = None) -> None:
-        """Start the next alternative from the state before the fork; `label` says when it runs."""
+    def branch(self, label: Optional[str] = None, step: Optional[WayStep] = None) -> None:
+        """Start the next alternative from the state before the fork; `label` says when it runs (in a
+        finding's message), `step` the condition and call sites it stands for (in explain)."""
         self.label = label
+        self.step = step
+        del self.binder.path[self.depth:]
+        self.binder.path.append(step)
+        self.counts_at_branch = {key: len(seen) for key, seen in self.binder.branches.items()}
         self.branch_start = self.clock() if self.clock is not None else 0
         self.binder.marks = dict(self.before)
         self.binder.why = dict(self.why_before)
@@ -149,10 +190,14 @@ class Fork:
         """The current alternative is done; `returned` says whether it surely (YES) or maybe returned,
         `raised` that it ends in `raise`."""
         frame = self.frame
+        described = {key: (self.counts_at_branch.get(key, 0), len(seen)) for key, seen in self.binder.branches.items()
+                     if len(seen) > self.counts_at_branch.get(key, 0)}
+        del self.binder.path[self.depth:]
         self.outcomes.append(_Outcome(self.binder.marks, dict(frame.env) if frame is not None else None,
                                       dict(frame.instance.attrs) if frame is not None else None, returned,
                                       self.binder.why, self.label,
-                                      (self.branch_start, self.clock() if self.clock is not None else 0), raised))
+                                      (self.branch_start, self.clock() if self.clock is not None else 0), raised,
+                                      self.step, described))
 
     def join(self) -> Tri:
         """Merge the alternatives into the current state; returns whether the whole surely or maybe returns.
@@ -174,8 +219,17 @@ class Fork:
                 outcomes = [o for o in outcomes if o.span[0] < born < o.span[1]] or outcomes
             inner = len(self.binder.branches.get(key, ())) > self.branches_before.get(key, 0)
             if inner or len({outcome.marks.get(key, base) for outcome in outcomes}) > 1:
+                # An alternative whose inner fork described this key is told by those finer ways,
+                # kept in source order.
                 seen = self.binder.branches.setdefault(key, [])
-                seen.extend((o.label, o.marks.get(key, base)) for o in outcomes if o.label)
+                ordered: list = []
+                for o in outcomes:
+                    if key in o.described:
+                        start, end = o.described[key]
+                        ordered.extend(seen[start:end])
+                    elif o.step is not None:
+                        ordered.append((describe_way((*self.binder.path[:self.depth], o.step)), o.marks.get(key, base)))
+                seen[self.branches_before.get(key, 0):] = ordered
             if born is not None and born > self.start:
                 pass
             elif self.decided is not None and self.decided < len(outcomes):

@@ -97,6 +97,8 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.way_labels: dict = {}
         #: id(condition) -> the truth every way of building gives it
         self.way_decided: dict = {}
+        #: id(test) -> {True/False: labels of the call sites taking that side}, for explain
+        self.way_sides: dict = {}
 
     def run(self) -> FileFacts:
         """Walk the whole file; returns the facts the rules read."""

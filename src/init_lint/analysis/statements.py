@@ -11,6 +11,7 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
+from init_lint.analysis.binder import WayStep
 from init_lint.analysis.frame import Frame
 from init_lint.analysis.expressions import of_layers, sliced
 from init_lint.analysis.operations import choice, elements_by_kind, truth
@@ -154,14 +155,14 @@ class StatementWalker:
                 decided = self.way_decided.get(id(orelse.test))
                 if decided is not None:
                     fork.decided = 0 if decided else 1
-                fork.branch(self._when(orelse.test, True))
+                fork.branch(self._when(orelse.test, True), self._step(orelse.test, True))
                 before = len(self.facts.dispatches)
                 fork.end(self._walk_block(orelse.body.body, frame), raised=_ends(orelse.body, cst.Raise))
                 branches_dispatching.append(len(self.facts.dispatches) > before)
                 if decided is not None:
                     # The dispatches of the way every call takes run for sure; the others never do.
                     taken.append((before, len(self.facts.dispatches)) if decided else (len(self.facts.dispatches), None))
-                fork.branch(self._when(orelse.test, False))
+                fork.branch(self._when(orelse.test, False), self._step(orelse.test, False))
                 forks.append(fork)
                 orelse = orelse.orelse
                 continue
@@ -209,6 +210,9 @@ class StatementWalker:
                 outcomes.append((way, truth(self._eval(test, frame))))
             finally:
                 frame.env.update(saved)
+        if any(w.label for w, _ in outcomes):
+            self.way_sides[id(test)] = {holds: frozenset(w.label for w, o in outcomes if o is holds and w.label)
+                                        for holds in (True, False)}
         decided = {o for _, o in outcomes}
         if decided == {True} or decided == {False}:
             # Walked as a fork all the same (layers built only on other ways still exist for other
@@ -233,6 +237,14 @@ class StatementWalker:
         by_way = self.way_labels.get(id(test), {}).get(holds)
         if by_way:
             return "for " + ", ".join(by_way[:2]) + (" and others" if len(by_way) > 2 else "")
+        return f"when {self._condition(test, holds)}"
+
+    def _step(self, test: cst.BaseExpression, holds: bool) -> WayStep:
+        """The condition a branch holds under and the call sites that take it, for explain."""
+        return WayStep(self._condition(test, holds), self.way_sides.get(id(test), {}).get(holds))
+
+    def _condition(self, test: cst.BaseExpression, holds: bool) -> str:
+        """`init_type == 'explicit'` (holds) or `init_type != 'explicit'` (does not)."""
         code = self.module.code_for_node(test).strip()
         if not holds:
             if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -250,7 +262,7 @@ class StatementWalker:
                 code = f"not {code}" if isinstance(test, (cst.Name, cst.Attribute, cst.Call)) else f"not ({code})"
         if len(code) > 60:
             code = code[:57] + "..."
-        return f"when {code}"
+        return code
 
     def _walk_for(self, statement: cst.For, frame: Frame) -> Tri:
         """A `for`: over `modules()` / `parameters()` it is a dispatch; otherwise the body runs once
