@@ -139,14 +139,13 @@ def _factories(analysis: FileAnalysis) -> dict:
 
 
 def way_table(exported: dict) -> dict:
-    """`"Linear.weight"` -> the ways, `[[model, way, model's own coverage], ...]`, written compactly.
+    """`"Linear.weight"` -> the ways (`Way`s as `[model, way, model's own coverage]`), written compactly.
 
     A build's ways are usually the same for every layer type and parameter (nothing in the builder
     initializes one type more than another): the most common list is stored once under `"*"` and
     only the keys that differ are listed.  A key absent with no `"*"` has no ways (covered).
     """
-    table = {f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
-             for (spec, param), ways in exported.items()}
+    table = {f"{spec}.{param}": [list(way) for way in ways] for (spec, param), ways in exported.items()}
     counts = Counter(repr(ways) for ways in table.values())
     if not counts:
         return {}

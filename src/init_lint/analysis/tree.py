@@ -16,7 +16,7 @@ from init_lint.analysis.classes import ClassTable
 from init_lint.analysis.facts import BuildEvent, DispatchEvent, FileFacts
 from init_lint.analysis.values import PARAMS, LayerSite, Tri
 from init_lint.analysis.coverage import table_level
-from init_lint.analysis.solver import Build, Group, Solver, combine
+from init_lint.analysis.solver import Build, Group, Solver, Way, combine
 from init_lint.catalogue import LAYERS, MODULES, RULE_MODULES, defaulted_keys
 
 #: (layer type, parameter key) pairs another file's build may need a verdict on: every LAYERS
@@ -41,6 +41,11 @@ class Verdict:
     root_levels: dict = field(default_factory=dict)
     #: the way that leaves it at the default, where one can be named (`when init_type != 'explicit'`)
     why: Optional[str] = None
+
+    def ways(self) -> tuple:
+        """The models it is built through, as plain data project mode judges again (`Finding.depends`)."""
+        return tuple(Way(model, int(way), int(self.root_levels[model]))
+                     for model, way in sorted(self.alternatives.items()))
 
 
 def way_that_keeps_default(site: LayerSite, param: str, level: Tri) -> Optional[str]:
@@ -161,21 +166,20 @@ class ModuleTree:
         return [self.exported_build(build) for build in self.unknown_builds if build.parent is not None]
 
     def exported_build(self, build: BuildEvent) -> dict:
-        """For a class of another file built here: (spec, param) -> {model: (way, model's own coverage)}.
-
-        An empty mapping for a (spec, param) means the build is covered whatever happens.
+        """For a class of another file built here: (spec, param) -> the `Way`s of the build (through each
+        model of this file above it).  No ways for a (spec, param): the build is covered whatever happens.
         """
         exported: dict = {}
         for spec_name, param in _EXPORTED_KEYS:
             here = self.build_coverage(build, spec_name, param)
             if here == Tri.YES:
-                exported[(spec_name, param)] = {}
+                exported[(spec_name, param)] = ()
                 continue
             ways = self.paths(build.parent, spec_name, param) if build.parent is not None else {"<module>": Tri.NO}
-            exported[(spec_name, param)] = {
-                root: (max(here, level), self.root_coverage(root, spec_name, param) if build.parent else Tri.NO)
-                for root, level in ways.items()
-            }
+            exported[(spec_name, param)] = tuple(
+                Way(root, int(max(here, level)),
+                    int(self.root_coverage(root, spec_name, param) if build.parent else Tri.NO))
+                for root, level in ways.items())
         return exported
 
     def sites_under(self, event: DispatchEvent) -> list[LayerSite]:
