@@ -110,6 +110,26 @@ def test_a_builder_through_a_variable_that_its_model_builds_adds_nothing():
     assert solver.level("P", KEY) == FORK
 
 
+def test_a_models_own_coverage_is_kept_even_when_it_cut_a_loop():
+    # Five models, each built through a variable in a class every other model builds (timm's blocks passed
+    # around as values): each model's own coverage is worked out once, not once per order of the others.
+    models = [f"M{i}" for i in range(5)]
+    builds = {f"P{i}": [(m, NO) for m in models if m != f"M{i}"] for i in range(5)}
+    others = {f"M{i}": [[(f"P{j}", NO)] for j in range(5) if j != i] for i in range(5)}
+
+    class Counting(Toy):
+        owned: list = []
+
+        def other_builds(self, node, key):
+            self.owned.append(node)
+            return super().other_builds(node, key)
+
+    graph = Counting(builds, others, bases={"M0": FORK})
+    solver = Solver(graph)
+    assert solver.level("P1", KEY) == NO
+    assert sorted(graph.owned) == sorted(models)
+
+
 def test_alternatives_take_the_worst_and_none_is_covered():
     solver = Solver(Toy({}, bases={"A": YES, "B": FORK}))
     assert solver.worst([Build("A", NO), Build("B", NO)], KEY) == FORK

@@ -24,10 +24,12 @@ interpreter's facts) and for a project (`project.ProjectGraph`: the models of ev
 would recurse without end at run time, and a way through a loop is never worse than the same way
 without it): it adds no way to a minimum and no coverage to a maximum.
 
-**One memo.**  A result that cut no loop is the same from wherever the walk came, and is kept for
-every later question (a class built twice by each of 24 classes above it is walked once, not 2**24
-times).  A result that cut a loop is complete only for a walk that starts at it: it is kept for
-such walks only, and a walk that reuses it does not keep its own result either.
+**One memo.**  Every result is kept for every later question (a class built twice by each of 24
+classes above it is walked once, not 2**24 times), except what could lose a finding: the ways of a
+class cut short by a loop through a class above it miss ways (too optimistic), so such a result is
+kept only for a walk that starts at it, and a walk that reuses it does not keep its own result
+either.  A model's own coverage cut short by a loop is at worst too low (a finding kept, never one
+lost): it is kept.
 """
 
 from __future__ import annotations
@@ -100,15 +102,15 @@ class Solver:
 
     def own(self, node: Hashable, key: Hashable) -> Tri:
         """What code that is no class does for the model `node` (scripts, builds through variables)."""
-        return self._own(node, key, frozenset())[0]
+        return self._own(node, key, frozenset())
 
     def level(self, node: Hashable, key: Hashable) -> Tri:
         """How surely a layer of `node`'s own code is initialized by the models that build `node`."""
-        return self._level(node, key, frozenset())[0]
+        return self._level(node, key, frozenset())
 
     def worst(self, builds: Iterable[Build], key: Hashable) -> Tri:
         """The worst of several alternative builds (YES when there are none)."""
-        return self._group(builds, key, frozenset())[0]
+        return self._group(builds, key, frozenset())
 
     # ------------------------------------------------------------------ the walk
 
@@ -151,51 +153,41 @@ class Solver:
         self._keep(memo_key, result, cut, start)
         return result, cut
 
-    def _own(self, node: Hashable, key: Hashable, visiting: frozenset) -> tuple[Tri, bool]:
+    def _own(self, node: Hashable, key: Hashable, visiting: frozenset) -> Tri:
         memo_key = ("own", node, key)
-        known = self._recall(memo_key)
-        if known is not None:
-            return known
+        if memo_key in self._memo:
+            return self._memo[memo_key]
         if memo_key in visiting:
-            return Tri.NO, True  # the cycle rule: a way back onto the walk adds no coverage
-        start = not visiting
+            return Tri.NO  # the cycle rule: a way back onto the walk adds no coverage
         visiting = visiting | {memo_key}
-        cut = False
         level = self.graph.base(node, key)
         for group in self.graph.other_builds(node, key):
             if level == Tri.YES:
                 break
-            via, group_cut = self._group(group.builds, key, visiting)
-            cut = cut or group_cut
+            via = self._group(group.builds, key, visiting)
             # A build through a variable may or may not build this class: what covers it there is a doubt.
             level = max(level, Tri.MAYBE if group.doubt and via == Tri.FORK else via)
-        self._keep(memo_key, level, cut, start)
-        return level, cut
+        # Kept even when it cut a loop: cut short, a model's own coverage is at worst too low (a finding
+        # kept, never one lost), and models passed around as values would otherwise be walked once per
+        # order of them.
+        self._memo[memo_key] = level
+        return level
 
-    def _level(self, node: Hashable, key: Hashable, visiting: frozenset) -> tuple[Tri, bool]:
+    def _level(self, node: Hashable, key: Hashable, visiting: frozenset) -> Tri:
         # The ways down are walked afresh: a walk of builds by classes never comes back through a
         # model's own coverage, so its result, loops cut or not, is complete wherever it is asked.
         ways = self._ways(node, key, frozenset())[0]
-        level = Tri.YES
-        cut = False
-        for model, way in ways.items():
-            own, own_cut = self._own(model, key, visiting)
-            cut = cut or own_cut
-            level = min(level, max(way, own))
-        return level, cut
+        return combine(ways, lambda model: self._own(model, key, visiting))
 
-    def _group(self, builds: Iterable[Build], key: Hashable, visiting: frozenset) -> tuple[Tri, bool]:
+    def _group(self, builds: Iterable[Build], key: Hashable, visiting: frozenset) -> Tri:
         worst = Tri.YES
-        cut = False
         for build in builds:
             if build.level == Tri.YES:
                 continue
             level = build.level
             if build.parent is not None:
-                above, above_cut = self._level(build.parent, key, visiting)
-                cut = cut or above_cut
-                level = max(level, above)
+                level = max(level, self._level(build.parent, key, visiting))
             worst = min(worst, level)
             if worst == Tri.NO:
                 break
-        return worst, cut
+        return worst
