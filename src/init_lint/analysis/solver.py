@@ -20,16 +20,17 @@ interpreter's facts) and for a project (`project.ProjectGraph`: the models of ev
     other_builds(node, key) -> Iterable[Group]       # builds by code that is no class (for models)
     base(node, key) -> Tri                           # what a model gets whatever builds it
 
-**One cycle rule.**  A way that comes back to a class already on the walk builds nothing real (it
-would recurse without end at run time, and a way through a loop is never worse than the same way
-without it): it adds no way to a minimum and no coverage to a maximum.
+**One cycle rule.**  A loop builds nothing real (it would recurse without end at run time, and a
+way through a loop is never better than the same way without it): it adds no way to a minimum and
+no coverage to a maximum.  The ways down are walked depth first and a way back onto the walk is
+cut; the models' own coverage, which may depend on itself, is the least fixpoint of the models
+solved together.
 
-**One memo.**  Every result is kept for every later question (a class built twice by each of 24
-classes above it is walked once, not 2**24 times), except what could lose a finding: the ways of a
-class cut short by a loop through a class above it miss ways (too optimistic), so such a result is
-kept only for a walk that starts at it, and a walk that reuses it does not keep its own result
-either.  A model's own coverage cut short by a loop is at worst too low (a finding kept, never one
-lost): it is kept.
+**One memo.**  Every answer is kept for every later question (a class built twice by each of 24
+classes above it is walked once, not 2**24 times) and is the same whichever question came first:
+the ways of a class cut short by a loop through a class above it miss ways, so such a partial
+result is kept only for a walk that starts at it (and a walk that reuses it does not keep its
+own either); the own coverage of models solved together is complete for each of them.
 """
 
 from __future__ import annotations
@@ -102,15 +103,15 @@ class Solver:
 
     def own(self, node: Hashable, key: Hashable) -> Tri:
         """What code that is no class does for the model `node` (scripts, builds through variables)."""
-        return self._own(node, key, frozenset())
+        return self._own(node, key)
 
     def level(self, node: Hashable, key: Hashable) -> Tri:
         """How surely a layer of `node`'s own code is initialized by the models that build `node`."""
-        return self._level(node, key, frozenset())
+        return self._level(node, key)
 
     def worst(self, builds: Iterable[Build], key: Hashable) -> Tri:
         """The worst of several alternative builds (YES when there are none)."""
-        return self._group(builds, key, frozenset())
+        return self._group(builds, key)
 
     # ------------------------------------------------------------------ the walk
 
@@ -153,40 +154,64 @@ class Solver:
         self._keep(memo_key, result, cut, start)
         return result, cut
 
-    def _own(self, node: Hashable, key: Hashable, visiting: frozenset) -> Tri:
+    def _own(self, node: Hashable, key: Hashable) -> Tri:
+        """The model's own coverage: the least fixpoint over every model it depends on.
+
+        A model's own coverage may depend on its own (a block passed around as a value is built
+        through a variable in a class that a model of the same kind builds).  All the models it
+        depends on are solved together, each starting from what it gets whatever builds it and
+        raised until nothing changes: a loop adds nothing a model does not get without it, the
+        answer does not depend on which model is asked first, and each is kept for every later
+        question.
+        """
         memo_key = ("own", node, key)
         if memo_key in self._memo:
             return self._memo[memo_key]
-        if memo_key in visiting:
-            return Tri.NO  # the cycle rule: a way back onto the walk adds no coverage
-        visiting = visiting | {memo_key}
-        level = self.graph.base(node, key)
-        for group in self.graph.other_builds(node, key):
-            if level == Tri.YES:
-                break
-            via = self._group(group.builds, key, visiting)
-            # A build through a variable may or may not build this class: what covers it there is a doubt.
-            level = max(level, Tri.MAYBE if group.doubt and via == Tri.FORK else via)
-        # Kept even when it cut a loop: cut short, a model's own coverage is at worst too low (a finding
-        # kept, never one lost), and models passed around as values would otherwise be walked once per
-        # order of them.
-        self._memo[memo_key] = level
-        return level
+        graph = self.graph
+        groups: dict = {}
+        values: dict = {}
+        pending = [node]
+        while pending:
+            model = pending.pop()
+            if model in groups or ("own", model, key) in self._memo:
+                continue
+            groups[model] = list(graph.other_builds(model, key))
+            values[model] = graph.base(model, key)
+            for group in groups[model]:
+                for build in group.builds:
+                    if build.parent is not None and build.level < Tri.YES:
+                        pending.extend(self._ways(build.parent, key, frozenset())[0])
+        changed = True
+        while changed:
+            changed = False
+            for model, model_groups in groups.items():
+                level = values[model]
+                for group in model_groups:
+                    if level == Tri.YES:
+                        break
+                    via = self._group(group.builds, key, values)
+                    # A build through a variable may or may not build this class: what covers it there is a doubt.
+                    level = max(level, Tri.MAYBE if group.doubt and via == Tri.FORK else via)
+                if level > values[model]:
+                    values[model] = level
+                    changed = True
+        for model, level in values.items():
+            self._memo[("own", model, key)] = level
+        return values[node]
 
-    def _level(self, node: Hashable, key: Hashable, visiting: frozenset) -> Tri:
-        # The ways down are walked afresh: a walk of builds by classes never comes back through a
-        # model's own coverage, so its result, loops cut or not, is complete wherever it is asked.
+    def _level(self, node: Hashable, key: Hashable, solving: Optional[dict] = None) -> Tri:
+        # `solving`: the own coverage of the models being solved together, as far as it is known yet.
         ways = self._ways(node, key, frozenset())[0]
-        return combine(ways, lambda model: self._own(model, key, visiting))
+        return combine(ways, lambda model: solving[model] if solving and model in solving else self._own(model, key))
 
-    def _group(self, builds: Iterable[Build], key: Hashable, visiting: frozenset) -> Tri:
+    def _group(self, builds: Iterable[Build], key: Hashable, solving: Optional[dict] = None) -> Tri:
         worst = Tri.YES
         for build in builds:
             if build.level == Tri.YES:
                 continue
             level = build.level
             if build.parent is not None:
-                level = max(level, self._level(build.parent, key, visiting))
+                level = max(level, self._level(build.parent, key, solving))
             worst = min(worst, level)
             if worst == Tri.NO:
                 break
