@@ -5,7 +5,8 @@ init from the model in `models/vit.py` that builds it and runs `self.apply(self.
 Each file is still analyzed alone (in parallel, cached); besides its findings it exports what it
 defines, what it imports, and, for every class of another file it builds, what its own init
 does to that class's layers.  This module resolves those imports across the tree and drops the
-INI001 findings that some other file's model covers in every way it builds the layer.
+INI001 findings that some other file's model covers in every way it builds the layer: the
+coverage solver (`analysis/solver.py`) answers over every file's models (`ProjectGraph`).
 """
 
 from __future__ import annotations
@@ -380,16 +381,6 @@ class ProjectIndex:
         base = package[: len(package) - (level - 1)]
         rest = qualified[level:]
         return ".".join(base + ([rest] if rest else []))
-
-    def model_level(self, module: str, model: str, spec: str, param: str, fallback: int) -> Tri:
-        """How well a model class of `module` is initialized, over the ways other files build it.
-
-        A class that no file of the project builds is a model of its own: `fallback` (what its own
-        file's module-level code does for it).
-        """
-        key = (spec, param)
-        self.graph.own_levels.setdefault(((module, model), key), fallback)
-        return self.solver.level((module, model), key)
 
     def _importer_may_initialize(self, module: str, model: str, spec: str, param: str) -> bool:
         """Whether some file importing the class has code that could initialize `spec.param` in it: a

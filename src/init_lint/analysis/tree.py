@@ -4,7 +4,8 @@ A layer keeps PyTorch's default when, along some way the code can build it (a ch
 from a model down to the layer's class), nothing initializes it: not its own class, and no
 `apply` / `modules()` dispatch of an enclosing model that runs after the submodule is built.
 A class that no class of the file builds is a model of its own (or is built by module-level
-code, whose `net.apply(fn)` counts too).
+code, whose `net.apply(fn)` counts too).  The coverage solver (`solver.py`) answers; `FileGraph`
+is the file as it reads it.
 """
 
 from __future__ import annotations
