@@ -19,6 +19,7 @@ from init_lint.analysis.values import (
     FunctionValue, Iteration,
     LayerValue, SelfValue, Step, TensorValue, Tri, attr_step, index_step, key_step, name_step,
 )
+from init_lint.analysis.walk import walk
 
 
 class StatementWalker:
@@ -233,6 +234,15 @@ class StatementWalker:
         by_way = self.way_labels.get(id(test), {}).get(holds)
         if by_way:
             return "for " + ", ".join(by_way[:2]) + (" and others" if len(by_way) > 2 else "")
+        # A condition is walked once per call of its function: its code is generated once.  The
+        # memo holds the node, so its id stays its own.
+        known = self.condition_labels.get((id(test), holds))
+        if known is None:
+            known = self.condition_labels[(id(test), holds)] = (test, self._condition_label(test, holds))
+        return known[1]
+
+    def _condition_label(self, test: cst.BaseExpression, holds: bool) -> str:
+        """`when <test>` or its negation, from the code (cut at 60 characters); the same every time it is asked."""
         code = self.module.code_for_node(test).strip()
         if not holds:
             if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -417,12 +427,8 @@ def with_continuation(statement: cst.If, rest: list) -> Optional[cst.If]:
 
 
 def _descendants(node: cst.CSTNode):
-    """Every node under `node`, itself included."""
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        yield current
-        pending.extend(current.children)
+    """Every node under `node`, itself included (`walk.walk`: code, no punctuation or whitespace)."""
+    return walk(node)
 
 
 def self_steps(frame: Frame) -> tuple[Step, ...]:
