@@ -19,7 +19,7 @@ from typing import Iterable, Optional, Sequence
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from init_lint.analysis.walk import children
+from init_lint.analysis.walk import ByClass, children
 
 #: libcst's compound statements and the `ast` statements each one parses to
 _COMPOUND_AST = {
@@ -37,6 +37,7 @@ if hasattr(cst, "TryStar") and hasattr(ast, "TryStar"):
     _COMPOUND_AST[cst.TryStar] = (ast.TryStar,)
 _AST_COMPOUND = tuple({t for types in _COMPOUND_AST.values() for t in types})
 _NEWLINE = re.compile(r"\r\n?|\n")
+_STATEMENT = ByClass(lambda cls: issubclass(cls, cst.BaseStatement))
 
 
 def locate(module: cst.Module, text: str, nodes: Iterable[cst.CSTNode]) -> dict[int, CodeRange]:
@@ -105,7 +106,7 @@ def _statement_paths(module: cst.Module, wanted: dict) -> dict[int, tuple]:
                 if not left:
                     return paths
             for child in children(node):
-                stack.append((child, path + (child,) if isinstance(child, cst.BaseStatement) else path))
+                stack.append((child, path + (child,) if _STATEMENT[child.__class__] else path))
     return paths
 
 

@@ -72,7 +72,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.classes = classes
         self.functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
         #: module-level names Python's scoping makes constants (scopes.py), read by name
-        self.module_constants = ModuleConstants(module)
+        self.module_constants = ModuleConstants(module, text)
         self.facts = FileFacts()
         self.binder = Binder()
         self.seq = itertools.count(1)

@@ -25,7 +25,7 @@ _SKIPPED_FIELDS = frozenset(
 )
 
 
-class _ByClass(dict):
+class ByClass(dict):
     """class -> what `compute(class)` says, computed on first use (a dict lookup afterwards)."""
 
     def __init__(self, compute) -> None:
@@ -46,9 +46,18 @@ def _is_code(cls: type) -> bool:
     return issubclass(cls, cst.CSTNode) and not issubclass(cls, _TRIVIA)
 
 
-_FIELDS = _ByClass(_field_names)
+_FIELDS = ByClass(_field_names)
 #: class -> whether its instances are code (a node that is not punctuation or whitespace)
-_CODE = _ByClass(_is_code)
+_CODE = ByClass(_is_code)
+
+
+def kinds(*order: type) -> ByClass:
+    """class -> the first of `order` it is a subclass of (None: none of them).
+
+    A chain of `isinstance` tests over libcst's node classes (abstract base classes, whose failing
+    `isinstance` runs Python code) becomes one dict lookup and `is` tests on what it returns, which
+    take the branch the chain would have taken for every class, subclasses included."""
+    return ByClass(lambda cls: next((kind for kind in order if issubclass(cls, kind)), None))
 
 
 def children(node: cst.CSTNode) -> list:
