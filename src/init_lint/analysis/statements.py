@@ -27,6 +27,7 @@ _STATEMENT_KIND = kinds(cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst
                         cst.FunctionDef, cst.BaseSmallStatement)
 _SMALL_KIND = kinds(cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Raise)
 
+
 class StatementWalker:
     """Walks statements; needs the interpreter's `_eval`, `_subscript_key`, marks and dispatch methods."""
 
