@@ -227,8 +227,11 @@ def run_measured(cmd: list[str], cwd: str, env: dict, timeout: float, sample: fl
 class Measure:
     """One kind of run: its command, how many processes, and its samples."""
 
-    def __init__(self, name: str, tool: str, procs: int, cmd: list[str], ok_rc=(0,), note: str = ""):
+    def __init__(self, name: str, tool: str, procs: int, cmd: list[str], ok_rc=(0,), note: str = "",
+                 env: dict | None = None):
         self.name, self.tool, self.procs, self.cmd, self.ok_rc, self.note = name, tool, procs, cmd, ok_rc, note
+        #: the environment to run it in (None: the tool's default)
+        self.env = env
         self.samples: list[Result] = []
         self.failed: str | None = None
 
@@ -288,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
                     "(default: this one)")
     ap.add_argument("--torchfix", default=None, help="TorchFix's command (default: torchfix on PATH, else "
                     "/tmp/torchfix-venv/bin/torchfix)")
+    ap.add_argument("--before", metavar="SRC", help="also time init-lint from another checkout's src/ folder "
+                    "(PYTHONPATH=SRC, same python and flags) in the same run, and print after/before ratios")
     ap.add_argument("--skip", default="", help="comma-separated: init-lint, torchfix, floor, j1, cache "
                     "(j1 = the one-process runs; cache = the warm-cache pair)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before a command is killed (default 3600)")
@@ -381,6 +386,13 @@ def main(argv: list[str] | None = None) -> int:
                 if "j1" not in skip and jobs != 1:
                     measures.append(Measure(f"init-lint -j1{tag}", "init-lint", 1,
                                             base + nc + ez + cd + ["--jobs", "1"] + targets, ok_rc))
+                if args.before:
+                    before_env = dict(il_env)
+                    before_env["PYTHONPATH"] = os.path.abspath(args.before)
+                    for procs in ([jobs, 1] if "j1" not in skip and jobs != 1 else [jobs]):
+                        measures.append(Measure(f"init-lint before -j{procs}{tag}", "init-lint-before", procs,
+                                                base + nc + ez + cd + ["--jobs", str(procs)] + targets, ok_rc,
+                                                env=before_env))
             else:
                 measures.append(Measure(f"init-lint (no --jobs){tag}", "init-lint", 0,
                                         base + nc + ez + cd + targets, ok_rc, note="process count unknown"))
@@ -438,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
                 for d in cache_spots:  # a cache kept beside the linted code, if init-lint puts it there
                     shutil.rmtree(os.path.join(d, CACHE_NAME), ignore_errors=True)
             for m in unit:
-                env = il_env if m.tool.startswith("init-lint") else dict(os.environ)
+                env = m.env if m.env is not None else il_env if m.tool.startswith("init-lint") else dict(os.environ)
                 r = run_measured(m.cmd, il_cwd if m.tool.startswith("init-lint") else workdir, env,
                                  args.timeout, args.sample, wrap)
                 if r.rc not in m.ok_rc:
@@ -501,6 +513,13 @@ def main(argv: list[str] | None = None) -> int:
             ratio(f"init-lint/libcst floor -j{procs}", il, fl, "<= 1.3")
         if tf and fl:
             ratio(f"TorchFix/libcst floor -j{procs}", tf, fl, None)
+        before = find("init-lint-before", procs)
+        if before and tf:
+            ratio(f"before: init-lint/TorchFix -j{procs}", before, tf, None)
+        if before and fl:
+            ratio(f"before: init-lint/libcst floor -j{procs}", before, fl, None)
+        if before and il:
+            ratio(f"init-lint after/before -j{procs}", il, before, None)
     if cache_pair and all(m.samples and not m.failed for m in cache_pair):
         jt = cache_pair[0].name.split("cold ", 1)[1]
         ratio(f"init-lint warm/cold cache {jt}", cache_pair[1], cache_pair[0], "<= 0.10",

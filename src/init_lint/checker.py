@@ -81,7 +81,7 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
     import libcst as cst
 
     try:
-        module = cst.parse_module(data)
+        module = parse_unvalidated(data)
     except cst.ParserSyntaxError as error:
         from init_lint.rules.unparsable_file import python_syntax_error
 
@@ -93,6 +93,45 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
     except Exception as error:  # libcst raises a few other types on odd input; never crash a run
         return ParsedFile(None, text, unparsable(path, f"{type(error).__name__}: {error}"))
     return ParsedFile(module, text)
+
+
+#: the threads parsing right now (`parse_unvalidated`): libcst skips its checks of each new node there
+_PARSING = threading.local()
+_SWITCH_LOCK = threading.Lock()
+
+
+def parse_unvalidated(data: bytes) -> cst.Module:
+    """`libcst.parse_module`, without the validation every node runs when it is built.
+
+    Each libcst node checks its own fields in `__post_init__` (about an eighth of a parse); the
+    nodes libcst's own parser builds hold by construction (libcst's code says so: "avoid
+    validating the tree when parsing a file").  The check is switched off in this thread only,
+    for the parse only: nodes built anywhere else (the fixer's, another thread's) are still checked.
+    """
+    import libcst as cst
+
+    _install_validation_switch()
+    _PARSING.active = True
+    try:
+        return cst.parse_module(data)
+    finally:
+        _PARSING.active = False
+
+
+def _install_validation_switch() -> None:
+    from libcst._nodes.base import CSTNode
+
+    with _SWITCH_LOCK:
+        validate = CSTNode.__dict__.get("__post_init__")
+        if validate is None or getattr(validate, "switched", False):
+            return
+
+        def __post_init__(self) -> None:
+            if not getattr(_PARSING, "active", False):
+                validate(self)
+
+        __post_init__.switched = True
+        CSTNode.__post_init__ = __post_init__
 
 
 NESTING_CHECKED = 90

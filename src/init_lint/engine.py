@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import os
 import signal
 import sys
@@ -152,8 +153,30 @@ def worker_count(jobs: int, files: int) -> int:
     return max(1, min(jobs or cores, cores, files))
 
 
+#: the garbage collector's thresholds while files are checked (Python's default: 700, 10, 10)
+GC_THRESHOLDS = (50_000, 10, 10)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while files are checked.
+
+    A syntax tree is hundreds of thousands of objects that live until the file is done and hold no
+    cycles (reference counting frees them), yet with Python's default thresholds the collector runs
+    every 700 allocations and, now and then, walks every live object: 8-10% of a check.  Cycles are
+    still collected, every 50,000 allocations."""
+    previous = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def _start_worker(parent: int) -> None:
-    """In each pool worker: die with the parent, leave Ctrl-C to it (it stops the pool at once)."""
+    """In each pool worker: die with the parent, leave Ctrl-C to it (it stops the pool at once), and
+    collect garbage less often (`_fewer_collections`)."""
+    gc.set_threshold(*GC_THRESHOLDS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
@@ -213,7 +236,7 @@ def run(paths: list[str], settings: Settings, mode: Mode, jobs: int = 0,
     modes = [dataclasses.replace(mode, keep=keep[p]) if keep is not None else mode for p in paths]
     if jobs <= 1 or len(paths) < POOL_THRESHOLD:
         cache = Cache(cache_root, settings) if cache_root is not None else None
-        with _noticing_interrupts() as interrupted:
+        with _noticing_interrupts() as interrupted, _fewer_collections():
             for path, path_mode in zip(paths, modes):
                 outcome = process(path, settings, path_mode, cache)
                 if interrupted:

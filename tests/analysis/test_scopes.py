@@ -35,6 +35,41 @@ def constant(source: str, name: str = "N"):
 ])
 def test_module_constant_follows_python_s_bindings(source, expected):
     assert constant(source) == expected
+    text = textwrap.dedent(source)
+    found = ModuleConstants(cst.parse_module(text), text).get("N")  # the module scope's pass when it can
+    assert (None if found is None else cst.Module([]).code_for_node(found)) == expected
+
+
+def test_the_module_scope_s_pass_alone_decides_the_constants_of_files_without_global():
+    """In a file that never says `global`, skipping the bodies of functions and classes changes no
+    constant; with `global`, the whole pass runs."""
+    import glob
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    checked = 0
+    paths = [p for folder in ("fixtures", "tests") for p in glob.glob(os.path.join(here, "..", "..", folder, "**", "*.py"),
+                                                                   recursive=True)]
+    for path in sorted(paths):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        try:
+            module = cst.parse_module(text)
+        except (cst.ParserSyntaxError, RecursionError):
+            continue
+        constants = ModuleConstants(module, text)
+        whole = FileScopes(module)
+        for name in constants._candidates:
+            assert constants.get(name) is whole.module_constant(name), (path, name)
+            checked += 1
+        if constants._candidates:  # the analysis hands only a whole pass on to the fixer
+            assert (constants.built_scopes is None) is constants._module_level_only
+    assert checked > 50
+    for source in ("N = 16\ndef configure(n):\n    global N\n    N = n\n", "N = 16\ndef f(n): global N; N = n\n",
+                   "N = 16\ndef f(n): x = 1;global N; N = n\n", "N = 16\ndef f(n):\n\tglobal  N\n\tN = n\n"):
+        assert not ModuleConstants(cst.parse_module(source), source)._module_level_only
+        assert ModuleConstants(cst.parse_module(source), source).get("N") is None
+    assert ModuleConstants(cst.parse_module("global_pool = 1\n"), "global_pool = 1\n")._module_level_only
 
 
 def test_module_constants_build_the_scopes_only_when_a_candidate_is_read():

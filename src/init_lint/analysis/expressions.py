@@ -15,6 +15,7 @@ from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
 from init_lint.analysis.models import BUILTIN_NAMES, ITERATION_METHODS
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.scale import rescaled
+from init_lint.analysis.walk import kinds
 from init_lint.analysis.operations import (
     choice, compare, dim_symbol, layer_has_attribute, element_of, is_number, is_plain, join, ndim, truth,
 )
@@ -29,6 +30,15 @@ from init_lint.catalogue import (
 )
 
 
+#: the kinds of expression `_eval` tells apart, in the order its tests once ran (walk.kinds)
+_EXPRESSION_KIND = kinds(
+    cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.Name, cst.Attribute, cst.Call, cst.Subscript,
+    cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison, cst.IfExp, cst.Tuple, cst.List,
+    cst.Set, cst.Dict, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp, cst.Lambda, cst.NamedExpr,
+    cst.FormattedString,
+)
+
+
 class ExpressionEvaluator:
     """Evaluates expressions; needs the interpreter's file tables, `_eval_call` and `_assign`."""
 
@@ -36,27 +46,28 @@ class ExpressionEvaluator:
         """The abstract value of an expression (None for no expression)."""
         if node is None:
             return None
-        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        kind = _EXPRESSION_KIND[node.__class__]
+        if kind is cst.Name:
+            return self._eval_name(node, frame)
+        if kind is cst.Attribute:
+            return self._eval_attribute(node, frame)
+        if kind is cst.Call:
+            return self._eval_call(node, frame)
+        if kind is cst.Integer or kind is cst.Float or kind is cst.SimpleString:
             # Dispatch bodies are read once per layer type: decode each literal once.
             key = id(node)
             if key not in self._literals:
-                self._literals[key] = _integer(node.value) if isinstance(node, cst.Integer) else \
-                    _float(node.value) if isinstance(node, cst.Float) else _string(node)
+                self._literals[key] = _integer(node.value) if kind is cst.Integer else \
+                    _float(node.value) if kind is cst.Float else _string(node)
             return self._literals[key]
-        if isinstance(node, cst.ConcatenatedString):
+        if kind is cst.ConcatenatedString:
             value = node.evaluated_value
             return value if isinstance(value, str) else UNKNOWN
-        if isinstance(node, cst.Name):
-            return self._eval_name(node, frame)
-        if isinstance(node, cst.Attribute):
-            return self._eval_attribute(node, frame)
-        if isinstance(node, cst.Call):
-            return self._eval_call(node, frame)
-        if isinstance(node, cst.Subscript):
+        if kind is cst.Subscript:
             return self._eval_subscript(node, frame)
-        if isinstance(node, cst.BinaryOperation):
+        if kind is cst.BinaryOperation:
             return self._eval_binary(node, frame)
-        if isinstance(node, cst.UnaryOperation):
+        if kind is cst.UnaryOperation:
             operand = self._eval(node.expression, frame)
             if isinstance(node.operator, cst.Minus):
                 if is_number(operand):
@@ -66,23 +77,23 @@ class ExpressionEvaluator:
                 known = truth(operand)
                 return UNKNOWN if known is None else not known
             return UNKNOWN
-        if isinstance(node, cst.BooleanOperation):
+        if kind is cst.BooleanOperation:
             return self._eval_boolean(node, frame)
-        if isinstance(node, cst.Comparison):
+        if kind is cst.Comparison:
             return self._eval_comparison(node, frame)
-        if isinstance(node, cst.IfExp):
+        if kind is cst.IfExp:
             test = truth(self._eval(node.test, frame))
             if test is True:
                 return self._eval(node.body, frame)
             if test is False:
                 return self._eval(node.orelse, frame)
             return choice(self._eval(node.body, frame), self._eval(node.orelse, frame))
-        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        if kind is cst.Tuple or kind is cst.List or kind is cst.Set:
             items = self._eval_elements(node.elements, frame)
-            if all(is_plain(v) for v in items) and isinstance(node, cst.Tuple):
+            if all(is_plain(v) for v in items) and kind is cst.Tuple:
                 return tuple(items)
             return ContainerValue(items)
-        if isinstance(node, cst.Dict):
+        if kind is cst.Dict:
             container = ContainerValue([], dict_like=True)
             for element in node.elements:
                 if isinstance(element, cst.DictElement):
@@ -92,19 +103,19 @@ class ExpressionEvaluator:
                     if isinstance(key, str):
                         container.keys[key] = value
             return container
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+        if kind is cst.ListComp or kind is cst.GeneratorExp or kind is cst.SetComp:
             return self._eval_comprehension(node, node.elt, frame)
-        if isinstance(node, cst.DictComp):
+        if kind is cst.DictComp:
             container = self._eval_comprehension(node, node.value, frame)
             container.dict_like = True
             return container
-        if isinstance(node, cst.Lambda):
+        if kind is cst.Lambda:
             return FunctionValue(node, None)
-        if isinstance(node, cst.NamedExpr):
+        if kind is cst.NamedExpr:
             value = self._eval(node.value, frame)
             self._assign(node.target, value, frame)
             return value
-        if isinstance(node, cst.FormattedString):
+        if kind is cst.FormattedString:
             return self._eval_fstring(node, frame)
         return UNKNOWN
 

@@ -127,7 +127,8 @@ class FileFacts:
     forward_feeds: dict = field(default_factory=dict)
     #: class name -> attrs value map at the end of __init__
     attrs: dict = field(default_factory=dict)
-    #: class name -> analysis.scale.ClassScale: its parameters' uses in products and their rewrites
+    #: class name -> analysis.scale.ClassScale: its parameters' uses in products and their rewrites (for
+    #: the classes whose attributes after `__init__` hold a unit-scale parameter draw: `scale.draws_parameters`)
     scale: dict = field(default_factory=dict)
     #: entries where the work budget ran out: calls past it were not followed (their arguments escaped)
     over_budget: set = field(default_factory=set)

@@ -20,6 +20,7 @@ from init_lint.analysis.values import (
     UNKNOWN, ContainerValue, DispatchModule, FunctionValue, Iteration, LayerValue, SelfValue,
     Tri, attr_step, index_step,
 )
+from init_lint.analysis.walk import children
 
 #: nn.Module methods that change no parameter's values
 _HARMLESS_SELF_METHODS = ("register_buffer", "register_parameter", "to", "cuda", "cpu", "float", "double", "half",
@@ -161,7 +162,7 @@ def _assigned_init_cfgs(init: cst.FunctionDef) -> list:
             continue
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        pending.extend(node.children)
+        pending.extend(children(node))
     return found
 
 

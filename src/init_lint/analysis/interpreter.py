@@ -44,7 +44,7 @@ from init_lint.analysis.frame import MAX_DEPTH, Budget, Frame, Instance
 from init_lint.analysis.inherited import InheritedModels
 from init_lint.analysis.models import ExternalModels
 from init_lint.analysis.names import ImportTable
-from init_lint.analysis.scale import scan_class
+from init_lint.analysis.scale import draws_parameters, scan_class
 from init_lint.analysis.scopes import ModuleConstants
 from init_lint.analysis.statements import StatementWalker
 from init_lint.analysis.values import UNKNOWN, FunctionValue
@@ -72,7 +72,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.classes = classes
         self.functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
         #: module-level names Python's scoping makes constants (scopes.py), read by name
-        self.module_constants = ModuleConstants(module)
+        self.module_constants = ModuleConstants(module, text)
         self.facts = FileFacts()
         self.binder = Binder()
         self.seq = itertools.count(1)
@@ -99,6 +99,8 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         self.way_decided: dict = {}
         #: id(test) -> {True/False: labels of the call sites taking that side}, for explain
         self.way_sides: dict = {}
+        #: (id(condition), holds) -> (condition, `when ...` label): statements._when
+        self.condition_labels: dict = {}
 
     def run(self) -> FileFacts:
         """Walk the whole file; returns the facts the rules read."""
@@ -149,7 +151,10 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         forward = self.classes.find_method(info, "forward")
         if forward is not None:
             self.facts.forward_feeds[info.name] = forward_feeds(forward[1])
-        self.facts.scale[info.name] = scan_class(info.methods)
+        if draws_parameters(self.facts.attrs[info.name]):
+            # Only a unit-scale parameter draw is judged by where it is used (INI009): other classes
+            # skip the syntactic pass over all their methods.
+            self.facts.scale[info.name] = scan_class(info.methods)
 
     def _ways_of(self, info: ClassInfo) -> list:
         """The ways the file builds `info` (ways.py); worked out once, for files whose classes take arguments."""

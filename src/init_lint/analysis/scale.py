@@ -21,7 +21,7 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.operations import is_number
-from init_lint.analysis.values import NewTensor
+from init_lint.analysis.values import ContainerValue, NewTensor
 from init_lint.analysis.walk import children
 
 #: the factories drawing at unit scale, and the distribution each draws from
@@ -153,6 +153,15 @@ _PASS = frozenset({"data", "to", "type_as", "contiguous", "float", "half", "doub
 _TRANSPOSE = frozenset({"t", "T", "mT"})
 _MATMUL = frozenset({"matmul", "mm", "bmm"})
 _CONV = frozenset({"conv1d", "conv2d", "conv3d"})
+
+
+def draws_parameters(attrs: dict) -> bool:
+    """Whether some attribute holds a parameter drawn by `torch.randn` / `torch.rand` (or a list of them)."""
+    for value in attrs.values():
+        items = value.items if isinstance(value, ContainerValue) else (value,)
+        if any(isinstance(item, RandomTensor) and item.parameter for item in items):
+            return True
+    return False
 
 
 def scan_class(methods: dict) -> ClassScale:
@@ -454,7 +463,7 @@ def _calls_in_place(body: cst.CSTNode) -> bool:
             name = _callee_name(node.func)
             if name.endswith("_") and not name.endswith("__"):
                 return True
-        stack.extend(node.children)
+        stack.extend(children(node))
     return False
 
 

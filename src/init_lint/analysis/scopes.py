@@ -18,6 +18,7 @@ file, when a fix is built or the analysis reads a module-level name assigned at 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Optional, Union
 
@@ -29,6 +30,9 @@ from init_lint.analysis.walk import children, walk
 ScopeNode = Union[cst.Module, cst.FunctionDef, cst.ClassDef, cst.Lambda]
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _LOOPS = (cst.For, cst.While)
+#: where a `global` statement can stand: first on a line, or after `;` or a one-line block's `:` (the
+#: same words at a line's start in a docstring only cost the whole pass)
+_GLOBAL = re.compile(r"(?:^|[;:])[ \t\f]*global\b", re.MULTILINE)
 
 
 @dataclass(eq=False)
@@ -84,8 +88,13 @@ class Scope:
 
 
 class FileScopes:
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, nested: bool = True) -> None:
+        """`nested=False`: the bodies of functions and classes are not walked.  The module scope's own
+        bindings are then complete (code in a body binds in the body's scope; only its `global`
+        declarations reach the module, and those are not recorded), which is all `module_constant`
+        needs in a file that never says `global`."""
         self.module = module
+        self.nested = nested
         self._imports: Optional[dict] = None
         self.places: dict[int, Place] = {}
         self.scopes: list[Scope] = []
@@ -245,7 +254,8 @@ class FileScopes:
             self._bind(scope, statement.name.value, place)
             inner = self._new_scope(statement, scope)
             self._parameters_inside(statement.params, inner)
-            self._block(_body(statement.body), inner, None, ())
+            if self.nested:
+                self._block(_body(statement.body), inner, None, ())
             self._defer(inner, scope)
             return
         if isinstance(statement, cst.ClassDef):
@@ -255,7 +265,8 @@ class FileScopes:
                 self._expression(arg.value, scope, place, 0)
             self._bind(scope, statement.name.value, place)
             inner = self._new_scope(statement, scope)
-            self._block(_body(statement.body), inner, None, ())
+            if self.nested:
+                self._block(_body(statement.body), inner, None, ())
             self._defer(inner, scope)
             return
         # compound statements: their own expressions, then each block in source order
@@ -431,22 +442,24 @@ class ModuleConstants(Mapping):
     `NAME = value` assigns is first asked for; the fixer then reuses that pass (`scopes`).
     """
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, text: Optional[str] = None) -> None:
         self.module = module
         #: top-level `NAME = value` assignments, the last of each name: a cheap superset of the constants
         self._candidates = _top_level_assignments(module)
         self._scopes: Optional[FileScopes] = None
+        #: with the file's text and no `global` in it, the module scope's pass alone decides (FileScopes)
+        self._module_level_only = text is not None and _GLOBAL.search(text) is None
 
     @property
     def scopes(self) -> FileScopes:
         if self._scopes is None:
-            self._scopes = FileScopes(self.module)
+            self._scopes = FileScopes(self.module, nested=not self._module_level_only)
         return self._scopes
 
     @property
     def built_scopes(self) -> Optional[FileScopes]:
-        """The scope pass if some question needed it, else None."""
-        return self._scopes
+        """The whole scope pass if some question needed it, else None."""
+        return self._scopes if self._scopes is not None and self._scopes.nested else None
 
     def __getitem__(self, name: str) -> cst.BaseExpression:
         value = self.scopes.module_constant(name) if name in self._candidates else None

@@ -20,6 +20,13 @@ from init_lint.analysis.values import (
     FunctionValue, Iteration,
     LayerValue, SelfValue, Step, TensorValue, Tri, attr_step, index_step, key_step, name_step,
 )
+from init_lint.analysis.walk import kinds, walk
+
+
+#: the kinds of statement `_walk_statement` and `_walk_small` tell apart, in the order of their tests (walk.kinds)
+_STATEMENT_KIND = kinds(cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar,
+                        cst.FunctionDef, cst.BaseSmallStatement)
+_SMALL_KIND = kinds(cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Raise)
 
 
 class StatementWalker:
@@ -32,7 +39,8 @@ class StatementWalker:
         body = list(body)
         try:
             for position, statement in enumerate(body):
-                if isinstance(statement, cst.If):
+                is_if = _STATEMENT_KIND[statement.__class__] is cst.If
+                if is_if:
                     only = only_way_on(statement)
                     if only is not None:
                         # `if bad: raise ValueError(...)`: a way that raises builds nothing, so the one
@@ -46,7 +54,7 @@ class StatementWalker:
                             terminated = Tri.MAYBE
                             frame.reach = min(frame.reach, Tri.MAYBE)
                         continue
-                if isinstance(statement, cst.If) and position + 1 < len(body):
+                if is_if and position + 1 < len(body):
                     joined = with_continuation(statement, body[position + 1:])
                     if joined is not None:
                         # `if skip: return` then more code: the rest runs only on the way that goes on.
@@ -66,7 +74,8 @@ class StatementWalker:
 
     def _walk_statement(self, statement: cst.CSTNode, frame: Frame) -> Tri:
         """One statement; returns whether it surely (YES) or maybe returns from the function."""
-        if isinstance(statement, cst.SimpleStatementLine):
+        kind = _STATEMENT_KIND[statement.__class__]
+        if kind is cst.SimpleStatementLine:
             previous = frame.statement
             frame.statement = statement
             try:
@@ -76,51 +85,52 @@ class StatementWalker:
             finally:
                 frame.statement = previous
             return Tri.NO
-        if isinstance(statement, cst.If):
+        if kind is cst.If:
             return self._walk_if(statement, frame)
-        if isinstance(statement, cst.For):
+        if kind is cst.For:
             return self._walk_for(statement, frame)
-        if isinstance(statement, cst.While):
+        if kind is cst.While:
             self._walk_block(statement.body.body, frame)
             return Tri.NO
-        if isinstance(statement, cst.With):
+        if kind is cst.With:
             for item in statement.items:
                 self._eval(item.item, frame)
             return self._walk_block(statement.body.body, frame)
-        if isinstance(statement, (cst.Try, cst.TryStar)):
+        if kind is cst.Try or kind is cst.TryStar:
             result = self._walk_block(statement.body.body, frame)
             if statement.orelse is not None:
                 self._walk_block(statement.orelse.body.body, frame)
             if statement.finalbody is not None:
                 self._walk_block(statement.finalbody.body.body, frame)
             return min(result, Tri.MAYBE)
-        if isinstance(statement, cst.FunctionDef):
+        if kind is cst.FunctionDef:
             frame.env[statement.name.value] = FunctionValue(statement, None)
             return Tri.NO
-        if isinstance(statement, cst.BaseSmallStatement):
+        if kind is cst.BaseSmallStatement:
             # The body of a one-line block (`if flag: self.fc = nn.Linear(3, 4)`): no line to insert a fix after.
             return Tri.YES if self._walk_small(statement, frame) else Tri.NO
         return Tri.NO
 
     def _walk_small(self, small: cst.BaseSmallStatement, frame: Frame) -> bool:
         """Returns True when the statement returns from the function."""
-        if isinstance(small, cst.Expr):
+        kind = _SMALL_KIND[small.__class__]
+        if kind is cst.Expr:
             self._eval(small.value, frame)
-        elif isinstance(small, cst.Assign):
+        elif kind is cst.Assign:
             value = self._eval(small.value, frame)
             for target in small.targets:
                 self._assign(target.target, value, frame)
-        elif isinstance(small, cst.AnnAssign):
+        elif kind is cst.AnnAssign:
             if small.value is not None:
                 self._assign(small.target, self._eval(small.value, frame), frame)
-        elif isinstance(small, cst.AugAssign):
+        elif kind is cst.AugAssign:
             self._eval(small.value, frame)
             if isinstance(small.target, cst.Name):
                 frame.env[small.target.value] = UNKNOWN
-        elif isinstance(small, cst.Return):
+        elif kind is cst.Return:
             frame.returns.append(self._eval(small.value, frame) if small.value is not None else None)
             return True
-        elif isinstance(small, cst.Raise):
+        elif kind is cst.Raise:
             return True
         return False
 
@@ -245,6 +255,15 @@ class StatementWalker:
 
     def _condition(self, test: cst.BaseExpression, holds: bool) -> str:
         """`init_type == 'explicit'` (holds) or `init_type != 'explicit'` (does not)."""
+        # A condition is walked once per call of its function: its code is generated once.  The
+        # memo holds the node, so its id stays its own.
+        known = self.condition_labels.get((id(test), holds))
+        if known is None:
+            known = self.condition_labels[(id(test), holds)] = (test, self._condition_label(test, holds))
+        return known[1]
+
+    def _condition_label(self, test: cst.BaseExpression, holds: bool) -> str:
+        """`<test>` or its negation, from the code (cut at 60 characters); the same every time it is asked."""
         code = self.module.code_for_node(test).strip()
         if not holds:
             if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -429,12 +448,8 @@ def with_continuation(statement: cst.If, rest: list) -> Optional[cst.If]:
 
 
 def _descendants(node: cst.CSTNode):
-    """Every node under `node`, itself included."""
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        yield current
-        pending.extend(current.children)
+    """Every node under `node`, itself included (`walk.walk`: code, no punctuation or whitespace)."""
+    return walk(node)
 
 
 def self_steps(frame: Frame) -> tuple[Step, ...]:

@@ -23,39 +23,57 @@ _SKIPPED_FIELDS = frozenset(
      "rbrace", "whitespace_after_star", "whitespace_after_arg", "operator", "star", "encoding",
      "default_indent", "default_newline", "has_trailing_newline", "value_quote"}
 )
-_FIELDS: dict = {}
-_IS_TRIVIA: dict = {}
 
 
-def _fields(cls: type) -> tuple:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls)
-                      if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
-        _FIELDS[cls] = names
-    return names
+class ByClass(dict):
+    """class -> what `compute(class)` says, computed on first use (a dict lookup afterwards)."""
+
+    def __init__(self, compute) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, cls: type):
+        value = self[cls] = self.compute(cls)
+        return value
 
 
-def _trivia(cls: type) -> bool:
-    verdict = _IS_TRIVIA.get(cls)
-    if verdict is None:
-        verdict = _IS_TRIVIA[cls] = not issubclass(cls, cst.CSTNode) or issubclass(cls, _TRIVIA)
-    return verdict
+def _field_names(cls: type) -> tuple:
+    return tuple(f.name for f in dataclasses.fields(cls)
+                 if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def _is_code(cls: type) -> bool:
+    return issubclass(cls, cst.CSTNode) and not issubclass(cls, _TRIVIA)
+
+
+_FIELDS = ByClass(_field_names)
+#: class -> whether its instances are code (a node that is not punctuation or whitespace)
+_CODE = ByClass(_is_code)
+
+
+def kinds(*order: type) -> ByClass:
+    """class -> the first of `order` it is a subclass of (None: none of them).
+
+    A chain of `isinstance` tests over libcst's node classes (abstract base classes, whose failing
+    `isinstance` runs Python code) becomes one dict lookup and `is` tests on what it returns, which
+    take the branch the chain would have taken for every class, subclasses included."""
+    return ByClass(lambda cls: next((kind for kind in order if issubclass(cls, kind)), None))
+
+
+def children(node: cst.CSTNode) -> list:
     """The node's code-bearing children (no punctuation, whitespace or operators), in the order of
     its fields: source order, except that a `def` or `class` gives its name, parameters and body
     before its decorators, bases and annotation, an `except` its body before its type, `a if c
     else b` its condition first, and a keyword argument its value before its keyword."""
-    for name in _fields(type(node)):
+    found: list = []
+    for name in _FIELDS[node.__class__]:
         value = getattr(node, name)
-        if type(value) in (list, tuple):
-            for item in value:
-                if not _trivia(type(item)):
-                    yield item
-        elif not _trivia(type(value)):
-            yield value
+        kind = value.__class__
+        if kind is tuple or kind is list:
+            found += [item for item in value if _CODE[item.__class__]]
+        elif _CODE[kind]:
+            found.append(value)
+    return found
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -64,4 +82,6 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(list(children(current))))
+        below = children(current)
+        below.reverse()
+        stack += below

@@ -55,12 +55,9 @@ def construction_ways(module: cst.Module, classes, constants: dict, text: Option
     if not inits:
         return {}
     subclassed = {base for info in classes.classes.values() for base in info.local_bases()}
-    parents = _parents(module)
     calls: dict = {name: [] for name in inits}
     open_ended: set = set(subclassed)
-    for node, parent in parents.items():
-        if not isinstance(node, cst.Name) or node.value not in calls:
-            continue
+    for node, parent, grandparent in _uses(module, calls):
         if isinstance(parent, cst.ClassDef) and parent.name is node:
             continue
         if isinstance(parent, cst.Call) and parent.func is node:
@@ -69,8 +66,8 @@ def construction_ways(module: cst.Module, classes, constants: dict, text: Option
             else:
                 calls[node.value].append(parent)
             continue
-        if isinstance(parent, cst.Arg) and isinstance(parents.get(parent), cst.Call) \
-                and isinstance(parents[parent].func, cst.Name) and parents[parent].func.value in ("super", "isinstance"):
+        if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call) \
+                and isinstance(grandparent.func, cst.Name) and grandparent.func.value in ("super", "isinstance"):
             continue
         if isinstance(parent, (cst.Attribute,)) and parent.value is not node:
             continue
@@ -105,18 +102,23 @@ def construction_ways(module: cst.Module, classes, constants: dict, text: Option
     return ways
 
 
-def _parents(module: cst.Module) -> dict:
-    """Node -> parent for the code-bearing nodes (`walk.children`: libcst's own `children` runs a
-    visitor per node, which cost more than the rest of this module), walked with a stack (a
-    3000-term sum must not exhaust the recursion limit)."""
-    parents: dict = {}
-    pending: list = [module]
+def _uses(module: cst.Module, names: dict) -> list:
+    """(name node, its parent, the parent's parent) for every `Name` of the module spelling one of
+    `names`, in the order of a preorder walk (`walk.children`: libcst's own `children` runs a visitor
+    per node, which cost more than the rest of this module), with a stack (a 3000-term sum must not
+    exhaust the recursion limit)."""
+    found: list = []
+    pending: list = [(module, None)]
+    name_type = cst.Name
     while pending:
-        node = pending.pop()
+        node, parent = pending.pop()
         for child in children(node):
-            parents[child] = node
-            pending.append(child)
-    return parents
+            if child.__class__ is name_type:
+                if child.value in names:
+                    found.append((child, node, parent))
+            else:
+                pending.append((child, node))
+    return found
 
 
 def _lines_of(calls: list, module: cst.Module, text: Optional[str] = None) -> dict:
