@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from init_lint.checker import check_source_with_analysis
 from init_lint.config import Settings
@@ -51,6 +53,41 @@ async def g():
 """,
     "a star import after names": "import torch\nfrom a import x\nfrom b import *\nfrom c import *\nfrom a import y\n",
     "rebinding": "import torch\nfrom a import x\nfrom b import x\nimport x\n",
+    # libcst keeps a one-line suite apart from a block: imports and definitions in it count all the same
+    "imports in one-line suites": """\
+import torch
+if torch.cuda.is_available(): import cupy as xp
+else: import numpy as xp
+try: from fast import impl
+except ImportError: from slow import impl
+for _ in range(1): from loop import again
+while False: import never
+with open("x"): from inside import value
+""",
+    "names the file binds itself": """\
+import torch
+from a import x, y, z, w, v, u
+from b import kept
+x = 3
+y: int = 4
+z: int
+if torch.cuda.is_available():
+    def w():
+        return 1
+    if True: v = 5
+else:
+    u = 6
+try:
+    from c import fallback
+except ImportError:
+    def fallback():
+        return 0
+
+
+def kept_too():
+    from d import kept
+    return kept
+""",
     "word class in a comment": "import torch  # the class of tensors\n\n\ndef f(x):\n    return torch.relu(x)\n",
 }
 
@@ -115,3 +152,43 @@ def test_every_fixture_the_fast_path_takes_has_no_finding_and_the_same_exports()
         assert findings == [], path
         assert quick == (file_exports(analysis) if analysis is not None else import_only_exports(data)), path
     assert taken > 0
+
+
+_NAMES = ("a", "b", "np", "impl")
+_SIMPLE = [f"import {n}" for n in _NAMES] + [f"from m{i} import {n}" for i, n in enumerate(_NAMES)] + \
+    [f"import pkg.{n} as {n}" for n in _NAMES] + [f"from . import {n}" for n in _NAMES] + \
+    ["from star import *"] + [f"{n} = 1" for n in _NAMES] + [f"{n}: int = 1" for n in _NAMES] + ["pass"]
+_HEADS = ["if X", "while X", "for _ in X", "with X", "try"]
+
+
+def _program(draw, depth: int) -> list:
+    lines = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["simple", "simple", "suite", "block", "def"] if depth < 3 else ["simple"]))
+        if kind == "simple":
+            lines.append(draw(st.sampled_from(_SIMPLE)))
+        elif kind == "def":
+            name = draw(st.sampled_from(_NAMES))
+            lines.append(f"def {name}():")
+            lines.extend("    " + line for line in _program(draw, depth + 1))
+        else:
+            head = draw(st.sampled_from(_HEADS))
+            tail = {"try": ["except E"], "if X": ["else"]}.get(head, [])
+            for part in [head] + tail:
+                if kind == "suite":
+                    lines.append(f"{part}: {draw(st.sampled_from(_SIMPLE))}")
+                else:
+                    lines.append(f"{part}:")
+                    lines.extend("    " + line for line in _program(draw, depth + 1))
+    return lines
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_the_fast_path_exports_what_the_full_analysis_exports_on_generated_files(data):
+    """Imports and top-level names in blocks, one-line suites and functions, in any order."""
+    source = "import torch\n" + "\n".join(_program(data.draw, 0)) + "\n"
+    quick = quick_exports(source.encode(), Settings())
+    assert quick is not None, source
+    findings, analysis = check_source_with_analysis(source.encode(), "m.py", Settings())
+    assert findings == [] and quick == file_exports(analysis), source

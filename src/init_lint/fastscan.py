@@ -17,7 +17,8 @@ The scan is conservative: a file takes the fast path only when it
 
 Such a file has no finding (every rule needs a layer or an init call) and exports only its import
 bindings, exactly as the full analysis would export them (`ImportTable`'s order: source order, at
-any depth of statements).
+any depth of statements, one-line suites included), less the names the file binds itself at top
+level (functions, plain assignments, also in the body of a top-level `if`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def quick_exports(data: bytes, settings: Settings) -> Optional[dict]:
             return None
     if _calls_an_imported_class(tree, bindings):
         return None
+    local = _local_definitions(tree.body)
+    bindings = {name: target for name, target in bindings.items() if name not in local}
     return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": [], "local_refs": [],
             "init_types": [], "opaque": [], "factories": {}}
 
@@ -126,6 +129,22 @@ def import_bindings(body: list) -> dict:
             else:
                 bindings[local] = f"{module}.{alias.name}" if module else alias.name
     return bindings
+
+
+def _local_definitions(body: list) -> set:
+    """The names `ImportTable` binds to the file itself (dropped from the exports): top-level functions,
+    classes and plain assignments to a name, also inside the body of a top-level `if` (not its `else`)."""
+    found: set = set()
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, ast.Assign):
+            found.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+            found.add(node.target.id)
+        elif isinstance(node, ast.If):
+            found |= _local_definitions(node.body)
+    return found
 
 
 def _imports(body: list) -> list:
