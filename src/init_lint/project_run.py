@@ -12,7 +12,6 @@ judged at all.  `project_exports` gives the language server every file's exports
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Iterable, Iterator, Optional
 
 from init_lint.config import Settings
@@ -108,8 +107,9 @@ def project_exports(files: list[str], settings: Settings, *, jobs: int = 0,
 def _refresh(store: ProjectStore, paths: list[str], settings: Settings, jobs: int,
              named: set) -> tuple[dict, dict]:
     """Every path's up-to-date index entry (stale ones analyzed again, in parallel when it pays), and
-    the outcomes of the files of `named` (paths as `store.relative` gives them) that were analyzed or could not be read."""
-    entries: dict[str, list] = {}
+    the outcomes of the files of `named` (paths as `store.relative` gives them) that were analyzed or
+    could not be read."""
+    entries: dict = {}
     stale = []
     for path in paths:
         entry = store.fresh(path)
