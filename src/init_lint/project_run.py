@@ -12,7 +12,7 @@ judged at all.  `project_exports` gives the language server every file's exports
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Optional
 
 from init_lint.config import Settings
 from init_lint.engine import FileOutcome, Mode, run
@@ -88,20 +88,28 @@ def _check_project(store: ProjectStore, files: list[str], settings: Settings, mo
     return [fixed.get(o.path, o) for o in checked]
 
 
-def project_exports(files: list[str], settings: Settings, *, jobs: int = 0,
-                    index_root: Optional[str] = None) -> Iterator[tuple[str, Optional[dict]]]:
-    """(path, exports) for every file, from the project index (analyzing only what changed)."""
-    store = ProjectStore(index_root, settings)
+def project_exports(files: list[str], settings: Settings, *, jobs: int = 0, index_root: Optional[str] = None,
+                    store: Optional[ProjectStore] = None) -> list[tuple[str, Optional[dict]]]:
+    """(path, exports) for every file, from the project index (analyzing only what changed).
+
+    `store`: an index the caller keeps open and saves when it sees fit (the language server writes
+    what several saves changed at once); without one, the index of `index_root`, saved at once.
+    """
+    own = store is None
+    if store is None:
+        store = ProjectStore(index_root, settings)
     try:
-        def work():
+        def work() -> list:
             entries, _ = _refresh(store, list(files), settings, jobs, set())
             found = [(path, store.exports(entries[path]) if path in entries else None) for path in files]
-            store.save()
+            if own:
+                store.save()
             return found
 
-        yield from _trusting_the_index(store, work)
+        return _trusting_the_index(store, work)
     finally:
-        store.close()
+        if own:
+            store.close()
 
 
 def _refresh(store: ProjectStore, paths: list[str], settings: Settings, jobs: int,
