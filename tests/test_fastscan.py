@@ -88,6 +88,19 @@ def kept_too():
     from d import kept
     return kept
 """,
+    "imported classes in annotations only": """\
+import torch
+from typing import Optional
+from foo import Bar, Baz
+
+
+def f(x: Optional[Bar] = None, *rest: "Baz") -> Bar:
+    y: Baz = x
+    return y
+
+
+z: Optional[Bar] = None
+""",
     "word class in a comment": "import torch  # the class of tensors\n\n\ndef f(x):\n    return torch.relu(x)\n",
 }
 
@@ -102,6 +115,11 @@ SLOW = {
     "a Parameter": "import torch\n\n\ndef f():\n    return torch.nn.Parameter(torch.randn(3, 3))\n",
     "apply": "import torch\n\n\ndef f(model, fn):\n    model.apply(fn)\n",
     "a syntax error": "import torch\n\ndef f(:\n    pass\n",
+    # the full analysis exports the imported classes it reads (`refs`): the fast path does not guess which
+    "an imported class read": "import torch\nfrom mylib import FancyDense\n\nLAYER = FancyDense\n",
+    "an imported class read through its module": "import torch\nimport foo\n\n\ndef f(x):\n    return foo.Bar\n",
+    "a typing name subscripted": "import torch\nfrom typing import Optional\n\n\ndef f():\n    return Optional[int]\n",
+    "an imported class in a comprehension": "import torch\nfrom a import B\n\n\ndef f(xs):\n    return [B for x in xs]\n",
 }
 
 
@@ -121,7 +139,7 @@ def test_files_that_may_hold_a_layer_or_an_init_take_the_full_path(name):
 
 
 def test_a_projects_extra_layers_take_the_full_path():
-    data = b"import torch\nfrom mylib import FancyDense\n\nLAYER = FancyDense\n"
+    data = b"import torch\nfrom mylib import FancyDense\n\n\ndef f(layer: FancyDense) -> FancyDense:\n    return layer\n"
     assert quick_exports(data, Settings()) is not None
     assert quick_exports(data, Settings(extra_layers=(("mylib.FancyDense", "Linear"),))) is None
 
@@ -192,3 +210,19 @@ def test_the_fast_path_exports_what_the_full_analysis_exports_on_generated_files
     assert quick is not None, source
     findings, analysis = check_source_with_analysis(source.encode(), "m.py", Settings())
     assert findings == [] and quick == file_exports(analysis), source
+
+
+_READS = ["x = Bar", "x = foo.Bar", "x = foo.bar", "x = Optional[int]", "x = isinstance(y, Bar)", "x = torch.Tensor",
+          "x = [Bar for _ in y]", "x: Bar = y", "x: Optional[Bar] = None", "raise Bar"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_READS), min_size=1, max_size=4), st.booleans())
+def test_files_reading_imported_classes_take_the_fast_path_only_with_the_same_exports(reads, in_function):
+    imports = "import torch\nimport foo\nfrom foo import Bar\nfrom typing import Optional\n"
+    body = "".join(f"    {r}\n" for r in reads) if in_function else "".join(f"{r}\n" for r in reads)
+    source = imports + ("\n\ndef f(y):\n" + body if in_function else "y = 1\n" + body)
+    quick = quick_exports(source.encode(), Settings())
+    findings, analysis = check_source_with_analysis(source.encode(), "m.py", Settings())
+    if quick is not None:
+        assert findings == [] and quick == file_exports(analysis), source

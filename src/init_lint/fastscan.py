@@ -13,7 +13,8 @@ The scan is conservative: a file takes the fast path only when it
   a layer or container the catalogue knows, an init function or overwriting tensor method,
   `Module`, `Parameter`, `apply`, `init`, a framework's hooks, a project's extra layers;
 * imports nothing from a module whose functions initialize (`torch.nn.init`, the framework table's);
-* calls no imported name that reads as a class (it may build another file's model and hand it on).
+* calls no imported name that reads as a class (it may build another file's model and hand it on),
+  and reads none outside annotations (the full analysis exports those it evaluates as `refs`).
 
 Such a file has no finding (every rule needs a layer or an init call) and exports only its import
 bindings, exactly as the full analysis would export them (`ImportTable`'s order: source order, at
@@ -80,7 +81,7 @@ def quick_exports(data: bytes, settings: Settings) -> Optional[dict]:
     for target in bindings.values():
         if not target.startswith(".") and any(target == home or target.startswith(home + ".") for home in homes):
             return None
-    if _calls_an_imported_class(tree, bindings):
+    if _calls_an_imported_class(tree, bindings) or _refers_to_an_imported_class(tree, bindings):
         return None
     local = _local_definitions(tree.body)
     bindings = {name: target for name, target in bindings.items() if name not in local}
@@ -102,6 +103,38 @@ def _calls_an_imported_class(tree: ast.AST, bindings: dict) -> bool:
         if isinstance(root, ast.Name) and root.id in bindings and name[:1].isupper():
             return True
     return False
+
+
+def _refers_to_an_imported_class(tree: ast.AST, bindings: dict) -> bool:
+    """Whether code may read an imported name that reads as a class and is not torch's (`isinstance(x,
+    Bar)`, `foo.Bar`, `Optional[int]`): the full analysis exports what it evaluates of those (`refs`),
+    so such a file goes the full way.  Annotations are never evaluated: they do not count."""
+    stack: list = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Attribute):
+            root, parts = node, []
+            while isinstance(root, ast.Attribute):
+                parts.append(root.attr)
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in bindings and _a_class_elsewhere(
+                    ".".join([bindings[root.id], *reversed(parts)])):
+                return True
+        elif isinstance(node, ast.Name) and node.id in bindings and _a_class_elsewhere(bindings[node.id]):
+            return True
+        for field, value in ast.iter_fields(node):
+            if field in ("annotation", "returns"):
+                continue
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+    return False
+
+
+def _a_class_elsewhere(qualified: str) -> bool:
+    """As the full analysis records an imported name it evaluates among a file's `refs`."""
+    return qualified.rsplit(".", 1)[-1][:1].isupper() and not qualified.startswith("torch.")
 
 
 def import_bindings(body: list) -> dict:
