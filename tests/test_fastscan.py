@@ -119,6 +119,9 @@ SLOW = {
     "an imported class read": "import torch\nfrom mylib import FancyDense\n\nLAYER = FancyDense\n",
     "an imported class read through its module": "import torch\nimport foo\n\n\ndef f(x):\n    return foo.Bar\n",
     "a typing name subscripted": "import torch\nfrom typing import Optional\n\n\ndef f():\n    return Optional[int]\n",
+    "a loop over a module's parameters": "import torch\n\n\ndef f(m, s):\n    for n, p in m.named_parameters():\n"
+                                         "        s.add(n, p)\n",
+    "a script converting at module level": "import torch\nx = torch.randn(3).cuda()\ny = torch.fft.rfft(x)\n",
     "an imported class in a comprehension": "import torch\nfrom a import B\n\n\ndef f(xs):\n    return [B for x in xs]\n",
 }
 
