@@ -233,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
               + (f"; cold/ruff --select ALL {ratio('cold', 'ruff-ALL', what)}" if "ruff-ALL" in by else ""))
     if "rss-300" in by:
         print(f"peak RSS: 300 files {by['rss-300']['peak_rss_mb']} MB, {len(files)} files "
-              f"{by['cold']['peak_rss_mb']} MB (largest single process: {by['rss-300']['max_process_mb']} and {by['cold']['max_process_mb']} MB)")
+              f"{by['cold']['peak_rss_mb']} MB (largest single process: {by['rss-300']['max_process_mb']} and "
+              f"{by['cold']['max_process_mb']} MB)")
     if args.json:
         with open(args.json, "w") as handle:
             json.dump({"files": len(files), "torch_files": len(torch_files), "jobs": args.jobs, "rows": rows}, handle,
