@@ -193,7 +193,7 @@ class ProjectStore:
     def _read_payload(self, at: object) -> dict:
         try:
             offset, length, digest = at
-            blob = os.pread(self._data_fd, length, offset)
+            blob = _pread(self._data_fd, length, offset)
         except (OSError, TypeError, ValueError, OverflowError) as error:
             raise DamagedIndex(f"cannot read a payload: {error}") from None
         if len(blob) != length or hashlib.sha256(blob).hexdigest()[:16] != digest:
@@ -396,7 +396,7 @@ class ProjectStore:
         return name
 
     def _raw(self, at: list) -> bytes:
-        blob = os.pread(self._data_fd, at[1], at[0]) if self._data_fd is not None else b""
+        blob = _pread(self._data_fd, at[1], at[0]) if self._data_fd is not None else b""
         if len(blob) != at[1]:
             raise DamagedIndex("the data file is shorter than its table says")
         return blob
@@ -448,6 +448,13 @@ def interface_digest(exports: Optional[dict]) -> str:
     text = json.dumps([exports.get("classes"), exports.get("bindings"), exports.get("factories")], sort_keys=True,
                       separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _pread(fd: int, length: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, length, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows (one store, one thread reads it)
+    return os.read(fd, length)  # pragma: no cover
 
 
 def _racy(mtime_ns: int) -> bool:
