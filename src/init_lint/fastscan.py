@@ -13,11 +13,15 @@ The scan is conservative: a file takes the fast path only when it
   a layer or container the catalogue knows, an init function or overwriting tensor method,
   `Module`, `Parameter`, `apply`, `init`, a framework's hooks, a project's extra layers;
 * imports nothing from a module whose functions initialize (`torch.nn.init`, the framework table's);
-* calls no imported name that reads as a class (it may build another file's model and hand it on).
+* calls no imported name that reads as a class (it may build another file's model and hand it on),
+  and reads none outside annotations (the full analysis exports those it evaluates as `refs`);
+* converts nothing at module level with a method the analysis reads as returning a module
+  (`.cuda()`, `.to()`: a script's `x = load().cuda(); run(x)` hands a module on).
 
 Such a file has no finding (every rule needs a layer or an init call) and exports only its import
 bindings, exactly as the full analysis would export them (`ImportTable`'s order: source order, at
-any depth of statements).
+any depth of statements, one-line suites included), less the names the file binds itself at top
+level (functions, plain assignments, also in the body of a top-level `if`).
 """
 
 from __future__ import annotations
@@ -39,15 +43,24 @@ _MODULE_WORDS = ("Module", "Parameter", "apply", "named_apply", "reset_parameter
 def _trigger_words() -> frozenset:
     from init_lint import catalogue as c
     from init_lint.analysis import frameworks
+    from init_lint.analysis.models import ITERATION_METHODS
 
     words = set(c.MODULES) | set(c.MODULE_BASES) | set(c.TORCH_BASES) | set(c.CONTAINERS) | set(c.DISPATCH_ALIASES)
     words |= {name for name in c.TORCH_INIT_FUNCTIONS if name.endswith("_")} | set(c.OVERWRITING_METHODS)
-    words |= set(_MODULE_WORDS)
+    words |= set(_MODULE_WORDS) | set(ITERATION_METHODS)  # a loop over `x.modules()` is a dispatch
     for framework in frameworks.FRAMEWORKS:
         words |= {base.rsplit(".", 1)[-1] for base in framework.bases}
         words |= {name.rsplit(".", 1)[-1] for name in framework.named_apply}
         words |= {name for name in (framework.init_hook, framework.dispatch_method) if name}
     return frozenset(w.encode() for w in words)
+
+
+@lru_cache(maxsize=None)
+def _self_returning() -> frozenset:
+    """Methods the analysis reads as returning their module (`.cuda()`, `.to()`)."""
+    from init_lint.analysis.calls import _SELF_RETURNING
+
+    return frozenset(_SELF_RETURNING)
 
 
 @lru_cache(maxsize=None)
@@ -79,8 +92,11 @@ def quick_exports(data: bytes, settings: Settings) -> Optional[dict]:
     for target in bindings.values():
         if not target.startswith(".") and any(target == home or target.startswith(home + ".") for home in homes):
             return None
-    if _calls_an_imported_class(tree, bindings):
+    if _calls_an_imported_class(tree, bindings) or _refers_to_an_imported_class(tree, bindings) \
+            or _converts_at_module_level(tree.body):
         return None
+    local = _local_definitions(tree.body)
+    bindings = {name: target for name, target in bindings.items() if name not in local}
     return {"classes": [], "bindings": bindings, "builds": [], "refs": [], "maybe_builds": [], "local_refs": [],
             "init_types": [], "opaque": [], "factories": {}}
 
@@ -99,6 +115,52 @@ def _calls_an_imported_class(tree: ast.AST, bindings: dict) -> bool:
         if isinstance(root, ast.Name) and root.id in bindings and name[:1].isupper():
             return True
     return False
+
+
+def _refers_to_an_imported_class(tree: ast.AST, bindings: dict) -> bool:
+    """Whether code may read an imported name that reads as a class and is not torch's (`isinstance(x,
+    Bar)`, `foo.Bar`, `Optional[int]`): the full analysis exports what it evaluates of those (`refs`),
+    so such a file goes the full way.  Annotations are never evaluated: they do not count."""
+    stack: list = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Attribute):
+            root, parts = node, []
+            while isinstance(root, ast.Attribute):
+                parts.append(root.attr)
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in bindings and _a_class_elsewhere(
+                    ".".join([bindings[root.id], *reversed(parts)])):
+                return True
+        elif isinstance(node, ast.Name) and node.id in bindings and _a_class_elsewhere(bindings[node.id]):
+            return True
+        for field, value in ast.iter_fields(node):
+            if field in ("annotation", "returns"):
+                continue
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+    return False
+
+
+def _converts_at_module_level(body: list) -> bool:
+    """Whether module-level code (a script's body, `if __name__ == "__main__":`) calls a method the
+    analysis reads as returning a module (`.cuda()`, `.to(...)`): what it then hands on escapes."""
+    converting = _self_returning()
+    stack = [node for node in body if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in converting:
+            return True
+        stack.extend(child for child in ast.iter_child_nodes(node)
+                     if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)))
+    return False
+
+
+def _a_class_elsewhere(qualified: str) -> bool:
+    """As the full analysis records an imported name it evaluates among a file's `refs`."""
+    return qualified.rsplit(".", 1)[-1][:1].isupper() and not qualified.startswith("torch.")
 
 
 def import_bindings(body: list) -> dict:
@@ -126,6 +188,22 @@ def import_bindings(body: list) -> dict:
             else:
                 bindings[local] = f"{module}.{alias.name}" if module else alias.name
     return bindings
+
+
+def _local_definitions(body: list) -> set:
+    """The names `ImportTable` binds to the file itself (dropped from the exports): top-level functions,
+    classes and plain assignments to a name, also inside the body of a top-level `if` (not its `else`)."""
+    found: set = set()
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, ast.Assign):
+            found.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+            found.add(node.target.id)
+        elif isinstance(node, ast.If):
+            found |= _local_definitions(node.body)
+    return found
 
 
 def _imports(body: list) -> list:

@@ -55,9 +55,10 @@ def discover(paths: list[str], settings: Settings) -> Iterator[str]:
         if os.path.isdir(path) and not path.endswith(".py"):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not wanted.excluded(os.path.join(root, d), d))
+                folder = wanted.folder(root)  # one relative path per folder, not per file
                 for name in sorted(files):
                     full = os.path.join(root, name)
-                    if wanted(full, name) and full not in seen:
+                    if wanted(full, name, folder + name) and full not in seen:
                         seen.add(full)
                         yield full
         elif path not in seen:
@@ -81,6 +82,17 @@ class _FileFilter:
         patterns = [p.rstrip("/") for p in settings.exclude + settings.extend_exclude]
         self.names = [p for p in patterns if "/" not in p]
         self.paths = [p for p in patterns if "/" in p]
+        # fnmatch.fnmatchcase against each pattern in turn, as one regular expression
+        self._include = _any_of(self.include)
+        self._names = _any_of(self.names)
+
+    def folder(self, root: str) -> str:
+        """The relative path of a walked folder, with a trailing slash ("" for the root itself): what
+        `_relative` gives for a file in it, less the file's name."""
+        if self.root is None:
+            return os.path.join(root, "").replace(os.sep, "/")
+        relative = self._relative(root)
+        return "" if relative in (".", "") else relative.rstrip("/") + "/"
 
     def _relative(self, full: str) -> str:
         if self.root is None:
@@ -96,19 +108,26 @@ class _FileFilter:
 
     def excluded(self, full: str, name: str, relative: Optional[str] = None) -> bool:
         """`settings.is_excluded(full, base)` for a file or folder `name` whose folders passed it."""
-        if name not in (".", "") and any(fnmatch.fnmatchcase(name, p) for p in self.names):
+        if name not in (".", "") and self._names(name):
             return True
         if not self.paths:
             return False
         relative = self._relative(full) if relative is None else relative
         return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(relative, p + "/*") for p in self.paths)
 
-    def __call__(self, full: str, name: str) -> bool:
-        relative = self._relative(full)
+    def __call__(self, full: str, name: str, relative: Optional[str] = None) -> bool:
+        relative = self._relative(full) if relative is None else relative
         base = relative.rsplit("/", 1)[-1]
-        if not any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(base, p) for p in self.include):
+        if not (self._include(relative) or self._include(base)):
             return False
         return not self.excluded(full, name, relative)
+
+
+def _any_of(patterns: list):
+    """`any(fnmatch.fnmatchcase(text, p) for p in patterns)` as one call."""
+    if not patterns:
+        return lambda text: False
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
 
 class ReadError(Exception):

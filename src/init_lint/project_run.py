@@ -12,12 +12,11 @@ judged at all.  `project_exports` gives the language server every file's exports
 from __future__ import annotations
 
 import hashlib
-import os
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Optional
 
 from init_lint.config import Settings
 from init_lint.engine import FileOutcome, Mode, run
-from init_lint.index import DIGEST, ProjectStore, interface_digest, project_key
+from init_lint.index import ProjectStore, interface_digest, project_key
 
 
 def check_project(files: list[str], settings: Settings, mode: Mode = Mode(), *, context: Iterable[str] = (),
@@ -33,27 +32,36 @@ def check_project(files: list[str], settings: Settings, mode: Mode = Mode(), *, 
     store = ProjectStore(index_root, settings)
     context = list(context)
     try:
-        return _check_project(store, files, settings, mode, context, jobs, sources or {})
+        return _trusting_the_index(store, lambda: _check_project(store, files, settings, mode, context, jobs,
+                                                                 sources or {}))
+    finally:
+        store.close()
+
+
+def _trusting_the_index(store: ProjectStore, work):
+    """`work()`; run again without the index when what the index held broke it."""
+    try:
+        return work()
     except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError):
         if not store.loaded:
             raise  # a bug of this run's own making: not the index's
-        # Entries of the right outer shape whose exports are not what init-lint writes (an index edited
-        # by hand, hash and all): start again as if there were no index.
-        store.entries, store.loaded, store.dirty = {}, False, True
-        return _check_project(store, files, settings, mode, context, jobs, sources or {})
+        # Payloads that do not match their hash (DamagedIndex), or entries whose exports are not what
+        # init-lint writes (an index edited by hand, hashes and all): start again as if there were no index.
+        store.reset()
+        return work()
 
 
 def _check_project(store: ProjectStore, files: list[str], settings: Settings, mode: Mode, context: Iterable[str],
                    jobs: int, sources: dict) -> list[FileOutcome]:
-    named = {os.path.abspath(f) for f in files}
-    everything = list(files) + [f for f in context if os.path.abspath(f) not in named]
+    relative = store.relative  # the one spelling of a path the run compares
+    named = {relative(f) for f in files}
+    everything = list(files) + [f for f in context if relative(f) not in named]
     entries, outcomes = _refresh(store, [p for p in everything if p not in sources], settings, jobs, named)
-    digests = {p: entries[p][DIGEST] for p in entries}
+    digests = {p: entries[p].digest for p in entries}
     live_exports = {}
     for path, data in sources.items():
         outcomes[path], live_exports[path] = _check_live(path, data, settings)
         digests[path] = "live:" + hashlib.sha256(data).hexdigest()
-    relative = store.relative
     key = project_key([(relative(p), digests.get(p, "")) for p in everything])
     judge = _Judge(store, entries, live_exports, everything, settings)
     checked = []
@@ -80,26 +88,40 @@ def _check_project(store: ProjectStore, files: list[str], settings: Settings, mo
     return [fixed.get(o.path, o) for o in checked]
 
 
-def project_exports(files: list[str], settings: Settings, *, jobs: int = 0,
-                    index_root: Optional[str] = None) -> Iterator[tuple[str, Optional[dict]]]:
-    """(path, exports) for every file, from the project index (analyzing only what changed)."""
-    store = ProjectStore(index_root, settings)
-    entries, _ = _refresh(store, list(files), settings, jobs, set())
-    store.save()
-    for path in files:
-        entry = entries.get(path)
-        yield path, store.exports(entry) if entry is not None else None
+def project_exports(files: list[str], settings: Settings, *, jobs: int = 0, index_root: Optional[str] = None,
+                    store: Optional[ProjectStore] = None) -> list[tuple[str, Optional[dict]]]:
+    """(path, exports) for every file, from the project index (analyzing only what changed).
+
+    `store`: an index the caller keeps open and saves when it sees fit (the language server writes
+    what several saves changed at once); without one, the index of `index_root`, saved at once.
+    """
+    own = store is None
+    if store is None:
+        store = ProjectStore(index_root, settings)
+    try:
+        def work() -> list:
+            entries, _ = _refresh(store, list(files), settings, jobs, set())
+            found = [(path, store.exports(entries[path]) if path in entries else None) for path in files]
+            if own:
+                store.save()
+            return found
+
+        return _trusting_the_index(store, work)
+    finally:
+        if own:
+            store.close()
 
 
 def _refresh(store: ProjectStore, paths: list[str], settings: Settings, jobs: int,
              named: set) -> tuple[dict, dict]:
     """Every path's up-to-date index entry (stale ones analyzed again, in parallel when it pays), and
-    the outcomes of the files of `named` (absolute paths) that were analyzed or could not be read."""
-    entries: dict[str, list] = {}
+    the outcomes of the files of `named` (paths as `store.relative` gives them) that were analyzed or
+    could not be read."""
+    entries: dict = {}
     stale = []
     for path in paths:
         entry = store.fresh(path)
-        if entry is None or (os.path.abspath(path) in named and store.findings(entry, path) is None):
+        if entry is None or (store.relative(path) in named and store.findings(entry, path) is None):
             stale.append(path)  # (a context file's findings are never read: not restored here)
         else:
             entries[path] = entry
@@ -109,7 +131,7 @@ def _refresh(store: ProjectStore, paths: list[str], settings: Settings, jobs: in
             entries[outcome.path] = store.record(outcome.path, outcome.snapshot, outcome.findings, outcome.exports)
         else:
             store.forget(outcome.path)
-        if os.path.abspath(outcome.path) in named:
+        if store.relative(outcome.path) in named:
             outcomes[outcome.path] = outcome
     return entries, outcomes
 

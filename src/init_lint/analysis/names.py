@@ -81,16 +81,23 @@ class ImportTable:
             self.bindings[statement.name.value] = f"{LOCAL}.{statement.name.value}"
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        if isinstance(target.target, cst.Name):
-                            self.bindings[target.target.value] = f"{LOCAL}.{target.target.value}"
-                elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
-                    self.bindings[small.target.value] = f"{LOCAL}.{small.target.value}"
+                self._bind_local_assignment(small)
         elif isinstance(statement, cst.If):
-            # `if TYPE_CHECKING:` / version switches: definitions inside still define the name.
+            # `if TYPE_CHECKING:` / version switches: definitions inside still define the name
+            # (`if X: name = value` on one line too).
             for inner in statement.body.body:
-                self._bind_local_definition(inner)
+                if isinstance(statement.body, cst.SimpleStatementSuite):
+                    self._bind_local_assignment(inner)
+                else:
+                    self._bind_local_definition(inner)
+
+    def _bind_local_assignment(self, small: cst.BaseSmallStatement) -> None:
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                if isinstance(target.target, cst.Name):
+                    self.bindings[target.target.value] = f"{LOCAL}.{target.target.value}"
+        elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+            self.bindings[small.target.value] = f"{LOCAL}.{small.target.value}"
 
     def qualify(self, node: cst.BaseExpression) -> Optional[str]:
         """The qualified name of a dotted expression, or None if its head is not bound here."""
@@ -110,7 +117,7 @@ def _walk_statements(body) -> "list[cst.BaseSmallStatement]":
     found: list[cst.BaseSmallStatement] = []
 
     def visit(node: cst.CSTNode) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):  # `if X: import y` too
             found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
         elif isinstance(node, cst.BaseCompoundStatement) or isinstance(
             node, (cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.IndentedBlock)

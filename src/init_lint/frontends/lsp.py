@@ -343,6 +343,7 @@ def build_server() -> InitLintServer:
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: InitLintServer, params) -> None:
         ls.pool.shutdown(wait=False, cancel_futures=True)
+        ls.contexts.flush()  # saved files' index entries still waiting to be written
 
     from init_lint.notebooks.lsp import register
 

@@ -7,6 +7,10 @@ once, in the background, with `init-lint check`'s own engine (its process pool a
 cache), and a saved file's entry is refreshed.  The open document takes part with its live text:
 its own exports replace its entry on disk.
 
+A saved file's new entry is written to the project index at most once every `WRITE_DELAY` seconds,
+with whatever else was saved meanwhile: only the payloads of the files that changed are appended
+(`index.py`), and the table of the whole index is replaced once per batch, not once per save.
+
 A document's first check waits a little for its context (`CONTEXT_WAIT`: a small project loads
 within it, so its first diagnostics are already right); after that, until the context is loaded,
 the document is judged alone, as `init-lint check FILE` judges it, and judged again once it is.
@@ -26,6 +30,8 @@ log = logging.getLogger(__name__)
 
 #: seconds a document's check waits for its project context to load
 CONTEXT_WAIT = 3.0
+#: seconds a saved file's index entry waits for the saves after it, to be written with them
+WRITE_DELAY = 2.0
 
 
 class ProjectContext:
@@ -40,6 +46,9 @@ class ProjectContext:
         self._linked: Optional[tuple] = None  # ((generation, path, own exports as JSON), ProjectIndex)
         self.ready = threading.Event()
         self.error: Optional[str] = None
+        self._store = None  # the project index while saved files' entries wait to be written
+        self._store_lock = threading.Lock()
+        self._writer: Optional[threading.Timer] = None
 
     def load(self) -> None:
         """Every file's exports (in a background thread: minutes on a large project without cache)."""
@@ -68,19 +77,42 @@ class ProjectContext:
         path = os.path.abspath(path)
         if not self.ready.is_set() or not _inside(path, self.root):
             return
-        exports = {path: exports} if exports is not None else dict(self._run([path]))
+        exports = {path: exports} if exports is not None else dict(self._run([path], keep=True))
         with self._lock:
             self._exports.update(exports)
             self._generation += 1
 
-    def _run(self, files: list):
+    def _run(self, files: list, keep: bool = False):
+        """(path, exports) of `files` from the project index; `keep`: the index stays open, written by
+        `flush` after WRITE_DELAY with the other files saved meanwhile."""
+        from init_lint.index import ProjectStore
         from init_lint.project_run import project_exports
 
         # Several processes: the files are analyzed beside the editor's checks, not in its interpreter
         # (whose lock the analysis would hold), and from the project index `init-lint check` keeps.
         jobs = max(2, (os.cpu_count() or 2) - 1)
-        for path, exports in project_exports(files, self.settings, jobs=jobs, index_root=self.root):
-            yield os.path.abspath(path), exports
+        if not keep:
+            found = project_exports(files, self.settings, jobs=jobs, index_root=self.root)
+        else:
+            with self._store_lock:
+                if self._store is None:
+                    self._store = ProjectStore(self.root, self.settings)
+                found = project_exports(files, self.settings, jobs=jobs, store=self._store)
+                if self._writer is None and self._store.dirty:
+                    self._writer = threading.Timer(WRITE_DELAY, self.flush)
+                    self._writer.daemon = True
+                    self._writer.start()
+        return [(os.path.abspath(path), exports) for path, exports in found]
+
+    def flush(self) -> None:
+        """Write the saved files' entries now (one append of their payloads, one table) and close the index."""
+        with self._store_lock:
+            store, self._store, self._writer = self._store, None, None
+            if store is not None:
+                try:
+                    store.save()
+                finally:
+                    store.close()
 
     def exports_on_disk(self, path: str) -> Optional[dict]:
         with self._lock:
@@ -153,6 +185,13 @@ class Contexts:
     def _load(self, context: ProjectContext) -> None:
         context.load()
         self._on_loaded(context)
+
+    def flush(self) -> None:
+        """Write every context's waiting index entries now (the server is shutting down)."""
+        with self._lock:
+            contexts = list(self._contexts.values())
+        for context in contexts:
+            context.flush()
 
     def saved(self, path: str, exports: Optional[dict] = None, settings: Optional[Settings] = None) -> list:
         """Refresh the saved file in every loaded context holding it; the contexts refreshed.
