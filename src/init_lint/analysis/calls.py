@@ -17,7 +17,7 @@ from init_lint.analysis import initops
 from init_lint.analysis.facts import BuildEvent, InitCall
 from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
 from init_lint.analysis.classes import ClassInfo
-from init_lint.analysis.coverage import spec_keys
+from init_lint.analysis.coverage import may_initialize, spec_keys
 from init_lint.analysis.models import ITERATION_METHODS
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.operations import dim_symbol, join, layer_has_attribute, ndim, string_method
@@ -131,9 +131,15 @@ class CallEvaluator:
         function = initops.init_function_name(None, dotted_name(node.func))
         if function is not None and args:
             return self._init_call(function, args, kwargs, node, frame)
-        self._escape(args, kwargs, frame)
-        if callee is UNKNOWN and (frame.instance.owner is not None or self.entry == "<module>"):
+        if callee is UNKNOWN and (frame.instance.owner is not None or self.entry == "<module>") \
+                and not _method_of_a_value(node):
+            # A class held in a variable (`model_class(encoder=encoder)`, `block_fn(dim)`): what it is handed
+            # becomes its child.  Which class it builds is what project mode follows (its own file says what
+            # its init does); the call itself is no code out of sight that initializes.
+            self._escape(args, kwargs, frame, constructor=True)
             return self._build(None, node, frame)
+        # Calling a module runs its forward on inputs (`self.local_crop(image)`): not code that initializes.
+        self._escape(args, kwargs, frame, constructor=isinstance(callee, (ModuleInstance, LayerValue)))
         return UNKNOWN
 
     def _call_function(self, fn: FunctionValue, args: list, kwargs: dict, instance: Instance,
@@ -209,8 +215,10 @@ class CallEvaluator:
         qualified = self.imports.qualify(default) if isinstance(default, (cst.Name, cst.Attribute)) else None
         return qualified is not None and lookup_torch_class(qualified) in LAYERS
 
-    def _escape(self, args: list, kwargs: dict, frame: Frame) -> None:
-        """Values handed to code the analysis cannot see: it may initialize them.
+    def _escape(self, args: list, kwargs: dict, frame: Frame, constructor: bool = False) -> None:
+        """Values handed to code the analysis cannot see: it may initialize them.  Handed to a constructor
+        of a class held in a variable, or to a module's forward (`constructor`), they are not charged to
+        code out of sight (`facts.opaque_calls`), which project mode asks about importers.
 
         Not what construction built, from a method that construction never calls and whose name
         says nothing of init (`def lock(self): freeze_bn(self)`, `dd = get_device_dtype(self)` in
@@ -219,12 +227,18 @@ class CallEvaluator:
         n > 0 else nn.Identity()`) escapes as each of them."""
         for value in list(args) + list(kwargs.values()):
             for option in value.options if isinstance(value, ChoiceValue) else (value,):
-                if not _may_initialize(self.entry) and self._built_before_entry(option):
+                if not may_initialize(self.entry) and self._built_before_entry(option):
                     continue
                 if isinstance(option, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue,
                                        ModuleInstance, ChildModule)):
                     self._mark_module(option, frame, Tri.MAYBE)
-                    self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
+                    if constructor:
+                        continue
+                    if frame.dispatch_spec is not None or (frame.level == Tri.YES and frame.reach > Tri.FORK):
+                        # On one way only (`if args.init is not None: initialize(model, args.init)`), the
+                        # other ways hand nothing out of sight: an importer could not initialize there.
+                        # (In a dispatch body a condition picks modules, not ways: `init_fn(m)` counts.)
+                        self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
 
     def _built_before_entry(self, value: object) -> bool:
         """The module being built, or a module or layer that an earlier entry (construction) built.
@@ -417,22 +431,15 @@ def _decorator_names(node: object) -> set:
     return {d.decorator.value for d in node.decorators if isinstance(d.decorator, cst.Name)}
 
 
-def _may_initialize(entry: str) -> bool:
-    """Whether code run from `entry` may be where the module's layers get their values: construction,
-    module-level code, or a method whose name speaks of init, weights, reset or loading."""
-    if "." not in entry or entry.startswith("<"):
-        return True
-    method = entry.rsplit(".", 1)[-1].lower()
-    if method.startswith(_NOT_INIT_PREFIXES):
-        # `reset_classifier` replaces a head; `get_`/`set_`/`forward_` read or use the model.
+def _method_of_a_value(node: cst.Call) -> bool:
+    """`frontend.output_size()`, `choices.get_class(name)`: a method (a lowercase name) of a value that
+    is not `self`, not a class held in a variable (`block_fn(...)`, `self.block_cls(...)`,
+    `layers.Mlp(...)`).  What it returns is not known to be a module built here."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or not func.attr.value[:1].islower():
         return False
-    return method == "__init__" or any(word in method for word in _INIT_WORDS)
+    return not (isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"))
 
 
 #: methods that write every parameter of a module: its own default recipe again, or loaded values
 _RESETS = ("reset_parameters", "_reset_parameters", "load_state_dict")
-
-#: words of a method name that say it may give layers their values
-_INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")
-#: prefixes of method names that never give the model's existing layers their values
-_NOT_INIT_PREFIXES = ("reset_classifier", "reset_head", "forward", "get_", "set_")

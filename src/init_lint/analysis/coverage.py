@@ -245,6 +245,13 @@ class CoverageRecorder:
         if frame.dispatch_spec is not None and isinstance(receiver, (DispatchModule, DispatchTensor)):
             return
         sites, builds = dispatch_scope(receiver, frame.instance, children_only)
+        if not may_initialize(self.entry):
+            # `def train(self, mode): for m in self.modules(): ...`: code run after construction for another
+            # purpose reaches only what it builds itself (a new head in `reset_classifier`).
+            sites = {site for site in sites if site.entry == self.entry}
+            builds = {build for build in builds if build.entry == self.entry}
+            if not sites and not builds:
+                return
         event = DispatchEvent(self.entry, next(self.seq), frozenset(sites), frozenset(builds), coverage,
                               min(level, frame.level, frame.reach), node, id(node) if node is not None else None)
         self.facts.dispatches.append(event)
@@ -288,3 +295,21 @@ def _collect(value: object, sites: set, builds: set, seen: set) -> None:
     elif isinstance(value, ChoiceValue):
         for item in value.options:
             _collect(item, sites, builds, seen)
+
+
+#: words of a method name that say it may give layers their values
+_INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")
+#: prefixes of method names that never give the model's existing layers their values
+_NOT_INIT_PREFIXES = ("reset_classifier", "reset_head", "forward", "get_", "set_")
+
+
+def may_initialize(entry: str) -> bool:
+    """Whether code run from `entry` may be where the module's layers get their values: construction,
+    module-level code, or a method whose name speaks of init, weights, reset or loading."""
+    if "." not in entry or entry.startswith("<"):
+        return True
+    method = entry.rsplit(".", 1)[-1].lower()
+    if method.startswith(_NOT_INIT_PREFIXES):
+        # `reset_classifier` replaces a head; `get_`/`set_`/`forward_` read or use the model.
+        return False
+    return method == "__init__" or any(word in method for word in _INIT_WORDS)

@@ -12,6 +12,7 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
+from init_lint.analysis.frameworks import LAYER_ALIASES
 from init_lint.analysis.models import BUILTIN_NAMES, ITERATION_METHODS
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.scale import rescaled
@@ -202,7 +203,8 @@ class ExpressionEvaluator:
         """Something imported: a torch layer class, a project layer mapped by extra-layers, or an External."""
         if qualified.rsplit(".", 1)[-1][:1].isupper() and not qualified.startswith("torch."):
             self.facts.external_refs.add(qualified)
-        extra = self.extra_layers.get(qualified) or self.extra_layers.get(qualified.rsplit(".", 1)[-1])
+        extra = self.extra_layers.get(qualified) or self.extra_layers.get(qualified.rsplit(".", 1)[-1]) \
+            or LAYER_ALIASES.get(qualified)
         if extra is not None:
             return TorchClass(extra)
         torch_class = lookup_torch_class(qualified)

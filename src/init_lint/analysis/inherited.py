@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from init_lint.analysis.coverage import ALIAS_OF, spec_keys
+from init_lint.analysis.coverage import ALIAS_OF, may_initialize, spec_keys
 from init_lint.analysis.frame import Frame
 from init_lint.analysis.frameworks import Framework
 from init_lint.analysis.models import ITERATION_METHODS
@@ -23,7 +23,14 @@ from init_lint.analysis.values import (
 
 #: nn.Module methods that change no parameter's values
 _HARMLESS_SELF_METHODS = ("register_buffer", "register_parameter", "to", "cuda", "cpu", "float", "double", "half",
-                          "train", "eval", "requires_grad_", "zero_grad", "type", "bfloat16", "extra_repr")
+                          "train", "eval", "requires_grad_", "zero_grad", "type", "bfloat16", "extra_repr",
+                          # nn.Module's hooks and readers: they register or read, never write a parameter
+                          "_register_load_state_dict_pre_hook", "register_load_state_dict_pre_hook",
+                          "register_load_state_dict_post_hook", "_register_state_dict_hook",
+                          "register_state_dict_pre_hook", "register_state_dict_post_hook",
+                          "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+                          "register_full_backward_pre_hook", "register_backward_hook", "state_dict",
+                          "named_buffers", "buffers", "get_submodule", "get_parameter", "get_buffer")
 
 
 class InheritedModels:
@@ -102,8 +109,10 @@ class InheritedModels:
                 self._record_dispatch(SelfValue(), coverage, frame, node, Tri.YES)
             return None
         if info is not None and (self.classes.has_external_bases(info) or
-                                 (framework is not None and framework.init_hook is not None)):
-            # A method of a base class from another package: it may initialize anything built so far.
+                                 (framework is not None and framework.init_hook is not None)) \
+                and may_initialize(self.entry):
+            # A method of a base class from another package: it may initialize anything built so far
+            # (not from `recognize` or `update_core`: code run after construction for another purpose).
             self._escape(args, kwargs, frame)
             self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
             return UNKNOWN

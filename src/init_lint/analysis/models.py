@@ -47,6 +47,11 @@ WRAPPING_FUNCTIONS = frozenset(
     f"torch.nn.utils.{where}{name}" for where in ("", "parametrizations.", "weight_norm.", "spectral_norm.")
     for name in ("weight_norm", "spectral_norm")
 )
+#: and the functions that undo them: the weight is computed back from the parametrization, not drawn
+UNWRAPPING_FUNCTIONS = frozenset(
+    f"torch.nn.utils.{where}{name}" for where in ("", "weight_norm.", "spectral_norm.")
+    for name in ("remove_weight_norm", "remove_spectral_norm")
+) | {"torch.nn.utils.parametrize.remove_parametrizations"}
 ITERATION_METHODS = ("modules", "named_modules", "children", "named_children", "parameters", "named_parameters")
 
 
@@ -81,6 +86,8 @@ EXTERNAL_MODELS: tuple[Model, ...] = (
     Model("_model_skip_init", names=frozenset({"torch.nn.utils.skip_init"})),
     Model("_model_reparametrize", names=frozenset(WRAPPING_FUNCTIONS)),
     Model("_model_same_module", names=frozenset({"torch.compile"})),
+    Model("_model_copy", names=frozenset({"copy.deepcopy", "copy.copy"})),
+    Model("_model_same_module", names=UNWRAPPING_FUNCTIONS),
 )
 
 
@@ -225,8 +232,14 @@ class ExternalModels:
         return value
 
     def _model_same_module(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
-        """`torch.compile(model)`: the same module, compiled; it initializes nothing."""
+        """`torch.compile(model)`, `remove_weight_norm(conv)`: the same module; it initializes nothing."""
         return args[0]
+
+    def _model_copy(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
+        """`copy.deepcopy(module)`: a copy with the original's values (an EMA teacher, a target net).
+        It initializes nothing, so it is not code out of sight that may; what the copy is, is left
+        unknown (init written on the copy does not reach the original)."""
+        return UNKNOWN
 
     # ---------------------------------------------------------------- builtins
 
