@@ -31,7 +31,10 @@ def file_exports(analysis: FileAnalysis) -> dict:
     builds = []
     # Builds by module-level functions (factories like `create_attn`) are not models: whoever calls the
     # factory decides, so they do not count as a way the class is built.
-    for build in (b for b in analysis.tree.external_builds if b.parent is not None):
+    # Builds in a method run after construction (`def to_vit(self): v = ViT(...); v.load_state_dict(...)`)
+    # make a model of its own, not a child: the class stays a model that its users build.
+    for build in (b for b in analysis.tree.external_builds
+                  if b.parent is not None and b.entry == f"{b.parent}.__init__"):
         exported = analysis.tree.exported_build(build)
         builds.append([build.external, way_table(exported)])
     maybe = [way_table(exported) for exported in analysis.tree.exported_unknown_builds()]
@@ -58,6 +61,8 @@ def _init_types(analysis: FileAnalysis) -> list:
         levels = {level for params in event.coverage.values() for level in params.values()}
         if levels == {Tri.MAYBE}:
             continue  # code out of sight that may initialize anything: `_opaque` names it
+        if getattr(event, "local", False):
+            continue  # on a module the file builds itself: that build's ways say it (`builds`)
         for spec, params in event.coverage.items():
             # A dispatch run only on some way (`if weights: model.load_state_dict(...)`) leaves the others.
             found.update(f"{spec}.{param}" for param, level in params.items() if min(level, event.level) > Tri.FORK)

@@ -253,7 +253,8 @@ class CoverageRecorder:
             if not sites and not builds:
                 return
         event = DispatchEvent(self.entry, next(self.seq), frozenset(sites), frozenset(builds), coverage,
-                              min(level, frame.level, frame.reach), node, id(node) if node is not None else None)
+                              min(level, frame.level, frame.reach), node, id(node) if node is not None else None,
+                              local=_only_known_builds(receiver))
         self.facts.dispatches.append(event)
         # Concrete layers in scope built in this entry: cover them now, so order inside the entry is kept
         # (not at the branch's level: the binder joins the branches' marks).
@@ -262,6 +263,14 @@ class CoverageRecorder:
                 level_here = min(table_level(coverage, site.spec, param), level)
                 if level_here > Tri.NO:
                     self._mark(id(site), param, frame, level_here, site=site)
+
+
+def _only_known_builds(receiver: object) -> bool:
+    """The receiver is layers and builds of known classes only (`v = ViT(...)`), no self, no unknown."""
+    options = receiver.options if isinstance(receiver, ChoiceValue) else (receiver,)
+    return bool(options) and all(
+        isinstance(o, LayerValue) or (isinstance(o, ModuleInstance) and (o.build.child or o.build.external))
+        for o in options)
 
 
 def dispatch_scope(receiver: object, instance: Instance, children_only: bool) -> tuple[set, set]:

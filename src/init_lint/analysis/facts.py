@@ -49,6 +49,9 @@ class DispatchEvent:
     node: cst.CSTNode = field(repr=False)
     #: the node of the dispatch (the apply call or for loop), shared by events recorded inside it
     dispatch_id: Optional[int] = None
+    #: the receiver is only modules the file builds where it can follow them (`v = ViT(...);
+    #: v.load_state_dict(...)`), not self nor a module handed in: their builds' ways already hold it
+    local: bool = False
 
 
 @dataclass(eq=False)
