@@ -45,6 +45,7 @@ def file_exports(analysis: FileAnalysis) -> dict:
         "refs": sorted(analysis.facts.external_refs),
         "maybe_builds": maybe,
         "local_refs": sorted(analysis.facts.class_refs),
+        "handoffs": {name: sorted(targets) for name, targets in sorted(analysis.facts.class_handoffs.items())},
         "init_types": _init_types(analysis),
         "opaque": _opaque(analysis),
         "factories": _factories(analysis),
@@ -221,13 +222,16 @@ class ProjectIndex:
                     # This file passes `found` around and builds through variables: it may build it.
                     self._maybe_sources.setdefault(found, []).append(importer)
                 seen_classes.add(found)
-                if found[0] in seen_modules:
-                    continue
-                seen_modules.add(found[0])
-                # `build_model_with_cfg(ResNet, block=Bottle2neck)`: the file hands its own classes to a
-                # model of another file, which may build them through its variables.
-                for local in exports.get("local_refs", ()):
-                    self._maybe_sources.setdefault((importer, local), []).append(found[0])
+            # `build_model_with_cfg(ResNet, block=Bottle2neck)`: the file hands its own classes, in one call,
+            # with (or to) a model of another file, which may build them through its variables.  (Not every
+            # file whose classes it names: building `Mlp(...)` hands it nothing.)
+            for local, targets in exports.get("handoffs", {}).items():
+                for target in targets:
+                    found = self.resolve(target, importer)
+                    if found is not None and found[0] != importer and found[0] not in seen_modules:
+                        seen_modules.add(found[0])
+                        self._maybe_sources.setdefault((importer, local), []).append(found[0])
+                seen_modules.clear()
             for module in resolution["stars"]:
                 for cls in self.modules.get(module, {}).get("classes", ()):
                     self.imported.add((module, cls))

@@ -76,6 +76,7 @@ class CallEvaluator:
             self._callee = outer
 
     def _call_value(self, callee: object, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
+        self._note_handoffs(callee, args, kwargs)
         if isinstance(callee, TorchClass):
             if callee.name in SITE_MODULES:
                 return self._construct(SITE_MODULES[callee.name], args, kwargs, node, frame)
@@ -138,8 +139,10 @@ class CallEvaluator:
             # its init does); the call itself is no code out of sight that initializes.
             self._escape(args, kwargs, frame, constructor=True)
             return self._build(None, node, frame)
-        # Calling a module runs its forward on inputs (`self.local_crop(image)`): not code that initializes.
-        self._escape(args, kwargs, frame, constructor=isinstance(callee, (ModuleInstance, LayerValue)))
+        if isinstance(callee, (ModuleInstance, LayerValue)):
+            # Calling a module runs its forward on inputs (`self.local_crop(image)`): no code that initializes.
+            return UNKNOWN
+        self._escape(args, kwargs, frame)
         return UNKNOWN
 
     def _call_function(self, fn: FunctionValue, args: list, kwargs: dict, instance: Instance,
@@ -217,8 +220,9 @@ class CallEvaluator:
 
     def _escape(self, args: list, kwargs: dict, frame: Frame, constructor: bool = False) -> None:
         """Values handed to code the analysis cannot see: it may initialize them.  Handed to a constructor
-        of a class held in a variable, or to a module's forward (`constructor`), they are not charged to
-        code out of sight (`facts.opaque_calls`), which project mode asks about importers.
+        of a class held in a variable (`constructor`), they are not charged to code out of sight
+        (`facts.opaque_calls`, which project mode asks about importers): which class it is, project
+        mode follows, and that class's own file says what its init does.
 
         Not what construction built, from a method that construction never calls and whose name
         says nothing of init (`def lock(self): freeze_bn(self)`, `dd = get_device_dtype(self)` in
@@ -239,6 +243,35 @@ class CallEvaluator:
                         # other ways hand nothing out of sight: an importer could not initialize there.
                         # (In a dispatch body a condition picks modules, not ways: `init_fn(m)` counts.)
                         self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
+
+    def _entry_refs(self, mine: bool) -> set:
+        """The classes of the file (`mine`) or of other files that module-level code or a function of the
+        module names as values: `def resnet50(): return build_model_with_cfg(ResNet, block=Bottle2neck)`
+        hands them on together even through a `dict(...)` the analysis does not follow."""
+        if not self.entry.startswith("<"):
+            return set()  # a class's method: its own builds
+        refs = self.__dict__.setdefault("_refs_by_entry", {}).setdefault(self.entry, (set(), set()))
+        return refs[0 if mine else 1]
+
+    def _pair_entry_refs(self) -> None:
+        """After the run: classes named in one module-level entry are handed on together."""
+        for mine, theirs in getattr(self, "_refs_by_entry", {}).values():
+            for name in mine:
+                if theirs:
+                    self.facts.class_handoffs.setdefault(name, set()).update(theirs)
+
+    def _note_handoffs(self, callee: object, args: list, kwargs: dict) -> None:
+        """`build_model_with_cfg(ResNet, block=Bottle2neck)`, `ResNet(block=Bottle2neck)`: classes of the
+        file handed in one call with, or to, classes of other files (`facts.class_handoffs`)."""
+        mine: set = set()
+        theirs: set = set()
+        if isinstance(callee, External):
+            _classes_in(callee, mine, theirs, 0)
+        for value in list(args) + list(kwargs.values()):
+            _classes_in(value, mine, theirs, 0)
+        if mine and theirs:
+            for name in mine:
+                self.facts.class_handoffs.setdefault(name, set()).update(theirs)
 
     def _built_before_entry(self, value: object) -> bool:
         """The module being built, or a module or layer that an earlier entry (construction) built.
@@ -443,3 +476,22 @@ def _method_of_a_value(node: cst.Call) -> bool:
 
 #: methods that write every parameter of a module: its own default recipe again, or loaded values
 _RESETS = ("reset_parameters", "_reset_parameters", "load_state_dict")
+
+
+def _classes_in(value: object, mine: set, theirs: set, depth: int) -> None:
+    """The classes of the file (`mine`) and of other files (`theirs`, qualified) a value holds."""
+    if depth > 3:
+        return
+    if isinstance(value, OtherClass) and value.name.startswith(LOCAL + "."):
+        mine.add(value.name[len(LOCAL) + 1:])
+    elif isinstance(value, External) and value.qualified.rsplit(".", 1)[-1][:1].isupper() \
+            and not value.qualified.startswith("torch."):
+        theirs.add(value.qualified)
+    elif isinstance(value, Starred):
+        _classes_in(value.of, mine, theirs, depth + 1)
+    elif isinstance(value, ContainerValue):
+        for item in list(value.items) + list(value.keys.values()):
+            _classes_in(item, mine, theirs, depth + 1)
+    elif isinstance(value, ChoiceValue):
+        for option in value.options:
+            _classes_in(option, mine, theirs, depth + 1)

@@ -176,6 +176,7 @@ class ExpressionEvaluator:
             info = self.classes.classes[name]
             if info.is_module != Tri.NO:
                 self.facts.class_refs.add(name)
+                self._entry_refs(True).add(name)
             return OtherClass(f"{LOCAL}.{name}")
         if name in self.functions:
             return FunctionValue(self.functions[name], None)
@@ -203,6 +204,7 @@ class ExpressionEvaluator:
         """Something imported: a torch layer class, a project layer mapped by extra-layers, or an External."""
         if qualified.rsplit(".", 1)[-1][:1].isupper() and not qualified.startswith("torch."):
             self.facts.external_refs.add(qualified)
+            self._entry_refs(False).add(qualified)
         extra = self.extra_layers.get(qualified) or self.extra_layers.get(qualified.rsplit(".", 1)[-1]) \
             or LAYER_ALIASES.get(qualified)
         if extra is not None:
@@ -296,6 +298,7 @@ class ExpressionEvaluator:
             info = self.classes.classes[attr]
             if info.is_module != Tri.NO:
                 self.facts.class_refs.add(attr)
+                self._entry_refs(True).add(attr)
             return OtherClass(f"{LOCAL}.{attr}")
         if isinstance(owner, str):
             return Member(owner, attr)
