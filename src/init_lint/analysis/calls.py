@@ -154,7 +154,7 @@ class CallEvaluator:
         every configuration of the constructor is seen, not only the defaults.
         """
         node = fn.node
-        if depth > MAX_DEPTH or node in self.active:
+        if depth > MAX_DEPTH or (node in self.active and not _descends(node, self.active, args)):
             return UNKNOWN
         if self.budget.spend():
             # Past the work budget (helpers that call each other in a web): the call is code the
@@ -495,3 +495,9 @@ def _classes_in(value: object, mine: set, theirs: set, depth: int) -> None:
     elif isinstance(value, ChoiceValue):
         for option in value.options:
             _classes_in(option, mine, theirs, depth + 1)
+
+
+def _descends(node: cst.CSTNode, active: list, args: list) -> bool:
+    """`def init_cnn(m): ...; for l in m.children(): init_cnn(l)`: the function runs again on each
+    module under the one it was given (read once, on the dispatch variable, as `apply` would)."""
+    return active.count(node) == 1 and bool(args) and isinstance(args[0], DispatchModule)

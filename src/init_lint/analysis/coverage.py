@@ -154,6 +154,9 @@ class CoverageRecorder:
             if secondary and id(site) in earlier_ids:
                 # A method that runs after construction is no way of building: a fork there is a doubt.
                 level = Tri.MAYBE if level > Tri.NO else Tri.NO
+            elif level == Tri.FORK and param == "bias" and _without_bias_on(site, self.binder.why.get((key, param))):
+                # `nn.Linear(a, b, bias=bias)` then `if bias: zero_(...)`: the way left is built without a bias.
+                level = Tri.YES
             if param not in site.cover:
                 template = key_template(site.spec, param)
                 if template not in site.cover:
@@ -192,6 +195,8 @@ class CoverageRecorder:
                        node: cst.CSTNode) -> None:
         """`for m in x.modules():` (or `parameters()`): the body is a dispatch over the modules of x."""
         kind = iteration.kind
+        if kind.endswith("children") and self._recurses_on(target, body):
+            kind = kind.replace("children", "modules")  # the function's own call descends further
         if kind in ("modules", "named_modules", "children", "named_children"):
             def run(spec):
                 inner = frame.nested(spec, Tri.YES)
@@ -221,6 +226,18 @@ class CoverageRecorder:
                     self._walk_block(body, inner)
             coverage = self._read_dispatch(node, run_params)
             self._record_dispatch(iteration.receiver, coverage, frame, node, Tri.YES)
+
+    def _recurses_on(self, target: cst.BaseExpression, body: list) -> bool:
+        """`for l in m.children(): init_cnn(l)` inside `init_cnn`: the loop reaches every module below."""
+        if not isinstance(target, cst.Name):
+            return False
+        for statement in body:
+            for call in _calls_in(statement):
+                if isinstance(call.func, cst.Name) and call.args and isinstance(call.args[0].value, cst.Name) \
+                        and call.args[0].value.value == target.value \
+                        and self.functions.get(call.func.value) in self.active:
+                    return True
+        return False
 
     def _read_dispatch(self, node: cst.CSTNode, run, derive: bool = True) -> dict:
         """Run a dispatch body once per layer type; returns spec name -> param key -> Tri."""
@@ -322,3 +339,25 @@ def may_initialize(entry: str) -> bool:
         # `reset_classifier` replaces a head; `get_`/`set_`/`forward_` read or use the model.
         return False
     return method == "__init__" or any(word in method for word in _INIT_WORDS)
+
+
+def _calls_in(node: cst.CSTNode):
+    """The calls under a statement (not inside nested functions or classes)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            yield current
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+            continue
+        stack.extend(current.children)
+
+
+def _without_bias_on(site: LayerSite, way: Optional[str]) -> bool:
+    """Whether `way` (`when not bias`) is the one where the constructor's `bias=bias` is false."""
+    if way is None or site.bias != Tri.MAYBE or not isinstance(site.call, cst.Call):
+        return False
+    for arg in site.call.args:
+        if arg.keyword is not None and arg.keyword.value == "bias" and isinstance(arg.value, cst.Name):
+            return way == f"when not {arg.value.value}"
+    return False

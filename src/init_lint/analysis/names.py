@@ -16,6 +16,8 @@ import libcst as cst
 from init_lint.analysis.walk import children
 
 LOCAL = "<local>"
+#: what `torch` and `nn` mean when only a star import can have bound them
+_CONVENTIONAL = {"torch": "torch", "nn": "torch.nn"}
 
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
@@ -48,6 +50,11 @@ class ImportTable:
             table._bind_statement(statement)
         for statement in module.body:
             table._bind_local_definition(statement)
+        if any(name.startswith("*") for name in table.bindings):
+            # `from .torch_imports import *` (fastai): the star module cannot be read here; a name it must
+            # have bound, since the file uses it unbound, keeps its conventional meaning.
+            for name, target in _CONVENTIONAL.items():
+                table.bindings.setdefault(name, target)
         return table
 
     def _bind_statement(self, statement: cst.BaseSmallStatement) -> None:
