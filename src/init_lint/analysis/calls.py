@@ -136,7 +136,8 @@ class CallEvaluator:
                 and not _method_of_a_value(node):
             # A class held in a variable (`model_class(encoder=encoder)`, `block_fn(dim)`): what it is handed
             # becomes its child.  Which class it builds is what project mode follows (its own file says what
-            # its init does); the call itself is no code out of sight that initializes.
+            # its init does); the call itself is no code out of sight that initializes.  (A layer or a
+            # module of a known class handed to it may still be: `somewhere_else(self.fc)` reads the same.)
             self._escape(args, kwargs, frame, constructor=True)
             return self._build(None, node, frame)
         if isinstance(callee, (ModuleInstance, LayerValue)):
@@ -219,10 +220,10 @@ class CallEvaluator:
         return qualified is not None and lookup_torch_class(qualified) in LAYERS
 
     def _escape(self, args: list, kwargs: dict, frame: Frame, constructor: bool = False) -> None:
-        """Values handed to code the analysis cannot see: it may initialize them.  Handed to a constructor
-        of a class held in a variable (`constructor`), they are not charged to code out of sight
-        (`facts.opaque_calls`, which project mode asks about importers): which class it is, project
-        mode follows, and that class's own file says what its init does.
+        """Values handed to code the analysis cannot see: it may initialize them.  With `constructor` (a
+        callable held in a variable, which may be a class: `model_class(encoder=encoder)`), modules
+        themselves built through variables become its children and escape nothing, and nothing is
+        charged to code out of sight (`facts.opaque_calls`, which project mode asks about importers).
 
         Not what construction built, from a method that construction never calls and whose name
         says nothing of init (`def lock(self): freeze_bn(self)`, `dd = get_device_dtype(self)` in
@@ -235,6 +236,9 @@ class CallEvaluator:
                     continue
                 if isinstance(option, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue,
                                        ModuleInstance, ChildModule)):
+                    if constructor and isinstance(option, ModuleInstance) and option.build.child is None \
+                            and option.build.external is None:
+                        continue
                     self._mark_module(option, frame, Tri.MAYBE)
                     if constructor:
                         continue
