@@ -267,6 +267,13 @@ class CallEvaluator:
     def _note_handoffs(self, callee: object, args: list, kwargs: dict) -> None:
         """`build_model_with_cfg(ResNet, block=Bottle2neck)`, `ResNet(block=Bottle2neck)`: classes of the
         file handed in one call with, or to, classes of other files (`facts.class_handoffs`)."""
+        for value in list(args) + list(kwargs.values()):
+            if isinstance(value, FunctionValue) and isinstance(value.node, cst.Lambda):
+                # `DyConv(lambda i, o, s: Conv3x3Norm(i, o, s), ...)`: the class the lambda builds is passed
+                # around with it, so the receiver's builds through variables may build it.
+                for call in _calls_of(value.node.body):
+                    if isinstance(call.func, cst.Name) and call.func.value in self.classes.classes:
+                        self.facts.class_refs.add(call.func.value)
         mine: set = set()
         theirs: set = set()
         if isinstance(callee, External):
@@ -328,6 +335,12 @@ class CallEvaluator:
             return string_method(owner, name, args)
         if owner is UNKNOWN and name in ITERATION_METHODS:
             return Iteration(owner, name, frame.instance)
+        if isinstance(owner, ChoiceValue) and name in ITERATION_METHODS:
+            # `self.attnconv.modules()` where attnconv is a Sequential or None: the loop runs on the module
+            holders = [o for o in owner.options if isinstance(o, (ContainerValue, LayerValue, ModuleInstance))]
+            if holders and len(holders) == len([o for o in owner.options if o is not None]):
+                return Iteration(holders[0] if len(holders) == 1 else ChoiceValue(tuple(holders)), name,
+                                 frame.instance)
         if isinstance(owner, (TensorValue, DispatchTensor)):
             return self._tensor_method(owner, name, args, kwargs, node, frame)
         if isinstance(owner, ContainerValue):
@@ -419,6 +432,14 @@ class CallEvaluator:
     def _init_call(self, function: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         """An init function (`nn.init.zeros_(w)`, a framework's `constant_init(m, 0)`) on its first argument."""
         tensor = args[0] if args else kwargs.get("tensor", kwargs.get("module"))
+        if isinstance(tensor, ChoiceValue) and args:
+            # `caffe2_xavier_init(self.proj)` where proj is a Conv2d or an Identity: the call writes the
+            # layer whenever the layer is what it holds.
+            layers = [o for o in tensor.options if isinstance(o, (LayerValue, TensorValue))]
+            for option in layers:
+                self._init_call(function, [option] + list(args[1:]), kwargs, node, frame)
+            if layers:
+                return tensor
         if isinstance(tensor, RandomTensor):
             # a unit-scale draw made a parameter, re-initialized (INI009 reads this)
             self.facts.init_calls.append(InitCall(node, function, False, (), args=tuple(args[1:]), kwargs=kwargs,
@@ -505,3 +526,14 @@ def _descends(node: cst.CSTNode, active: list, args: list) -> bool:
     """`def init_cnn(m): ...; for l in m.children(): init_cnn(l)`: the function runs again on each
     module under the one it was given (read once, on the dispatch variable, as `apply` would)."""
     return active.count(node) == 1 and bool(args) and isinstance(args[0], DispatchModule)
+
+
+def _calls_of(node: cst.CSTNode) -> list:
+    """The calls in an expression."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            found.append(current)
+        stack.extend(current.children)
+    return found
