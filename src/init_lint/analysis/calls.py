@@ -31,6 +31,8 @@ from init_lint.analysis.values import (
 from init_lint.catalogue import LAYERS, OVERWRITING_METHODS, SITE_MODULES, LayerSpec, lookup_torch_class
 
 #: tensor methods that return the module itself (a layer stays a layer)
+#: methods of dicts, lists and sets: they store what they are given, they never write a parameter
+_STORING_METHODS = ("update", "append", "extend", "insert", "setdefault", "add", "__setitem__")
 _SELF_RETURNING = ("to", "cuda", "cpu", "float", "double", "half", "requires_grad_", "train", "eval")
 
 
@@ -143,6 +145,8 @@ class CallEvaluator:
         if isinstance(callee, (ModuleInstance, LayerValue)):
             # Calling a module runs its forward on inputs (`self.local_crop(image)`): no code that initializes.
             return UNKNOWN
+        if _method_of_a_value(node) and node.func.attr.value in _STORING_METHODS:
+            return UNKNOWN  # `kwargs.update(svs=svs)` on a dict the analysis does not model: stored
         self._escape(args, kwargs, frame)
         return UNKNOWN
 
@@ -375,6 +379,9 @@ class CallEvaluator:
             if not isinstance(owner, ModuleInstance):
                 self._mark_module(owner, frame, Tri.MAYBE)
             return UNKNOWN
+        if name in _STORING_METHODS:
+            # `kwargs.update(svs=svs)`, `layers.append(block)` on a dict or list the analysis does not model
+            return UNKNOWN
         self._escape(args, kwargs, frame)
         return UNKNOWN
 
@@ -409,6 +416,9 @@ class CallEvaluator:
             return ContainerValue(list(owner.items))
         if name == "insert" and len(args) == 2:
             owner.items.append(args[1])
+            return None
+        if name == "update" and not args:
+            owner.keys.update(kwargs)  # `kwargs.update(svs=svs)`: stored, not handed to code out of sight
             return None
         self._escape(args, kwargs, frame)
         return UNKNOWN

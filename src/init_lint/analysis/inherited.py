@@ -66,7 +66,10 @@ class InheritedModels:
             return None
         if self.classes.has_external_bases(instance_owner):
             self._escape(args, kwargs, frame)
-            self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
+            if frame.self_name is not None and may_initialize(self.entry):
+                # (In a classmethod, `super().build_iter_factory(...)` has no instance to initialize; from
+                # `forward` or `train` it runs after construction for another purpose.)
+                self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
         return UNKNOWN
 
     def _framework_base_dispatch(self, framework: Framework, module: object, frame: Frame) -> None:

@@ -1,8 +1,10 @@
 """Issue 11 (recall), distilled from espnet2/tasks/*.py: classes chosen by name from registries
 (`ClassChoices`), `frontend.output_size()` (a method of a value, not a class being built), the model
 class from a registry given the modules (a constructor: they become its children), and
-`initialize(model, args.init)` only when the config names an init.  No way of building initializes on
-the default config: every layer keeps the default."""
+`initialize(model, args.init)` only when the config names an init; modules stored in a dict of keyword
+arguments (`kwargs.update(encoder=encoder)`); a classmethod calling the base's method through `super()`
+(no instance to initialize).  No way of building initializes on the default config: every layer keeps
+the default."""
 import torch
 
 from .encoder import Encoder, Frontend
@@ -27,8 +29,14 @@ class ASRTask(AbsTask):
             input_size = args.input_size
         encoder_class = encoder_choices.get_class(args.encoder)
         encoder = encoder_class(input_size=input_size, **args.encoder_conf)
+        kwargs = dict(frontend=frontend)
+        kwargs.update(encoder=encoder)
         model_class = model_choices.get_class(args.model)
-        model = model_class(vocab_size=args.vocab_size, frontend=frontend, encoder=encoder)
+        model = model_class(vocab_size=args.vocab_size, **kwargs)
         if args.init is not None:
             initialize(model, args.init)
         return model
+
+    @classmethod
+    def build_iter_factory(cls, args, mode):
+        return super().build_iter_factory(args, mode)
