@@ -77,8 +77,9 @@ def _opaque(analysis: FileAnalysis) -> list:
 
     found = set(analysis.facts.opaque_calls)
     # (A value handed to a callable escapes without a node: `opaque_calls` has its callee already.)
-    if any(event.node is not None and event.level > Tri.FORK and {level for params in event.coverage.values()
-                                                                 for level in params.values()} == {Tri.MAYBE}
+    # A dispatch run on one way only (`if args.pretrained is not None: self.load_pretrained(...)`) leaves the others.
+    if any(event.node is not None and event.level > Tri.FORK
+           and {level for params in event.coverage.values() for level in params.values()} == {Tri.MAYBE}
            for event in analysis.facts.dispatches):
         found.add("?")
     return sorted(found)

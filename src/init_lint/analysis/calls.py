@@ -16,6 +16,7 @@ import libcst as cst
 from init_lint.analysis import initops
 from init_lint.analysis.facts import BuildEvent, InitCall
 from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
+from init_lint.analysis.handoffs import HandoffRecorder
 from init_lint.analysis.classes import ClassInfo
 from init_lint.analysis.coverage import may_initialize, spec_keys
 from init_lint.analysis.models import ITERATION_METHODS
@@ -36,7 +37,7 @@ _STORING_METHODS = ("update", "append", "extend", "insert", "setdefault", "add",
 _SELF_RETURNING = ("to", "cuda", "cpu", "float", "double", "half", "requires_grad_", "train", "eval")
 
 
-class CallEvaluator:
+class CallEvaluator(HandoffRecorder):
     """Evaluates calls; needs the interpreter's `_eval`, models, marks and dispatch methods."""
 
     def _eval_call(self, node: cst.Call, frame: Frame) -> object:
@@ -251,42 +252,6 @@ class CallEvaluator:
                         # other ways hand nothing out of sight: an importer could not initialize there.
                         # (In a dispatch body a condition picks modules, not ways: `init_fn(m)` counts.)
                         self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
-
-    def _entry_refs(self, mine: bool) -> set:
-        """The classes of the file (`mine`) or of other files that module-level code or a function of the
-        module names as values: `def resnet50(): return build_model_with_cfg(ResNet, block=Bottle2neck)`
-        hands them on together even through a `dict(...)` the analysis does not follow."""
-        if not self.entry.startswith("<"):
-            return set()  # a class's method: its own builds
-        refs = self.__dict__.setdefault("_refs_by_entry", {}).setdefault(self.entry, (set(), set()))
-        return refs[0 if mine else 1]
-
-    def _pair_entry_refs(self) -> None:
-        """After the run: classes named in one module-level entry are handed on together."""
-        for mine, theirs in getattr(self, "_refs_by_entry", {}).values():
-            for name in mine:
-                if theirs:
-                    self.facts.class_handoffs.setdefault(name, set()).update(theirs)
-
-    def _note_handoffs(self, callee: object, args: list, kwargs: dict) -> None:
-        """`build_model_with_cfg(ResNet, block=Bottle2neck)`, `ResNet(block=Bottle2neck)`: classes of the
-        file handed in one call with, or to, classes of other files (`facts.class_handoffs`)."""
-        for value in list(args) + list(kwargs.values()):
-            if isinstance(value, FunctionValue) and isinstance(value.node, cst.Lambda):
-                # `DyConv(lambda i, o, s: Conv3x3Norm(i, o, s), ...)`: the class the lambda builds is passed
-                # around with it, so the receiver's builds through variables may build it.
-                for call in _calls_of(value.node.body):
-                    if isinstance(call.func, cst.Name) and call.func.value in self.classes.classes:
-                        self.facts.class_refs.add(call.func.value)
-        mine: set = set()
-        theirs: set = set()
-        if isinstance(callee, External):
-            _classes_in(callee, mine, theirs, 0)
-        for value in list(args) + list(kwargs.values()):
-            _classes_in(value, mine, theirs, 0)
-        if mine and theirs:
-            for name in mine:
-                self.facts.class_handoffs.setdefault(name, set()).update(theirs)
 
     def _built_before_entry(self, value: object) -> bool:
         """The module being built, or a module or layer that an earlier entry (construction) built.
@@ -513,37 +478,7 @@ def _method_of_a_value(node: cst.Call) -> bool:
 _RESETS = ("reset_parameters", "_reset_parameters", "load_state_dict")
 
 
-def _classes_in(value: object, mine: set, theirs: set, depth: int) -> None:
-    """The classes of the file (`mine`) and of other files (`theirs`, qualified) a value holds."""
-    if depth > 3:
-        return
-    if isinstance(value, OtherClass) and value.name.startswith(LOCAL + "."):
-        mine.add(value.name[len(LOCAL) + 1:])
-    elif isinstance(value, External) and value.qualified.rsplit(".", 1)[-1][:1].isupper() \
-            and not value.qualified.startswith("torch."):
-        theirs.add(value.qualified)
-    elif isinstance(value, Starred):
-        _classes_in(value.of, mine, theirs, depth + 1)
-    elif isinstance(value, ContainerValue):
-        for item in list(value.items) + list(value.keys.values()):
-            _classes_in(item, mine, theirs, depth + 1)
-    elif isinstance(value, ChoiceValue):
-        for option in value.options:
-            _classes_in(option, mine, theirs, depth + 1)
-
-
 def _descends(node: cst.CSTNode, active: list, args: list) -> bool:
     """`def init_cnn(m): ...; for l in m.children(): init_cnn(l)`: the function runs again on each
     module under the one it was given (read once, on the dispatch variable, as `apply` would)."""
     return active.count(node) == 1 and bool(args) and isinstance(args[0], DispatchModule)
-
-
-def _calls_of(node: cst.CSTNode) -> list:
-    """The calls in an expression."""
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Call):
-            found.append(current)
-        stack.extend(current.children)
-    return found
