@@ -336,6 +336,8 @@ class CallEvaluator(HandoffRecorder):
                 return owner
             if name in ("register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook"):
                 return UNKNOWN
+            if name in _STORING_METHODS and isinstance(owner, ModuleInstance):
+                return None  # `self.blocks.append(block)` on another library's ModuleList: a child, stored
             self._escape(args, kwargs, frame)
             if isinstance(owner, (DispatchModule, LayerValue)) and not layer_has_attribute(
                     owner.spec if isinstance(owner, DispatchModule) else owner.sites[0].spec, name):

@@ -64,6 +64,11 @@ class InheritedModels:
             if self.classes.has_external_bases(instance_owner) and frame.instance.sites:
                 self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
             return None
+        if name == "init_weights" and not args and self._takes_init_cfg(instance_owner):
+            # mmengine's `BaseModule.init_weights()` applies the module's `init_cfg` (its default is read by
+            # `_init_cfg_dispatch`; a config may pass another: out of sight either way) and its children's
+            # own `init_weights()`: nothing else.
+            return None
         if self.classes.has_external_bases(instance_owner):
             self._escape(args, kwargs, frame)
             if frame.self_name is not None and may_initialize(self.entry):
@@ -121,6 +126,12 @@ class InheritedModels:
             return UNKNOWN
         self._escape(args, kwargs, frame)
         return UNKNOWN
+
+    def _takes_init_cfg(self, info) -> bool:
+        """An mmengine-style module: its `__init__` takes `init_cfg` (and hands it to its base)."""
+        found = self.classes.find_method(info, "__init__")
+        return found is not None and any(
+            p.name.value == "init_cfg" for p in list(found[1].params.params) + list(found[1].params.kwonly_params))
 
     def _init_cfg_dispatch(self, info, instance) -> None:
         """mmengine-style `init_cfg`: a base class from elsewhere initializes, when the runner calls
