@@ -18,7 +18,7 @@ from init_lint.analysis.facts import DispatchEvent
 from init_lint.analysis.frame import Frame, Instance
 from init_lint.analysis.values import (
     UNKNOWN, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, Iteration,
-    LayerSite, LayerValue, ModuleInstance, PartialValue, SelfValue, TensorValue, Tri,
+    LayerSite, LayerValue, ModuleInstance, PartialValue, SelfValue, Starred, TensorValue, Tri,
 )
 from init_lint.catalogue import CLONE, MODULES, LayerSpec, cover_keys, key_template
 
@@ -321,6 +321,8 @@ def _collect(value: object, sites: set, builds: set, seen: set) -> None:
     elif isinstance(value, ChoiceValue):
         for item in value.options:
             _collect(item, sites, builds, seen)
+    elif isinstance(value, Starred):
+        _collect(value.of, sites, builds, seen)  # `nn.Sequential(*layers)` with layers built in a loop
 
 
 #: words of a method name that say it may give layers their values

@@ -20,12 +20,12 @@ from init_lint.analysis import initops
 from init_lint.analysis.frame import Frame
 from init_lint.analysis.frameworks import is_init_function_module, is_named_apply
 from init_lint.analysis.operations import (
-    dim_symbol, element_of, fan_symbol, is_number, isinstance_of, layer_has_attribute, pairs_to_mapping,
+    choice, dim_symbol, element_of, fan_symbol, is_number, isinstance_of, layer_has_attribute, pairs_to_mapping,
 )
 from init_lint.analysis.scale import RandomTensor, as_parameter, random_factory
 from init_lint.catalogue import CONTAINERS, NON_DRAWING_MODULES, SQRT_FUNCTIONS
 from init_lint.analysis.values import (
-    BIAS, UNKNOWN, WEIGHT, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, InvSqrt, Iteration,
+    BIAS, UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, InvSqrt, Iteration,
     LayerValue, NewTensor, NonDrawing, OneDimTensor, PartialValue, Reciprocal, SelfValue, Sqrt, Starred,
     SuperValue, TensorValue, TorchClass, Tri,
 )
@@ -80,6 +80,9 @@ EXTERNAL_MODELS: tuple[Model, ...] = (
     Model("_model_fan_in_and_fan_out", prefix="torch.nn.init.", tails=frozenset({"_calculate_fan_in_and_fan_out"})),
     Model("_model_correct_fan", prefix="torch.nn.init.", tails=frozenset({"_calculate_correct_fan"})),
     Model("_model_container", prefix="torch.nn.", tails=frozenset(CONTAINERS), needs_args=False),
+    # mmengine's containers are torch's with an `init_cfg` (None by default): they hold, they do not initialize
+    Model("_model_container", names=frozenset(f"mmengine.model.{name}" for name in ("Sequential", "ModuleList",
+                                                                                    "ModuleDict")), needs_args=False),
     Model("_model_ordered_dict", names=frozenset({"collections.OrderedDict", "typing.OrderedDict"}), needs_args=False),
     Model("_model_parameter", names=frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})),
     Model("_model_tensor_factory", prefix="torch.", tails=TENSOR_FACTORIES),
@@ -168,7 +171,9 @@ class ExternalModels:
                 container.repeated = item.repeated
             elif isinstance(item, Starred):
                 container.repeated = True
-                container.items.append(element_of(item.of))
+                # `nn.Sequential(*layers)` where layers is a list or, on some way, a slice of it
+                options = item.of.options if isinstance(item.of, ChoiceValue) else (item.of,)
+                container.items.append(choice(*[element_of(option) for option in options]))
             else:
                 container.items.append(item)
         return container
