@@ -79,18 +79,16 @@ EXTERNAL_MODELS: tuple[Model, ...] = (
     Model("_model_sqrt", names=frozenset(SQRT_FUNCTIONS)),
     Model("_model_fan_in_and_fan_out", prefix="torch.nn.init.", tails=frozenset({"_calculate_fan_in_and_fan_out"})),
     Model("_model_correct_fan", prefix="torch.nn.init.", tails=frozenset({"_calculate_correct_fan"})),
-    Model("_model_container", prefix="torch.nn.", tails=frozenset(CONTAINERS), needs_args=False),
-    # mmengine's containers are torch's with an `init_cfg` (None by default): they hold, they do not initialize
-    Model("_model_container", names=frozenset(f"mmengine.model.{name}" for name in ("Sequential", "ModuleList",
-                                                                                    "ModuleDict")), needs_args=False),
+    # (mmengine's containers are torch's with an `init_cfg`, None by default: they hold, they do not initialize)
+    Model("_model_container", prefix="torch.nn.", tails=frozenset(CONTAINERS), needs_args=False,
+          names=frozenset(f"mmengine.model.{name}" for name in ("Sequential", "ModuleList", "ModuleDict"))),
     Model("_model_ordered_dict", names=frozenset({"collections.OrderedDict", "typing.OrderedDict"}), needs_args=False),
     Model("_model_parameter", names=frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})),
     Model("_model_tensor_factory", prefix="torch.", tails=TENSOR_FACTORIES),
     Model("_model_skip_init", names=frozenset({"torch.nn.utils.skip_init"})),
     Model("_model_reparametrize", names=frozenset(WRAPPING_FUNCTIONS)),
-    Model("_model_same_module", names=frozenset({"torch.compile"})),
+    Model("_model_same_module", names=frozenset({"torch.compile"}) | UNWRAPPING_FUNCTIONS),
     Model("_model_copy", names=frozenset({"copy.deepcopy", "copy.copy"})),
-    Model("_model_same_module", names=UNWRAPPING_FUNCTIONS),
 )
 
 
