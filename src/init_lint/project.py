@@ -31,10 +31,11 @@ def file_exports(analysis: FileAnalysis) -> dict:
     builds = []
     # Builds by module-level functions (factories like `create_attn`) are not models: whoever calls the
     # factory decides, so they do not count as a way the class is built.
-    # Builds in a method run after construction (`def to_vit(self): v = ViT(...); v.load_state_dict(...)`)
-    # make a model of its own, not a child: the class stays a model that its users build.
+    # Builds in a method of the instance run after construction (`def to_vit(self): v = ViT(...);
+    # v.load_state_dict(...)`) make a model of its own, not a child: the class stays a model its users build.
+    # (A classmethod's builds, `ASRTask.build_model`, are the factory's: they count.)
     for build in (b for b in analysis.tree.external_builds
-                  if b.parent is not None and b.entry == f"{b.parent}.__init__"):
+                  if b.parent is not None and not _built_after_construction(analysis, b)):
         exported = analysis.tree.exported_build(build)
         builds.append([build.external, way_table(exported)])
     maybe = [way_table(exported) for exported in analysis.tree.exported_unknown_builds()]
@@ -50,6 +51,18 @@ def file_exports(analysis: FileAnalysis) -> dict:
         "opaque": _opaque(analysis),
         "factories": _factories(analysis),
     }
+
+
+def _built_after_construction(analysis: FileAnalysis, build) -> bool:
+    """Whether `build` happens in an instance method of its parent that construction does not run."""
+    if build.entry == f"{build.parent}.__init__":
+        return False
+    info = analysis.classes.get(build.parent)
+    found = analysis.classes.find_method(info, build.entry.rsplit(".", 1)[-1]) if info is not None else None
+    if found is None:
+        return False
+    names = {getattr(d.decorator, "value", None) for d in found[1].decorators}
+    return not names & {"classmethod", "staticmethod"}
 
 
 def _init_types(analysis: FileAnalysis) -> list:
