@@ -39,18 +39,20 @@ def file_exports(analysis: FileAnalysis) -> dict:
         exported = analysis.tree.exported_build(build)
         builds.append([build.external, way_table(exported)])
     maybe = [way_table(exported) for exported in analysis.tree.exported_unknown_builds()]
-    return {
+    exports = {
         "classes": sorted(info.name for info in analysis.classes.modules()),
         "bindings": {name: target for name, target in analysis.imports.bindings.items() if not target.startswith("<")},
         "builds": builds,
         "refs": sorted(analysis.facts.external_refs),
         "maybe_builds": maybe,
         "local_refs": sorted(analysis.facts.class_refs),
-        "handoffs": {name: sorted(targets) for name, targets in sorted(analysis.facts.class_handoffs.items())},
         "init_types": _init_types(analysis),
         "opaque": _opaque(analysis),
         "factories": _factories(analysis),
     }
+    if analysis.facts.class_handoffs:  # (absent when empty: the fast path's exports have no such key)
+        exports["handoffs"] = {name: sorted(targets) for name, targets in sorted(analysis.facts.class_handoffs.items())}
+    return exports
 
 
 def _built_after_construction(analysis: FileAnalysis, build) -> bool:

@@ -182,7 +182,7 @@ class ExpressionEvaluator:
             return FunctionValue(self.functions[name], None)
         if name in self.module_constants:
             return self._module_value(name)
-        qualified = self.imports.bindings.get(name)
+        qualified = self.imports.bindings.get(name) or self.imports.assumed.get(name)
         if qualified is not None:
             return self._external(qualified)
         if name in BUILTIN_NAMES:
