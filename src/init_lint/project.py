@@ -83,11 +83,15 @@ def file_exports(analysis: FileAnalysis) -> dict:
     builds = []
     # Builds by module-level functions (factories like `create_attn`) are not models: whoever calls the
     # factory decides, so they do not count as a way the class is built.
-    for build in (b for b in analysis.tree.external_builds if b.parent is not None):
+    # Builds in a method of the instance run after construction (`def to_vit(self): v = ViT(...);
+    # v.load_state_dict(...)`) make a model of its own, not a child: the class stays a model its users build.
+    # (A classmethod's builds, `ASRTask.build_model`, are the factory's: they count.)
+    for build in (b for b in analysis.tree.external_builds
+                  if b.parent is not None and not _built_after_construction(analysis, b)):
         exported = analysis.tree.exported_build(build)
         builds.append([build.external, way_table(exported)])
     maybe = [way_table(exported) for exported in analysis.tree.exported_unknown_builds()]
-    return {
+    exports = {
         "classes": sorted(info.name for info in analysis.classes.modules()),
         "bindings": {name: target for name, target in analysis.imports.bindings.items() if not target.startswith("<")},
         "builds": builds,
@@ -98,6 +102,21 @@ def file_exports(analysis: FileAnalysis) -> dict:
         "opaque": _opaque(analysis),
         "factories": _factories(analysis),
     }
+    if analysis.facts.class_handoffs:  # (absent when empty: the fast path's exports have no such key)
+        exports["handoffs"] = {name: sorted(targets) for name, targets in sorted(analysis.facts.class_handoffs.items())}
+    return exports
+
+
+def _built_after_construction(analysis: FileAnalysis, build) -> bool:
+    """Whether `build` happens in an instance method of its parent that construction does not run."""
+    if build.entry == f"{build.parent}.__init__":
+        return False
+    info = analysis.classes.get(build.parent)
+    found = analysis.classes.find_method(info, build.entry.rsplit(".", 1)[-1]) if info is not None else None
+    if found is None:
+        return False
+    names = {getattr(d.decorator, "value", None) for d in found[1].decorators}
+    return not names & {"classmethod", "staticmethod"}
 
 
 def _init_types(analysis: FileAnalysis) -> list:
@@ -110,6 +129,8 @@ def _init_types(analysis: FileAnalysis) -> list:
         levels = {level for params in event.coverage.values() for level in params.values()}
         if levels == {Tri.MAYBE}:
             continue  # code out of sight that may initialize anything: `_opaque` names it
+        if getattr(event, "local", False):
+            continue  # on a module the file builds itself: that build's ways say it (`builds`)
         for spec, params in event.coverage.items():
             # A dispatch run only on some way (`if weights: model.load_state_dict(...)`) leaves the others.
             found.update(f"{spec}.{param}" for param, level in params.items() if min(level, event.level) > Tri.FORK)
@@ -123,8 +144,10 @@ def _opaque(analysis: FileAnalysis) -> list:
 
     found = set(analysis.facts.opaque_calls)
     # (A value handed to a callable escapes without a node: `opaque_calls` has its callee already.)
-    if any(event.node is not None and {level for params in event.coverage.values() for level in params.values()}
-           == {Tri.MAYBE} for event in analysis.facts.dispatches):
+    # A dispatch run on one way only (`if args.pretrained is not None: self.load_pretrained(...)`) leaves the others.
+    if any(event.node is not None and event.level > Tri.FORK
+           and {level for params in event.coverage.values() for level in params.values()} == {Tri.MAYBE}
+           for event in analysis.facts.dispatches):
         found.add("?")
     return sorted(found)
 
@@ -270,13 +293,16 @@ class ProjectIndex:
                     # This file passes `found` around and builds through variables: it may build it.
                     self._maybe_sources.setdefault(found, []).append(importer)
                 seen_classes.add(found)
-                if found[0] in seen_modules:
-                    continue
-                seen_modules.add(found[0])
-                # `build_model_with_cfg(ResNet, block=Bottle2neck)`: the file hands its own classes to a
-                # model of another file, which may build them through its variables.
-                for local in exports.get("local_refs", ()):
-                    self._maybe_sources.setdefault((importer, local), []).append(found[0])
+            # `build_model_with_cfg(ResNet, block=Bottle2neck)`: the file hands its own classes, in one call,
+            # with (or to) a model of another file, which may build them through its variables.  (Not every
+            # file whose classes it names: building `Mlp(...)` hands it nothing.)
+            for local, targets in exports.get("handoffs", {}).items():
+                for target in targets:
+                    found = self.resolve(target, importer)
+                    if found is not None and found[0] != importer and found[0] not in seen_modules:
+                        seen_modules.add(found[0])
+                        self._maybe_sources.setdefault((importer, local), []).append(found[0])
+                seen_modules.clear()
             for module in resolution["stars"]:
                 for cls in self.modules.get(module, {}).get("classes", ()):
                     self.imported.add((module, cls))

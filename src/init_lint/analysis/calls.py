@@ -16,8 +16,9 @@ import libcst as cst
 from init_lint.analysis import initops
 from init_lint.analysis.facts import BuildEvent, InitCall
 from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
+from init_lint.analysis.handoffs import HandoffRecorder
 from init_lint.analysis.classes import ClassInfo
-from init_lint.analysis.coverage import spec_keys
+from init_lint.analysis.coverage import may_initialize, spec_keys
 from init_lint.analysis.models import ITERATION_METHODS
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.operations import dim_symbol, join, layer_has_attribute, ndim, string_method
@@ -31,10 +32,12 @@ from init_lint.analysis.values import (
 from init_lint.catalogue import LAYERS, OVERWRITING_METHODS, SITE_MODULES, LayerSpec, lookup_torch_class
 
 #: tensor methods that return the module itself (a layer stays a layer)
+#: methods of dicts, lists and sets: they store what they are given, they never write a parameter
+_STORING_METHODS = ("update", "append", "extend", "insert", "setdefault", "add", "__setitem__")
 _SELF_RETURNING = ("to", "cuda", "cpu", "float", "double", "half", "requires_grad_", "train", "eval")
 
 
-class CallEvaluator:
+class CallEvaluator(HandoffRecorder):
     """Evaluates calls; needs the interpreter's `_eval`, models, marks and dispatch methods."""
 
     def _eval_call(self, node: cst.Call, frame: Frame) -> object:
@@ -76,6 +79,7 @@ class CallEvaluator:
             self._callee = outer
 
     def _call_value(self, callee: object, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
+        self._note_handoffs(callee, args, kwargs)
         if isinstance(callee, TorchClass):
             if callee.name in SITE_MODULES:
                 return self._construct(SITE_MODULES[callee.name], args, kwargs, node, frame)
@@ -131,9 +135,20 @@ class CallEvaluator:
         function = initops.init_function_name(None, dotted_name(node.func))
         if function is not None and args:
             return self._init_call(function, args, kwargs, node, frame)
-        self._escape(args, kwargs, frame)
-        if callee is UNKNOWN and (frame.instance.owner is not None or self.entry == "<module>"):
+        if callee is UNKNOWN and (frame.instance.owner is not None or self.entry == "<module>") \
+                and not _method_of_a_value(node):
+            # A class held in a variable (`model_class(encoder=encoder)`, `block_fn(dim)`): what it is handed
+            # becomes its child.  Which class it builds is what project mode follows (its own file says what
+            # its init does); the call itself is no code out of sight that initializes.  (A layer or a
+            # module of a known class handed to it may still be: `somewhere_else(self.fc)` reads the same.)
+            self._escape(args, kwargs, frame, constructor=True)
             return self._build(None, node, frame)
+        if isinstance(callee, (ModuleInstance, LayerValue)):
+            # Calling a module runs its forward on inputs (`self.local_crop(image)`): no code that initializes.
+            return UNKNOWN
+        if _method_of_a_value(node) and node.func.attr.value in _STORING_METHODS:
+            return UNKNOWN  # `kwargs.update(svs=svs)` on a dict the analysis does not model: stored
+        self._escape(args, kwargs, frame)
         return UNKNOWN
 
     def _call_function(self, fn: FunctionValue, args: list, kwargs: dict, instance: Instance,
@@ -145,7 +160,7 @@ class CallEvaluator:
         every configuration of the constructor is seen, not only the defaults.
         """
         node = fn.node
-        if depth > MAX_DEPTH or node in self.active:
+        if depth > MAX_DEPTH or (node in self.active and not _descends(node, self.active, args)):
             return UNKNOWN
         if self.budget.spend():
             # Past the work budget (helpers that call each other in a web): the call is code the
@@ -209,8 +224,11 @@ class CallEvaluator:
         qualified = self.imports.qualify(default) if isinstance(default, (cst.Name, cst.Attribute)) else None
         return qualified is not None and lookup_torch_class(qualified) in LAYERS
 
-    def _escape(self, args: list, kwargs: dict, frame: Frame) -> None:
-        """Values handed to code the analysis cannot see: it may initialize them.
+    def _escape(self, args: list, kwargs: dict, frame: Frame, constructor: bool = False) -> None:
+        """Values handed to code the analysis cannot see: it may initialize them.  With `constructor` (a
+        callable held in a variable, which may be a class: `model_class(encoder=encoder)`), modules
+        themselves built through variables become its children and escape nothing, and nothing is
+        charged to code out of sight (`facts.opaque_calls`, which project mode asks about importers).
 
         Not what construction built, from a method that construction never calls and whose name
         says nothing of init (`def lock(self): freeze_bn(self)`, `dd = get_device_dtype(self)` in
@@ -219,12 +237,21 @@ class CallEvaluator:
         n > 0 else nn.Identity()`) escapes as each of them."""
         for value in list(args) + list(kwargs.values()):
             for option in value.options if isinstance(value, ChoiceValue) else (value,):
-                if not _may_initialize(self.entry) and self._built_before_entry(option):
+                if not may_initialize(self.entry) and self._built_before_entry(option):
                     continue
                 if isinstance(option, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue,
                                        ModuleInstance, ChildModule)):
+                    if constructor and isinstance(option, ModuleInstance) and option.build.child is None \
+                            and option.build.external is None:
+                        continue
                     self._mark_module(option, frame, Tri.MAYBE)
-                    self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
+                    if constructor:
+                        continue
+                    if frame.dispatch_spec is not None or (frame.level == Tri.YES and frame.reach > Tri.FORK):
+                        # On one way only (`if args.init is not None: initialize(model, args.init)`), the
+                        # other ways hand nothing out of sight: an importer could not initialize there.
+                        # (In a dispatch body a condition picks modules, not ways: `init_fn(m)` counts.)
+                        self.facts.opaque_calls.add(getattr(self, "_callee", None) or "?")
 
     def _built_before_entry(self, value: object) -> bool:
         """The module being built, or a module or layer that an earlier entry (construction) built.
@@ -277,6 +304,12 @@ class CallEvaluator:
             return string_method(owner, name, args)
         if owner is UNKNOWN and name in ITERATION_METHODS:
             return Iteration(owner, name, frame.instance)
+        if isinstance(owner, ChoiceValue) and name in ITERATION_METHODS:
+            # `self.attnconv.modules()` where attnconv is a Sequential or None: the loop runs on the module
+            holders = [o for o in owner.options if isinstance(o, (ContainerValue, LayerValue, ModuleInstance))]
+            if holders and len(holders) == len([o for o in owner.options if o is not None]):
+                return Iteration(holders[0] if len(holders) == 1 else ChoiceValue(tuple(holders)), name,
+                                 frame.instance)
         if isinstance(owner, (TensorValue, DispatchTensor)):
             return self._tensor_method(owner, name, args, kwargs, node, frame)
         if isinstance(owner, ContainerValue):
@@ -303,6 +336,8 @@ class CallEvaluator:
                 return owner
             if name in ("register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook"):
                 return UNKNOWN
+            if name in _STORING_METHODS and isinstance(owner, ModuleInstance):
+                return None  # `self.blocks.append(block)` on another library's ModuleList: a child, stored
             self._escape(args, kwargs, frame)
             if isinstance(owner, (DispatchModule, LayerValue)) and not layer_has_attribute(
                     owner.spec if isinstance(owner, DispatchModule) else owner.sites[0].spec, name):
@@ -310,6 +345,9 @@ class CallEvaluator:
                 return UNKNOWN
             if not isinstance(owner, ModuleInstance):
                 self._mark_module(owner, frame, Tri.MAYBE)
+            return UNKNOWN
+        if name in _STORING_METHODS:
+            # `kwargs.update(svs=svs)`, `layers.append(block)` on a dict or list the analysis does not model
             return UNKNOWN
         self._escape(args, kwargs, frame)
         return UNKNOWN
@@ -346,6 +384,9 @@ class CallEvaluator:
         if name == "insert" and len(args) == 2:
             owner.items.append(args[1])
             return None
+        if name == "update" and not args:
+            owner.keys.update(kwargs)  # `kwargs.update(svs=svs)`: stored, not handed to code out of sight
+            return None
         self._escape(args, kwargs, frame)
         return UNKNOWN
 
@@ -368,6 +409,14 @@ class CallEvaluator:
     def _init_call(self, function: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         """An init function (`nn.init.zeros_(w)`, a framework's `constant_init(m, 0)`) on its first argument."""
         tensor = args[0] if args else kwargs.get("tensor", kwargs.get("module"))
+        if isinstance(tensor, ChoiceValue) and args:
+            # `caffe2_xavier_init(self.proj)` where proj is a Conv2d or an Identity: the call writes the
+            # layer whenever the layer is what it holds.
+            layers = [o for o in tensor.options if isinstance(o, (LayerValue, TensorValue))]
+            for option in layers:
+                self._init_call(function, [option] + list(args[1:]), kwargs, node, frame)
+            if layers:
+                return tensor
         if isinstance(tensor, RandomTensor):
             # a unit-scale draw made a parameter, re-initialized (INI009 reads this)
             self.facts.init_calls.append(InitCall(node, function, False, (), args=tuple(args[1:]), kwargs=kwargs,
@@ -417,22 +466,21 @@ def _decorator_names(node: object) -> set:
     return {d.decorator.value for d in node.decorators if isinstance(d.decorator, cst.Name)}
 
 
-def _may_initialize(entry: str) -> bool:
-    """Whether code run from `entry` may be where the module's layers get their values: construction,
-    module-level code, or a method whose name speaks of init, weights, reset or loading."""
-    if "." not in entry or entry.startswith("<"):
-        return True
-    method = entry.rsplit(".", 1)[-1].lower()
-    if method.startswith(_NOT_INIT_PREFIXES):
-        # `reset_classifier` replaces a head; `get_`/`set_`/`forward_` read or use the model.
+def _method_of_a_value(node: cst.Call) -> bool:
+    """`frontend.output_size()`, `choices.get_class(name)`: a method (a lowercase name) of a value that
+    is not `self`, not a class held in a variable (`block_fn(...)`, `self.block_cls(...)`,
+    `layers.Mlp(...)`).  What it returns is not known to be a module built here."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or not func.attr.value[:1].islower():
         return False
-    return method == "__init__" or any(word in method for word in _INIT_WORDS)
+    return not (isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"))
 
 
 #: methods that write every parameter of a module: its own default recipe again, or loaded values
 _RESETS = ("reset_parameters", "_reset_parameters", "load_state_dict")
 
-#: words of a method name that say it may give layers their values
-_INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")
-#: prefixes of method names that never give the model's existing layers their values
-_NOT_INIT_PREFIXES = ("reset_classifier", "reset_head", "forward", "get_", "set_")
+
+def _descends(node: cst.CSTNode, active: list, args: list) -> bool:
+    """`def init_cnn(m): ...; for l in m.children(): init_cnn(l)`: the function runs again on each
+    module under the one it was given (read once, on the dispatch variable, as `apply` would)."""
+    return active.count(node) == 1 and bool(args) and isinstance(args[0], DispatchModule)

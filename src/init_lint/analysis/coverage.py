@@ -18,7 +18,7 @@ from init_lint.analysis.facts import DispatchEvent
 from init_lint.analysis.frame import Frame, Instance
 from init_lint.analysis.values import (
     UNKNOWN, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, Iteration,
-    LayerSite, LayerValue, ModuleInstance, PartialValue, SelfValue, TensorValue, Tri,
+    LayerSite, LayerValue, ModuleInstance, PartialValue, SelfValue, Starred, TensorValue, Tri,
 )
 from init_lint.catalogue import CLONE, MODULES, LayerSpec, cover_keys, key_template
 
@@ -154,6 +154,9 @@ class CoverageRecorder:
             if secondary and id(site) in earlier_ids:
                 # A method that runs after construction is no way of building: a fork there is a doubt.
                 level = Tri.MAYBE if level > Tri.NO else Tri.NO
+            elif level == Tri.FORK and param == "bias" and _without_bias_on(site, self.binder.why.get((key, param))):
+                # `nn.Linear(a, b, bias=bias)` then `if bias: zero_(...)`: the way left is built without a bias.
+                level = Tri.YES
             if param not in site.cover:
                 template = key_template(site.spec, param)
                 if template not in site.cover:
@@ -192,6 +195,8 @@ class CoverageRecorder:
                        node: cst.CSTNode) -> None:
         """`for m in x.modules():` (or `parameters()`): the body is a dispatch over the modules of x."""
         kind = iteration.kind
+        if kind.endswith("children") and self._recurses_on(target, body):
+            kind = kind.replace("children", "modules")  # the function's own call descends further
         if kind in ("modules", "named_modules", "children", "named_children"):
             def run(spec):
                 inner = frame.nested(spec, Tri.YES)
@@ -222,6 +227,18 @@ class CoverageRecorder:
             coverage = self._read_dispatch(node, run_params)
             self._record_dispatch(iteration.receiver, coverage, frame, node, Tri.YES)
 
+    def _recurses_on(self, target: cst.BaseExpression, body: list) -> bool:
+        """`for l in m.children(): init_cnn(l)` inside `init_cnn`: the loop reaches every module below."""
+        if not isinstance(target, cst.Name):
+            return False
+        for statement in body:
+            for call in _calls_in(statement):
+                if isinstance(call.func, cst.Name) and call.args and isinstance(call.args[0].value, cst.Name) \
+                        and call.args[0].value.value == target.value \
+                        and self.functions.get(call.func.value) in self.active:
+                    return True
+        return False
+
     def _read_dispatch(self, node: cst.CSTNode, run, derive: bool = True) -> dict:
         """Run a dispatch body once per layer type; returns spec name -> param key -> Tri."""
         saved_id = self._dispatch_id
@@ -245,8 +262,16 @@ class CoverageRecorder:
         if frame.dispatch_spec is not None and isinstance(receiver, (DispatchModule, DispatchTensor)):
             return
         sites, builds = dispatch_scope(receiver, frame.instance, children_only)
+        if not may_initialize(self.entry):
+            # `def train(self, mode): for m in self.modules(): ...`: code run after construction for another
+            # purpose reaches only what it builds itself (a new head in `reset_classifier`).
+            sites = {site for site in sites if site.entry == self.entry}
+            builds = {build for build in builds if build.entry == self.entry}
+            if not sites and not builds:
+                return
         event = DispatchEvent(self.entry, next(self.seq), frozenset(sites), frozenset(builds), coverage,
-                              min(level, frame.level, frame.reach), node, id(node) if node is not None else None)
+                              min(level, frame.level, frame.reach), node, id(node) if node is not None else None,
+                              local=_only_known_builds(receiver))
         self.facts.dispatches.append(event)
         # Concrete layers in scope built in this entry: cover them now, so order inside the entry is kept
         # (not at the branch's level: the binder joins the branches' marks).
@@ -255,6 +280,14 @@ class CoverageRecorder:
                 level_here = min(table_level(coverage, site.spec, param), level)
                 if level_here > Tri.NO:
                     self._mark(id(site), param, frame, level_here, site=site)
+
+
+def _only_known_builds(receiver: object) -> bool:
+    """The receiver is layers and builds of known classes only (`v = ViT(...)`), no self, no unknown."""
+    options = receiver.options if isinstance(receiver, ChoiceValue) else (receiver,)
+    return bool(options) and all(
+        isinstance(o, LayerValue) or (isinstance(o, ModuleInstance) and (o.build.child or o.build.external))
+        for o in options)
 
 
 def dispatch_scope(receiver: object, instance: Instance, children_only: bool) -> tuple[set, set]:
@@ -288,3 +321,45 @@ def _collect(value: object, sites: set, builds: set, seen: set) -> None:
     elif isinstance(value, ChoiceValue):
         for item in value.options:
             _collect(item, sites, builds, seen)
+    elif isinstance(value, Starred):
+        _collect(value.of, sites, builds, seen)  # `nn.Sequential(*layers)` with layers built in a loop
+
+
+#: words of a method name that say it may give layers their values
+_INIT_WORDS = ("init", "weight", "reset", "load", "param", "setup", "build", "prepare")
+#: prefixes of method names that never give the model's existing layers their values
+_NOT_INIT_PREFIXES = ("reset_classifier", "reset_head", "forward", "get_", "set_")
+
+
+def may_initialize(entry: str) -> bool:
+    """Whether code run from `entry` may be where the module's layers get their values: construction,
+    module-level code, or a method whose name speaks of init, weights, reset or loading."""
+    if "." not in entry or entry.startswith("<"):
+        return True
+    method = entry.rsplit(".", 1)[-1].lower()
+    if method.startswith(_NOT_INIT_PREFIXES):
+        # `reset_classifier` replaces a head; `get_`/`set_`/`forward_` read or use the model.
+        return False
+    return method == "__init__" or any(word in method for word in _INIT_WORDS)
+
+
+def _calls_in(node: cst.CSTNode):
+    """The calls under a statement (not inside nested functions or classes)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            yield current
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+            continue
+        stack.extend(current.children)
+
+
+def _without_bias_on(site: LayerSite, way: Optional[str]) -> bool:
+    """Whether `way` (`when not bias`) is the one where the constructor's `bias=bias` is false."""
+    if way is None or site.bias != Tri.MAYBE or not isinstance(site.call, cst.Call):
+        return False
+    for arg in site.call.args:
+        if arg.keyword is not None and arg.keyword.value == "bias" and isinstance(arg.value, cst.Name):
+            return way == f"when not {arg.value.value}"
+    return False

@@ -12,6 +12,7 @@ from typing import Optional
 import libcst as cst
 
 from init_lint.analysis.frame import MAX_DEPTH, Frame, Instance
+from init_lint.analysis.frameworks import LAYER_ALIASES
 from init_lint.analysis.models import BUILTIN_NAMES, ITERATION_METHODS
 from init_lint.analysis.names import LOCAL, dotted_name
 from init_lint.analysis.scale import rescaled
@@ -186,12 +187,13 @@ class ExpressionEvaluator:
             info = self.classes.classes[name]
             if info.is_module != Tri.NO:
                 self.facts.class_refs.add(name)
+                self._entry_refs(True).add(name)
             return OtherClass(f"{LOCAL}.{name}")
         if name in self.functions:
             return FunctionValue(self.functions[name], None)
         if name in self.module_constants:
             return self._module_value(name)
-        qualified = self.imports.bindings.get(name)
+        qualified = self.imports.bindings.get(name) or self.imports.assumed.get(name)
         if qualified is not None:
             return self._external(qualified)
         if name in BUILTIN_NAMES:
@@ -213,7 +215,9 @@ class ExpressionEvaluator:
         """Something imported: a torch layer class, a project layer mapped by extra-layers, or an External."""
         if qualified.rsplit(".", 1)[-1][:1].isupper() and not qualified.startswith("torch."):
             self.facts.external_refs.add(qualified)
-        extra = self.extra_layers.get(qualified) or self.extra_layers.get(qualified.rsplit(".", 1)[-1])
+            self._entry_refs(False).add(qualified)
+        extra = self.extra_layers.get(qualified) or self.extra_layers.get(qualified.rsplit(".", 1)[-1]) \
+            or LAYER_ALIASES.get(qualified)
         if extra is not None:
             return TorchClass(extra)
         torch_class = lookup_torch_class(qualified)
@@ -305,6 +309,7 @@ class ExpressionEvaluator:
             info = self.classes.classes[attr]
             if info.is_module != Tri.NO:
                 self.facts.class_refs.add(attr)
+                self._entry_refs(True).add(attr)
             return OtherClass(f"{LOCAL}.{attr}")
         if isinstance(owner, str):
             return Member(owner, attr)

@@ -49,6 +49,9 @@ class DispatchEvent:
     node: cst.CSTNode = field(repr=False)
     #: the node of the dispatch (the apply call or for loop), shared by events recorded inside it
     dispatch_id: Optional[int] = None
+    #: the receiver is only modules the file builds where it can follow them (`v = ViT(...);
+    #: v.load_state_dict(...)`), not self nor a module handed in: their builds' ways already hold it
+    local: bool = False
 
 
 @dataclass(eq=False)
@@ -123,6 +126,9 @@ class FileFacts:
     class_refs: set = field(default_factory=set)
     #: classes of other modules the file names (qualified as imported): unknown callables may build them too
     external_refs: set = field(default_factory=set)
+    #: class of the file -> classes of other modules (qualified) it is handed with, or to, in one call
+    #: (`build_model_with_cfg(ResNet, block=Bottle2neck)`): their builds through variables may build it
+    class_handoffs: dict = field(default_factory=dict)
     #: class name -> forward data flow: attribute -> attributes whose output feeds it
     forward_feeds: dict = field(default_factory=dict)
     #: class name -> attrs value map at the end of __init__

@@ -58,6 +58,15 @@ INIT_FUNCTION_MODULES = (
 )
 
 
+#: other libraries' subclasses of torch layers that keep torch's constructor and its default init
+#: (mmcv's wrappers only change `forward` for empty inputs): they are those torch layers
+LAYER_ALIASES = {
+    f"{module}.{name}": name
+    for module in ("mmcv.cnn", "mmcv.cnn.bricks", "mmcv.cnn.bricks.wrappers")
+    for name in ("Conv2d", "Conv3d", "ConvTranspose2d", "ConvTranspose3d", "Linear")
+}
+
+
 def is_init_function_module(qualified: str) -> bool:
     """A public function of a module whose every function initializes its first argument."""
     module = qualified.rsplit(".", 1)[0] if "." in qualified else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from init_lint.analysis.coverage import ALIAS_OF, spec_keys
+from init_lint.analysis.coverage import ALIAS_OF, may_initialize, spec_keys
 from init_lint.analysis.frame import Frame
 from init_lint.analysis.frameworks import Framework
 from init_lint.analysis.models import ITERATION_METHODS
@@ -24,7 +24,14 @@ from init_lint.analysis.walk import children
 
 #: nn.Module methods that change no parameter's values
 _HARMLESS_SELF_METHODS = ("register_buffer", "register_parameter", "to", "cuda", "cpu", "float", "double", "half",
-                          "train", "eval", "requires_grad_", "zero_grad", "type", "bfloat16", "extra_repr")
+                          "train", "eval", "requires_grad_", "zero_grad", "type", "bfloat16", "extra_repr",
+                          # nn.Module's hooks and readers: they register or read, never write a parameter
+                          "_register_load_state_dict_pre_hook", "register_load_state_dict_pre_hook",
+                          "register_load_state_dict_post_hook", "_register_state_dict_hook",
+                          "register_state_dict_pre_hook", "register_state_dict_post_hook",
+                          "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+                          "register_full_backward_pre_hook", "register_backward_hook", "state_dict",
+                          "named_buffers", "buffers", "get_submodule", "get_parameter", "get_buffer")
 
 
 class InheritedModels:
@@ -58,9 +65,17 @@ class InheritedModels:
             if self.classes.has_external_bases(instance_owner) and frame.instance.sites:
                 self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
             return None
+        if name == "init_weights" and not args and self._takes_init_cfg(instance_owner):
+            # mmengine's `BaseModule.init_weights()` applies the module's `init_cfg` (its default is read by
+            # `_init_cfg_dispatch`; a config may pass another: out of sight either way) and its children's
+            # own `init_weights()`: nothing else.
+            return None
         if self.classes.has_external_bases(instance_owner):
             self._escape(args, kwargs, frame)
-            self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
+            if frame.self_name is not None and may_initialize(self.entry):
+                # (In a classmethod, `super().build_iter_factory(...)` has no instance to initialize; from
+                # `forward` or `train` it runs after construction for another purpose.)
+                self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
         return UNKNOWN
 
     def _framework_base_dispatch(self, framework: Framework, module: object, frame: Frame) -> None:
@@ -103,13 +118,21 @@ class InheritedModels:
                 self._record_dispatch(SelfValue(), coverage, frame, node, Tri.YES)
             return None
         if info is not None and (self.classes.has_external_bases(info) or
-                                 (framework is not None and framework.init_hook is not None)):
-            # A method of a base class from another package: it may initialize anything built so far.
+                                 (framework is not None and framework.init_hook is not None)) \
+                and may_initialize(self.entry):
+            # A method of a base class from another package: it may initialize anything built so far
+            # (not from `recognize` or `update_core`: code run after construction for another purpose).
             self._escape(args, kwargs, frame)
             self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
             return UNKNOWN
         self._escape(args, kwargs, frame)
         return UNKNOWN
+
+    def _takes_init_cfg(self, info) -> bool:
+        """An mmengine-style module: its `__init__` takes `init_cfg` (and hands it to its base)."""
+        found = self.classes.find_method(info, "__init__")
+        return found is not None and any(
+            p.name.value == "init_cfg" for p in list(found[1].params.params) + list(found[1].params.kwonly_params))
 
     def _init_cfg_dispatch(self, info, instance) -> None:
         """mmengine-style `init_cfg`: a base class from elsewhere initializes, when the runner calls

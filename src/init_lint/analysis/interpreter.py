@@ -107,6 +107,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
         for info in self.classes.modules():
             self._run_class(info)
         self._run_scripts()
+        self._pair_entry_refs()
         return self.facts
 
     def _run_class(self, info: ClassInfo) -> None:

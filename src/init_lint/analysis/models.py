@@ -20,12 +20,12 @@ from init_lint.analysis import initops
 from init_lint.analysis.frame import Frame
 from init_lint.analysis.frameworks import is_init_function_module, is_named_apply
 from init_lint.analysis.operations import (
-    dim_symbol, element_of, fan_symbol, is_number, isinstance_of, layer_has_attribute, pairs_to_mapping,
+    choice, dim_symbol, element_of, fan_symbol, is_number, isinstance_of, layer_has_attribute, pairs_to_mapping,
 )
 from init_lint.analysis.scale import RandomTensor, as_parameter, random_factory
 from init_lint.catalogue import CONTAINERS, NON_DRAWING_MODULES, SQRT_FUNCTIONS
 from init_lint.analysis.values import (
-    BIAS, UNKNOWN, WEIGHT, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, InvSqrt, Iteration,
+    BIAS, UNKNOWN, WEIGHT, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, InvSqrt, Iteration,
     LayerValue, NewTensor, NonDrawing, OneDimTensor, PartialValue, Reciprocal, SelfValue, Sqrt, Starred,
     SuperValue, TensorValue, TorchClass, Tri,
 )
@@ -47,6 +47,11 @@ WRAPPING_FUNCTIONS = frozenset(
     f"torch.nn.utils.{where}{name}" for where in ("", "parametrizations.", "weight_norm.", "spectral_norm.")
     for name in ("weight_norm", "spectral_norm")
 )
+#: and the functions that undo them: the weight is computed back from the parametrization, not drawn
+UNWRAPPING_FUNCTIONS = frozenset(
+    f"torch.nn.utils.{where}{name}" for where in ("", "weight_norm.", "spectral_norm.")
+    for name in ("remove_weight_norm", "remove_spectral_norm")
+) | {"torch.nn.utils.parametrize.remove_parametrizations"}
 ITERATION_METHODS = ("modules", "named_modules", "children", "named_children", "parameters", "named_parameters")
 
 
@@ -74,13 +79,16 @@ EXTERNAL_MODELS: tuple[Model, ...] = (
     Model("_model_sqrt", names=frozenset(SQRT_FUNCTIONS)),
     Model("_model_fan_in_and_fan_out", prefix="torch.nn.init.", tails=frozenset({"_calculate_fan_in_and_fan_out"})),
     Model("_model_correct_fan", prefix="torch.nn.init.", tails=frozenset({"_calculate_correct_fan"})),
-    Model("_model_container", prefix="torch.nn.", tails=frozenset(CONTAINERS), needs_args=False),
+    # (mmengine's containers are torch's with an `init_cfg`, None by default: they hold, they do not initialize)
+    Model("_model_container", prefix="torch.nn.", tails=frozenset(CONTAINERS), needs_args=False,
+          names=frozenset(f"mmengine.model.{name}" for name in ("Sequential", "ModuleList", "ModuleDict"))),
     Model("_model_ordered_dict", names=frozenset({"collections.OrderedDict", "typing.OrderedDict"}), needs_args=False),
     Model("_model_parameter", names=frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})),
     Model("_model_tensor_factory", prefix="torch.", tails=TENSOR_FACTORIES),
     Model("_model_skip_init", names=frozenset({"torch.nn.utils.skip_init"})),
     Model("_model_reparametrize", names=frozenset(WRAPPING_FUNCTIONS)),
-    Model("_model_same_module", names=frozenset({"torch.compile"})),
+    Model("_model_same_module", names=frozenset({"torch.compile"}) | UNWRAPPING_FUNCTIONS),
+    Model("_model_copy", names=frozenset({"copy.deepcopy", "copy.copy"})),
 )
 
 
@@ -161,7 +169,9 @@ class ExternalModels:
                 container.repeated = item.repeated
             elif isinstance(item, Starred):
                 container.repeated = True
-                container.items.append(element_of(item.of))
+                # `nn.Sequential(*layers)` where layers is a list or, on some way, a slice of it
+                options = item.of.options if isinstance(item.of, ChoiceValue) else (item.of,)
+                container.items.append(choice(*[element_of(option) for option in options]))
             else:
                 container.items.append(item)
         return container
@@ -225,8 +235,14 @@ class ExternalModels:
         return value
 
     def _model_same_module(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
-        """`torch.compile(model)`: the same module, compiled; it initializes nothing."""
+        """`torch.compile(model)`, `remove_weight_norm(conv)`: the same module; it initializes nothing."""
         return args[0]
+
+    def _model_copy(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
+        """`copy.deepcopy(module)`: a copy with the original's values (an EMA teacher, a target net).
+        It initializes nothing, so it is not code out of sight that may; what the copy is, is left
+        unknown (init written on the copy does not reach the original)."""
+        return UNKNOWN
 
     # ---------------------------------------------------------------- builtins
 

@@ -16,6 +16,8 @@ import libcst as cst
 from init_lint.analysis.walk import children
 
 LOCAL = "<local>"
+#: what `torch` and `nn` mean when only a star import can have bound them
+_CONVENTIONAL = {"torch": "torch", "nn": "torch.nn"}
 
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
@@ -39,6 +41,8 @@ class ImportTable:
 
     def __init__(self) -> None:
         self.bindings: dict[str, str] = {}
+        #: names only a star import can have bound, read with their conventional meaning
+        self.assumed: dict[str, str] = {}
 
     @classmethod
     def from_module(cls, module: cst.Module) -> "ImportTable":
@@ -48,6 +52,11 @@ class ImportTable:
             table._bind_statement(statement)
         for statement in module.body:
             table._bind_local_definition(statement)
+        if any(name.startswith("*") for name in table.bindings):
+            # `from .torch_imports import *` (fastai): the star module cannot be read here; a name it must
+            # have bound, since the file uses it unbound, keeps its conventional meaning.  (Kept apart from
+            # the bindings, which say what the file itself imports.)
+            table.assumed = {name: target for name, target in _CONVENTIONAL.items() if name not in table.bindings}
         return table
 
     def _bind_statement(self, statement: cst.BaseSmallStatement) -> None:
@@ -105,7 +114,7 @@ class ImportTable:
         if name is None:
             return None
         head, _, rest = name.partition(".")
-        target = self.bindings.get(head)
+        target = self.bindings.get(head) or self.assumed.get(head)
         if target is None:
             return None
         return f"{target}.{rest}" if rest else target

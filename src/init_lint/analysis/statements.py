@@ -144,7 +144,7 @@ class StatementWalker:
         orelse: object = statement
         result = Tri.NO
         raised = False
-        doubt = frame.dispatch_spec is not None or _tests_what_was_built(statement)
+        doubt = frame.dispatch_spec is not None or _tests_what_was_built(statement, frame.env)
         first_event = len(self.facts.dispatches)
         branches_dispatching: list = []
         taken: list = []
@@ -367,10 +367,11 @@ class StatementWalker:
 _STRUCTURAL_CALLS = ("hasattr", "isinstance", "getattr", "callable", "issubclass", "type")
 
 
-def _tests_what_was_built(statement: cst.If) -> bool:
+def _tests_what_was_built(statement: cst.If, env: dict) -> bool:
     """Whether a condition of the chain asks what was built (`hasattr(self.heads, "pre_logits")`,
     `m.bias is not None`, `isinstance(self.head, nn.Linear)`): it follows an earlier fork of
-    building, which the analysis does not pair with it, so a disagreement is a doubt, not a way."""
+    building, which the analysis does not pair with it, so a disagreement is a doubt, not a way.
+    `args.init is not None` asks the configuration (`args` holds no module): that is a way."""
     node: object = statement
     while isinstance(node, cst.If):
         for part in _descendants(node.test):
@@ -378,10 +379,22 @@ def _tests_what_was_built(statement: cst.If) -> bool:
                 return True
             if isinstance(part, cst.Comparison) and isinstance(part.left, cst.Attribute) and any(
                     isinstance(t.operator, (cst.Is, cst.IsNot)) and isinstance(t.comparator, cst.Name)
-                    and t.comparator.value == "None" for t in part.comparisons):
+                    and t.comparator.value == "None" for t in part.comparisons) \
+                    and not _asks_configuration(part.left, env):
                 return True
         node = node.orelse
     return False
+
+
+def _asks_configuration(attribute: cst.Attribute, env: dict) -> bool:
+    """`args.init`, `cfg.pretrained`: an attribute (not a parameter's name) of a name that holds
+    nothing the analysis knows as a module (a parameter the entry was given unknown)."""
+    root = attribute
+    while isinstance(root, cst.Attribute):
+        if root.attr.value in ("weight", "bias"):
+            return False
+        root = root.value
+    return isinstance(root, cst.Name) and root.value not in ("self", "cls") and env.get(root.value, None) is UNKNOWN
 
 
 def _ends(block: cst.BaseSuite, kind: type) -> bool:
