@@ -352,3 +352,37 @@ def test_skip_init_keeps_the_statement_draw_order(body):
     fixed = fixed_sources(source)
     pytest.importorskip("torch")
     assert_builds(source, fixed, net)
+
+
+# ------------------------------------------------------------------ INI006-INI008: options whose value is not known
+#
+# A module built with `bias=b` or `proj_size=p` may lack the parameters the recipe names; the explicit fix
+# guards each such write (a recurrent stack registers no attribute at all for a missing parameter, a cell
+# or a Linear child registers None).  Each case raised AttributeError or TypeError in one of the calls.
+
+MODULE_OPTIONS = {
+    "lstm_proj_size": ("self.rnn = nn.LSTM(3, 4, proj_size=p)", [{"p": 0}, {"p": 2}]),
+    "lstm_proj_size_two_layers": ("self.rnn = nn.LSTM(3, 4, 2, bidirectional=True, proj_size=p)",
+                                  [{"p": 0}, {"p": 3}]),
+    "gru_bias": ("self.rnn = nn.GRU(3, 4, num_layers=2, bias=b)", [{"b": False}, {"b": True}]),
+    "rnn_bias_positional": ("self.rnn = nn.RNN(3, 4, 1, 'relu', b)", [{"b": False}, {"b": True}]),
+    "lstm_cell_bias": ("self.cell = nn.LSTMCell(3, 4, bias=b)", [{"b": False}, {"b": True}]),
+    "encoder_layer_bias": ("self.layer = nn.TransformerEncoderLayer(4, 2, 8, bias=b)", [{"b": False}, {"b": True}]),
+    "transformer_bias": ("self.t = nn.Transformer(4, 2, 1, 2, 8, bias=b)", [{"b": False}, {"b": True}]),
+    "partly_initialized": ("self.rnn = nn.LSTM(3, 4, proj_size=p, bias=b)\n"
+                           "nn.init.orthogonal_(self.rnn.weight_hh_l0)", [{"p": 0, "b": False}, {"p": 1, "b": True}]),
+}
+
+
+@pytest.mark.parametrize("body, calls", list(MODULE_OPTIONS.values()), ids=list(MODULE_OPTIONS))
+def test_module_options_not_known_guard_the_explicit_draws(body, calls):
+    source = case("""
+        class Net(nn.Module):
+            def __init__(self, p=0, b=True):
+                super().__init__()
+        """) + textwrap.indent(body, " " * 8) + "\n"
+    fixed = fixed_sources(source)
+    assert all(text != source for text in fixed.values())
+    pytest.importorskip("torch")
+    for kwargs in calls:
+        assert_builds(source, fixed, lambda module, kwargs=kwargs: module.Net(**kwargs))

@@ -61,9 +61,12 @@ def module_fix(finding: Finding, plan: InsertModuleRecipe, context, positions: d
             lines = module_recipe(site.spec, layer, names, style=SKIP_INIT, literal_args=literals)
         else:
             lines = module_recipe(site.spec, layer, names, style=EXPLICIT, params=_parameter_names(plan),
-                                  literal_args=literals)
+                                  literal_args=literals, guard_unknown=True)
     except (NoRecipe, ValueError, KeyError) as error:
         raise Refused(str(error)) from None
+    if any("getattr(" in line for line in lines) and not context.scopes.unbound_on_the_way("getattr", place):
+        raise Refused("the guard of a parameter the module may lack reads the builtin `getattr`, which is "
+                      "rebound where the fix stands")
     if path.loop:
         lines = [f"for {layer} in {path.expr}:"] + ["    " + line for line in lines]
     where = positions.get(id(statement))
