@@ -386,3 +386,44 @@ def test_module_options_not_known_guard_the_explicit_draws(body, calls):
     pytest.importorskip("torch")
     for kwargs in calls:
         assert_builds(source, fixed, lambda module, kwargs=kwargs: module.Net(**kwargs))
+
+
+# ------------------------------------------------------------------ skip-init and a `device=` that may be None
+#
+# torch's skip_init moves the module to `kwargs.pop("device", "cpu")`: a `device=None` (torch's own default,
+# and what `factory_kwargs = {"device": device, ...}` holds) leaves every parameter on the meta device, and
+# `cls(..., **kw, device="meta")` raises when `kw` holds a device.  Each case left meta parameters or did not
+# build.
+
+DEVICE = {
+    "linear_none": "self.fc = nn.Linear(3, 4, device=None)",
+    "linear_name": "self.fc = nn.Linear(3, 4, device=device)",
+    "linear_attribute": "self.cfg = cfg\nself.fc = nn.Linear(3, 4, device=self.cfg.device)",
+    "linear_kwargs": "self.fc = nn.Linear(3, 4, **factory_kwargs)",
+    "conv_kwargs_in_sequential": "self.net = nn.Sequential(nn.Conv2d(3, 4, 3, **factory_kwargs), nn.ReLU())",
+    "embedding_none": "self.emb = nn.Embedding(10, 4, device=None)",
+    "embedding_name": "self.emb = nn.Embedding(10, 4, padding_idx=0, device=device)",
+    "attention_kwargs": "self.attn = nn.MultiheadAttention(4, 2, **factory_kwargs)",
+    "gru_none_in_comprehension": "self.rnns = nn.ModuleList([nn.GRU(3, 4, device=None) for _ in range(2)])",
+    "lstm_name": "self.rnn = nn.LSTM(3, 4, device=device)",
+    "lstm_kwargs": "self.rnn = nn.LSTM(3, 4, **factory_kwargs)",
+}
+
+
+@pytest.mark.parametrize("body", list(DEVICE.values()), ids=list(DEVICE))
+def test_skip_init_never_leaves_a_module_on_the_meta_device(body):
+    source = case("""
+        import types
+
+
+        class Net(nn.Module):
+            def __init__(self, device=None, cfg=types.SimpleNamespace(device=None)):
+                super().__init__()
+                factory_kwargs = {"device": device, "dtype": None}
+        """) + textwrap.indent(body, " " * 8) + "\n"
+    fixed = fixed_sources(source)
+    assert fixed["explicit"] != source
+    pytest.importorskip("torch")
+    for device in (None, "cpu"):
+        assert_builds(source, fixed, lambda module, device=device: module.Net(
+            device, module.types.SimpleNamespace(device=device)))

@@ -780,3 +780,17 @@ def test_explicit_recipe_guards_the_parameters_an_unknown_option_may_remove(name
             run_statements(statements, "m", module)
             assert_same_module(rebuilt, module)
             assert torch.equal(torch.get_rng_state(), rng_after_default)
+
+
+def test_fact_skip_init_with_device_none_leaves_the_module_on_the_meta_device():
+    """Why the skip-init fix never hands skip_init (or `to_empty`) a `device=` that may be None: torch moves
+    the module to `kwargs.pop("device", "cpu")`, and `to_empty(device=None)` keeps the meta tensors; and why a
+    `**` spread is refused: the meta build would give `device` twice."""
+    assert nn.utils.skip_init(nn.Linear, 3, 4, device=None).weight.is_meta
+    assert nn.utils.skip_init(nn.Embedding, 5, 2, device=None).weight.is_meta
+    assert nn.LSTM(3, 4, device="meta").to_empty(device=None).weight_ih_l0.is_meta
+    device = None
+    built = nn.utils.skip_init(nn.Linear, 3, 4, device=device if device is not None else "cpu")
+    assert built.weight.device == torch.device("cpu")
+    with pytest.raises(TypeError, match="multiple values"):
+        nn.LSTM(3, 4, **{"device": None}, device="meta")
