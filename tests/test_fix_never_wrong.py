@@ -427,3 +427,15 @@ def test_skip_init_never_leaves_a_module_on_the_meta_device(body):
     for device in (None, "cpu"):
         assert_builds(source, fixed, lambda module, device=device: module.Net(
             device, module.types.SimpleNamespace(device=device)))
+
+
+def test_a_guard_that_reads_getattr_is_refused_where_getattr_is_rebound():
+    source = case("""
+        class Net(nn.Module):
+            def __init__(self, b=True, getattr=None):
+                super().__init__()
+                self.rnn = nn.GRU(3, 4, bias=b)
+        """)
+    result = fix_source(source, "case.py", style="explicit")
+    assert result.source == source and len(result.refused) == 1
+    assert "getattr" in fixed_sources(source.replace(", getattr=None", ""))["explicit"]
