@@ -18,6 +18,7 @@ each kind are written to --out.  Prints the counts and the time per model.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter
@@ -45,6 +46,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     counts: Counter = Counter()
+    causes: Counter = Counter()
     started = time.perf_counter()
 
     @settings(max_examples=args.models, deadline=None, database=None, phases=[Phase.generate],
@@ -56,6 +58,7 @@ def main() -> int:
         counts["fixes applied"] += problems.pop("fixed", 0)
         for kind, detail in problems.items():
             counts[kind] += 1
+            causes[f"{kind}: {cause(detail)}"] += 1
             if counts[kind] <= args.keep:
                 (args.out / f"{kind}-{counts[kind]}.py").write_text(f"# {detail}\n" + model.source)
         if counts["models"] % args.progress == 0:
@@ -66,7 +69,16 @@ def main() -> int:
     random.seed(args.seed)
     run()
     report(counts, started)
+    for what, count in causes.most_common():
+        print(f"{count:6d}  {what}")
     return 1 if any(counts[k] for k in KINDS) else 0
+
+
+def cause(detail: str) -> str:
+    """A problem's detail without what varies between models (style, parameter paths, sizes)."""
+    text = re.sub(r"^(explicit|skip-init) unsafe=(True|False): ", "", str(detail))
+    text = re.sub(r"\b[\w]+(\.[\w]+)+(?=:)", "<parameter>", text)
+    return re.sub(r"\d+", "N", text)[:160]
 
 
 def report(counts: Counter, started: float) -> None:

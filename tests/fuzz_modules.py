@@ -57,8 +57,8 @@ def _factory(draw, root) -> list:
     """`device=` / `dtype=` keywords (none when the class cannot spell torch)."""
     out = []
     if draw(st.integers(0, 3)) == 0:
-        out.append(draw(st.sampled_from(['device="cpu"', "device=None"] + ([f'device={root}.device("cpu")']
-                                                                        if root else []))))
+        devices = ['device="cpu"', "device=None"] + ([f'device={root}.device("cpu")'] if root else [])
+        out.append(draw(st.sampled_from(devices)))
     if root and draw(st.integers(0, 3)) == 0:
         out.append(f"dtype={root}.{draw(st.sampled_from(['float64', 'float32']))}")
     return out
@@ -79,8 +79,8 @@ def module_call(draw, kind: str, spell: str, size, root) -> ModuleCall:
         rows = draw(st.integers(3, 9))
         args = [str(rows), size(draw, 1, 5)]
         padding = draw(st.sampled_from([None, None, 0, 1, -1, rows - 1, "dim - dim"]))
-        extra = _keywords(draw, [("max_norm", "1.0"), ("sparse", "True"), ("scale_grad_by_freq", "True")] +
-                          ([("mode", '"sum"')] if kind == "EmbeddingBag" else []))
+        options = [("max_norm", "1.0"), ("sparse", "True"), ("scale_grad_by_freq", "True")]
+        extra = _keywords(draw, options + ([("mode", '"sum"')] if kind == "EmbeddingBag" else []))
         if padding is not None:
             extra.append(f"padding_idx={padding}")
         call = f"{spell}({', '.join(args + extra + factory)})"
@@ -104,7 +104,8 @@ def module_call(draw, kind: str, spell: str, size, root) -> ModuleCall:
             bias = bias if f"bias={bias_text}" in args else True
         proj = None
         if kind == "LSTM" and draw(st.booleans()):
-            proj = draw(st.sampled_from(["dim - 4"] + ([str(draw(st.integers(1, hidden - 1)))] if hidden_known else [])))
+            literal = [str(draw(st.integers(1, hidden - 1)))] if hidden_known else []
+            proj = draw(st.sampled_from(["dim - 4"] + literal))
             args.append(f"proj_size={proj}")
         params = [("weight_ih_l0", 2), ("weight_hh_l0", 2)]
         if bias is True:

@@ -4,8 +4,11 @@
     (bias positional or keyword, int or tuple kernels, groups dividing the channels), containers
     (attribute, Sequential, ModuleList comprehension, appending loop) and random init code (none,
     nn.init on a weight or bias, a modules() loop with isinstance on a random subset of the layer
-    types, apply with a function).  The checker and the fixer never raise, every fix parses and is
-    a fixed point, and (with torch) the skip-init fix keeps every parameter bitwise identical.
+    types, apply with a function), and the modules of INI006-INI008 (`fuzz_modules.py`: embeddings,
+    recurrent stacks and cells, attention and Transformer modules with partial init, computed options
+    and `device=`/`dtype=`).  The checker and the fixer never raise, every fix parses and is a fixed
+    point, and (with torch) both fixed styles build with the original's parameter names, shapes, dtypes
+    and devices, the skip-init one bitwise identical and leaving the random stream where it was.
 (b) Arbitrary text and bytes never make the checker raise: INI900 or ordinary findings.
 """
 
@@ -21,7 +24,7 @@ from typing import Optional
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from fixcheck import audit  # noqa: E402
@@ -32,6 +35,8 @@ from init_lint.rules import ALL_RULES  # noqa: E402
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TORCH = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: the modules of INI006-INI008 cost more a model (long recipes): fewer here, the long run is benchmarks/fuzz_fixes.py
+MODULES = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 LAYER_KINDS = ["Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
                "Bilinear"]
@@ -294,8 +299,14 @@ def check_fixes(source: str) -> None:
 
 
 @FAST
-@given(model_files())
+@given(model_files(kinds=tuple(LAYER_KINDS)))
 def test_generated_models_check_and_fix(model):
+    check_fixes(model.source)
+
+
+@MODULES
+@given(model_files(kinds=tuple(MODULE_KINDS)))
+def test_generated_models_of_embedding_recurrent_and_attention_modules_check_and_fix(model):
     check_fixes(model.source)
 
 
