@@ -53,9 +53,8 @@ def assert_builds(source: str, fixed: dict, build: Callable, seed: int = 1234) -
         torch.manual_seed(seed)
         model = build(load(text))  # must build
         one, two = dict(original.named_parameters()), dict(model.named_parameters())
-        assert one.keys() == two.keys(), (style, text)
+        assert not structure(one, two), (style, structure(one, two), text)
         for key in one:
-            assert one[key].shape == two[key].shape and one[key].dtype == two[key].dtype, (style, key, text)
             if style == "skip-init":
                 assert torch.equal(one[key], two[key]), (style, key, text)
         if style == "skip-init":
@@ -68,12 +67,26 @@ def assert_builds(source: str, fixed: dict, build: Callable, seed: int = 1234) -
             assert torch.equal(tail, torch.rand(4)), (style, "stream moved", text)
 
 
+def structure(one: dict, two: dict) -> str:
+    """How two models' parameters differ other than by value ('' when they do not)."""
+    if one.keys() != two.keys():
+        return f"parameters {sorted(one.keys() ^ two.keys())[:4]}"
+    for key, value in one.items():
+        other = two[key]
+        for what in ("shape", "dtype", "device"):
+            if getattr(value, what) != getattr(other, what):
+                return f"{key}: {what} {getattr(value, what)} -> {getattr(other, what)}"
+    return ""
+
+
 def audit(source: str, build: Callable, seed: int = 1234, with_torch: bool = True) -> dict:
     """Every promise checked, none asserted: problem kind -> detail (empty when the fixes are right).
 
     Kinds: crash (check or fix raised), parse, idempotent, left (a fixable finding stayed, not
-    refused), build (a fixed model does not build where the original does), bitwise (skip-init
-    values or the random stream differ), fixed (how many fixes were applied; not a problem).
+    refused), build (a fixed model does not build where the original does), structure (a fixed model's
+    parameters differ from the original's in name, shape, dtype or device: every style, a module left
+    on the meta device included), bitwise (skip-init values or the random stream differ), fixed (how
+    many fixes were applied; not a problem).
     """
     problems: dict = {}
     results = {}
@@ -119,10 +132,14 @@ def audit(source: str, build: Callable, seed: int = 1234, with_torch: bool = Tru
         except Exception as error:
             problems["build"] = f"{style} unsafe={unsafe}: {type(error).__name__}: {error}"
             continue
+        one, two = dict(original.named_parameters()), dict(model.named_parameters())
+        different = structure(one, two)
+        if different:
+            problems["structure"] = f"{style} unsafe={unsafe}: {different}"
+            continue
         if style != "skip-init" or unsafe:
             continue
-        one, two = dict(original.named_parameters()), dict(model.named_parameters())
-        if one.keys() != two.keys() or any(not torch.equal(one[k], two[k]) for k in one):
+        if any(not torch.equal(one[k], two[k]) for k in one):
             problems["bitwise"] = "skip-init parameters differ"
             continue
         torch.manual_seed(seed)

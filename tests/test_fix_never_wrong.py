@@ -352,3 +352,90 @@ def test_skip_init_keeps_the_statement_draw_order(body):
     fixed = fixed_sources(source)
     pytest.importorskip("torch")
     assert_builds(source, fixed, net)
+
+
+# ------------------------------------------------------------------ INI006-INI008: options whose value is not known
+#
+# A module built with `bias=b` or `proj_size=p` may lack the parameters the recipe names; the explicit fix
+# guards each such write (a recurrent stack registers no attribute at all for a missing parameter, a cell
+# or a Linear child registers None).  Each case raised AttributeError or TypeError in one of the calls.
+
+MODULE_OPTIONS = {
+    "lstm_proj_size": ("self.rnn = nn.LSTM(3, 4, proj_size=p)", [{"p": 0}, {"p": 2}]),
+    "lstm_proj_size_two_layers": ("self.rnn = nn.LSTM(3, 4, 2, bidirectional=True, proj_size=p)",
+                                  [{"p": 0}, {"p": 3}]),
+    "gru_bias": ("self.rnn = nn.GRU(3, 4, num_layers=2, bias=b)", [{"b": False}, {"b": True}]),
+    "rnn_bias_positional": ("self.rnn = nn.RNN(3, 4, 1, 'relu', b)", [{"b": False}, {"b": True}]),
+    "lstm_cell_bias": ("self.cell = nn.LSTMCell(3, 4, bias=b)", [{"b": False}, {"b": True}]),
+    "encoder_layer_bias": ("self.layer = nn.TransformerEncoderLayer(4, 2, 8, bias=b)", [{"b": False}, {"b": True}]),
+    "transformer_bias": ("self.t = nn.Transformer(4, 2, 1, 2, 8, bias=b)", [{"b": False}, {"b": True}]),
+    "partly_initialized": ("self.rnn = nn.LSTM(3, 4, proj_size=p, bias=b)\n"
+                           "nn.init.orthogonal_(self.rnn.weight_hh_l0)", [{"p": 0, "b": False}, {"p": 1, "b": True}]),
+}
+
+
+@pytest.mark.parametrize("body, calls", list(MODULE_OPTIONS.values()), ids=list(MODULE_OPTIONS))
+def test_module_options_not_known_guard_the_explicit_draws(body, calls):
+    source = case("""
+        class Net(nn.Module):
+            def __init__(self, p=0, b=True):
+                super().__init__()
+        """) + textwrap.indent(body, " " * 8) + "\n"
+    fixed = fixed_sources(source)
+    assert all(text != source for text in fixed.values())
+    pytest.importorskip("torch")
+    for kwargs in calls:
+        assert_builds(source, fixed, lambda module, kwargs=kwargs: module.Net(**kwargs))
+
+
+# ------------------------------------------------------------------ skip-init and a `device=` that may be None
+#
+# torch's skip_init moves the module to `kwargs.pop("device", "cpu")`: a `device=None` (torch's own default,
+# and what `factory_kwargs = {"device": device, ...}` holds) leaves every parameter on the meta device, and
+# `cls(..., **kw, device="meta")` raises when `kw` holds a device.  Each case left meta parameters or did not
+# build.
+
+DEVICE = {
+    "linear_none": "self.fc = nn.Linear(3, 4, device=None)",
+    "linear_name": "self.fc = nn.Linear(3, 4, device=device)",
+    "linear_attribute": "self.cfg = cfg\nself.fc = nn.Linear(3, 4, device=self.cfg.device)",
+    "linear_kwargs": "self.fc = nn.Linear(3, 4, **factory_kwargs)",
+    "conv_kwargs_in_sequential": "self.net = nn.Sequential(nn.Conv2d(3, 4, 3, **factory_kwargs), nn.ReLU())",
+    "embedding_none": "self.emb = nn.Embedding(10, 4, device=None)",
+    "embedding_name": "self.emb = nn.Embedding(10, 4, padding_idx=0, device=device)",
+    "attention_kwargs": "self.attn = nn.MultiheadAttention(4, 2, **factory_kwargs)",
+    "gru_none_in_comprehension": "self.rnns = nn.ModuleList([nn.GRU(3, 4, device=None) for _ in range(2)])",
+    "lstm_name": "self.rnn = nn.LSTM(3, 4, device=device)",
+    "lstm_kwargs": "self.rnn = nn.LSTM(3, 4, **factory_kwargs)",
+}
+
+
+@pytest.mark.parametrize("body", list(DEVICE.values()), ids=list(DEVICE))
+def test_skip_init_never_leaves_a_module_on_the_meta_device(body):
+    source = case("""
+        import types
+
+
+        class Net(nn.Module):
+            def __init__(self, device=None, cfg=types.SimpleNamespace(device=None)):
+                super().__init__()
+                factory_kwargs = {"device": device, "dtype": None}
+        """) + textwrap.indent(body, " " * 8) + "\n"
+    fixed = fixed_sources(source)
+    assert fixed["explicit"] != source
+    pytest.importorskip("torch")
+    for device in (None, "cpu"):
+        assert_builds(source, fixed, lambda module, device=device: module.Net(
+            device, module.types.SimpleNamespace(device=device)))
+
+
+def test_a_guard_that_reads_getattr_is_refused_where_getattr_is_rebound():
+    source = case("""
+        class Net(nn.Module):
+            def __init__(self, b=True, getattr=None):
+                super().__init__()
+                self.rnn = nn.GRU(3, 4, bias=b)
+        """)
+    result = fix_source(source, "case.py", style="explicit")
+    assert result.source == source and len(result.refused) == 1
+    assert "getattr" in fixed_sources(source.replace(", getattr=None", ""))["explicit"]

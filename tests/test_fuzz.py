@@ -4,8 +4,11 @@
     (bias positional or keyword, int or tuple kernels, groups dividing the channels), containers
     (attribute, Sequential, ModuleList comprehension, appending loop) and random init code (none,
     nn.init on a weight or bias, a modules() loop with isinstance on a random subset of the layer
-    types, apply with a function).  The checker and the fixer never raise, every fix parses and is
-    a fixed point, and (with torch) the skip-init fix keeps every parameter bitwise identical.
+    types, apply with a function), and the modules of INI006-INI008 (`fuzz_modules.py`: embeddings,
+    recurrent stacks and cells, attention and Transformer modules with partial init, computed options
+    and `device=`/`dtype=`).  The checker and the fixer never raise, every fix parses and is a fixed
+    point, and (with torch) both fixed styles build with the original's parameter names, shapes, dtypes
+    and devices, the skip-init one bitwise identical and leaving the random stream where it was.
 (b) Arbitrary text and bytes never make the checker raise: INI900 or ordinary findings.
 """
 
@@ -16,20 +19,24 @@ import string
 import textwrap
 import types
 from dataclasses import dataclass, field
+from typing import Optional
 
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from fixcheck import audit  # noqa: E402
+from fuzz_modules import CODES, MODULE_KINDS, dispatch_branch, family, module_call, partial_init  # noqa: E402
 from init_lint.api import check_source, fix_source  # noqa: E402
 from init_lint.diagnostics import SAFE  # noqa: E402
 from init_lint.rules import ALL_RULES  # noqa: E402
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TORCH = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: the modules of INI006-INI008 cost more a model (long recipes): fewer here, the long run is benchmarks/fuzz_fixes.py
+MODULES = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 LAYER_KINDS = ["Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
                "Bilinear"]
@@ -45,6 +52,9 @@ class Names:
     init: str  # the nn.init namespace
     layer_aliases: dict = field(default_factory=dict)
     prefix: str = ""  # for Sequential, ModuleList, ReLU
+    root: Optional[str] = "torch"  # how the class spells torch (`torch.no_grad`, `dtype=torch.float64`), if it can
+    #: the parameter names a class may take that shadow what the fixer reads without breaking the class's code
+    shadows: tuple = ()
 
     def layer(self, kind: str) -> str:
         return self.layer_aliases.get(kind, self.prefix + kind)
@@ -55,17 +65,26 @@ class Names:
 
 def import_form(which: int, kinds: list) -> Names:
     if which == 0:
-        return Names("import torch as T\n", "T.nn.Module", "T.nn.init", prefix="T.nn.")
+        return Names("import torch as T\n", "T.nn.Module", "T.nn.init", prefix="T.nn.", root="T",
+                     shadows=(", torch=None", ", nn=None"))
     if which == 1:
-        return Names("import torch\nfrom torch import nn\n", "nn.Module", "nn.init", prefix="nn.")
+        return Names("import torch\nfrom torch import nn\n", "nn.Module", "nn.init", prefix="nn.",
+                     shadows=(", torch=None",))
     if which == 2:
-        return Names("import torch\nimport torch.nn as nn\n", "nn.Module", "nn.init", prefix="nn.")
+        return Names("import torch\nimport torch.nn as nn\n", "nn.Module", "nn.init", prefix="nn.",
+                     shadows=(", torch=None",))
     if which == 3:
         aliases = {kind: f"L{i}" for i, kind in enumerate(sorted(set(kinds)))}
         line = ", ".join(f"{kind} as {alias}" for kind, alias in aliases.items())
         return Names(f"import torch\nfrom torch.nn import {line}\nfrom torch.nn import init\n", "torch.nn.Module",
-                     "init", aliases, prefix="torch.nn.")
-    return Names("import torch\nimport torch.nn\n", "torch.nn.Module", "torch.nn.init", prefix="torch.nn.")
+                     "init", aliases, prefix="torch.nn.", shadows=(", nn=None",))
+    if which == 5:
+        # only names from torch.nn: no `torch`, no `nn` anywhere in the file
+        line = ", ".join(sorted(set(kinds) | {"Module", "Sequential", "ModuleList", "ReLU", "Tanh", "RNNBase"}))
+        return Names(f"from torch.nn import {line}\nfrom torch.nn import init\n", "Module", "init", root=None,
+                     shadows=(", torch=None", ", nn=None"))
+    return Names("import torch\nimport torch.nn\n", "torch.nn.Module", "torch.nn.init", prefix="torch.nn.",
+                 shadows=(", nn=None",))
 
 
 def size(draw, low: int, high: int) -> str:
@@ -132,43 +151,70 @@ class Model:
     may_raise: bool = False
 
 
+ALL_KINDS = LAYER_KINDS + MODULE_KINDS
+KIND_SETS = {"classic": LAYER_KINDS, "modules": MODULE_KINDS, "all": ALL_KINDS}
+
+
+def _dispatch(names: Names, subset: list, classic_body: list) -> list:
+    """The body of a `for m in ...:` dispatch over `subset`: the classic layers' branch, then one branch per
+    family of the INI006-INI008 modules."""
+    classic = [k for k in subset if k in LAYER_KINDS]
+    lines: list = []
+    if classic:
+        check = ", ".join(names.layer(k) for k in classic)
+        lines += [f"elif isinstance(m, ({check},)):"] + ["    " + line for line in classic_body]
+    families: dict = {}
+    for kind in subset:
+        if kind in MODULE_KINDS:
+            families.setdefault(family(kind), []).append(kind)
+    for kinds in families.values():
+        lines += dispatch_branch(kinds, names.layer, names.init)
+    return [lines[0][2:]] + lines[1:] if lines else lines
+
+
 @st.composite
-def model_files(draw, runnable: bool = False):
-    kinds_used = draw(st.lists(st.sampled_from(LAYER_KINDS), min_size=1, max_size=5))
-    names = import_form(draw(st.integers(0, 4)), kinds_used)
+def model_files(draw, runnable: bool = False, kinds: tuple = tuple(ALL_KINDS)):
+    kinds_used = draw(st.lists(st.sampled_from(list(kinds)), min_size=1, max_size=5))
+    names = import_form(draw(st.sampled_from([0, 1, 2, 3, 4, 5])), kinds_used)
     lines = [names.imports, "import math\n" if runnable or draw(st.booleans()) else "", "\nD = 3\nG2 = 2\n\n"]
     helper_needed = draw(st.booleans())
     apply_types = draw(st.lists(st.sampled_from(sorted(set(kinds_used))), max_size=2, unique=True))
     if helper_needed and apply_types:
-        check = ", ".join(names.layer(k) for k in apply_types)
-        lines.append(f"def init_weights(m):\n    if isinstance(m, ({check},)):\n"
-                     f"        {names.init}.normal_(m.weight, std=0.02)\n"
-                     f"        if m.bias is not None:\n            {names.init}.zeros_(m.bias)\n\n\n")
+        body = _dispatch(names, apply_types, [f"{names.init}.normal_(m.weight, std=0.02)", "if m.bias is not None:",
+                                              f"    {names.init}.zeros_(m.bias)"])
+        lines.append("def init_weights(m):\n" + "".join(f"    {line}\n" for line in body) + "\n\n")
     classes = []
     may_raise = False
     for c in range(draw(st.integers(1, 2))):
         cls = f"Model{c}"
         classes.append(cls)
         body = ["super().__init__()"]
-        # a parameter that shadows what the fixer may read: the module constant D, `init`, `math`
-        extra = draw(st.sampled_from(["", "", "", ", D=5", ", init=True", ", math=2"]))
+        # a parameter that shadows what the fixer may read: the module constant D, `init`, `math`, and
+        # `torch` or `nn` where the class's own code does not spell them
+        extra = draw(st.sampled_from(["", "", "", ", D=5", ", init=True", ", math=2", *names.shadows]))
         quiet = extra in (", init=True", ", math=2")  # then the class's own code cannot use them either
-        attribute_layers = []
+        root = None if extra == ", torch=None" else names.root
         for index, kind in enumerate(kinds_used):
-            call, bias = draw(layer_call(kind, names))
+            found = None
+            if kind in MODULE_KINDS:
+                found = draw(module_call(kind, names.layer(kind), size, root))
+                call, bias = found.call, False
+            else:
+                call, bias = draw(layer_call(kind, names))
             container = draw(st.sampled_from(["attr", "attr", "seq", "comprehension", "append", "seqstar", "seqnoqa"]))
             if container == "attr":
-                name = f"l{index}"
-                body.append(f"self.{name} = {call}")
-                attribute_layers.append((name, kind, bias))
+                body.append(f"self.l{index} = {call}")
             elif container == "seq":
-                other, _ = draw(layer_call(kind, names))
+                other = draw(module_call(kind, names.layer(kind), size, root)).call if found else \
+                    draw(layer_call(kind, names))[0]
                 body.append(f"self.s{index} = {names.nn('Sequential')}({call}, {names.nn('ReLU')}(), {other})")
             elif container == "seqnoqa":
                 # one layer of the statement is silenced: it keeps drawing inside the statement
-                other, _ = draw(layer_call(kind, names))
-                first, second = (f"{call},", f"{other},  # noqa: INI001") if draw(st.booleans()) else \
-                    (f"{call},  # noqa: INI001", f"{other},")
+                other = draw(module_call(kind, names.layer(kind), size, root)).call if found else \
+                    draw(layer_call(kind, names))[0]
+                code = CODES.get(kind, "INI001")
+                first, second = (f"{call},", f"{other},  # noqa: {code}") if draw(st.booleans()) else \
+                    (f"{call},  # noqa: {code}", f"{other},")
                 body += [f"self.n{index} = {names.nn('Sequential')}(", f"    {first}", f"    {second}", ")"]
             elif container == "seqstar":
                 # a comprehension unpacked between modules that are not layers
@@ -186,6 +232,11 @@ def model_files(draw, runnable: bool = False):
                 body.append(f"self.a{index} = {names.nn('ModuleList')}()")
                 body.append(f"for _ in range({count}):")
                 body.append(f"    self.a{index}.append({call})")
+            if found is not None:
+                # some of the module's parameters initialized right after it
+                if container == "attr" and not quiet:
+                    body += draw(partial_init(f"self.l{index}", found, names.init, root))
+                continue
             # init code right after, sometimes
             form = draw(st.integers(0, 9)) if container == "attr" and not quiet else -1
             if form == 1:
@@ -196,9 +247,8 @@ def model_files(draw, runnable: bool = False):
                 else:
                     body.append(f"{names.init}.uniform_(self.l{index}.weight, -bound, bound)")
                 continue
-            if form == 2:
+            if form == 2 and root is not None:
                 method = draw(st.sampled_from(["uniform_(-0.1, 0.1)", "normal_(0, 0.02)", "fill_(1.0)", "zero_()"]))
-                root = "T" if names.imports.startswith("import torch as T") else "torch"
                 body.append(f"with {root}.no_grad():")
                 body.append(f"    self.l{index}.weight.data.{method}")
                 continue
@@ -215,18 +265,13 @@ def model_files(draw, runnable: bool = False):
         loop = "none" if quiet else draw(st.sampled_from(["none", "modules", "named_modules", "apply"]))
         if loop == "modules":
             subset = draw(st.lists(st.sampled_from(sorted(set(kinds_used))), min_size=1, max_size=3, unique=True))
-            check = ", ".join(names.layer(k) for k in subset)
-            body += [f"for m in self.modules():",
-                     f"    if isinstance(m, ({check},)):",
-                     f"        {names.init}.kaiming_normal_(m.weight)",
-                     f"        if m.bias is not None:",
-                     f"            {names.init}.constant_(m.bias, 0.1)"]
+            body += ["for m in self.modules():"] + ["    " + line for line in _dispatch(names, subset, [
+                f"{names.init}.kaiming_normal_(m.weight)", "if m.bias is not None:",
+                f"    {names.init}.constant_(m.bias, 0.1)"])]
         elif loop == "named_modules":
             subset = draw(st.lists(st.sampled_from(sorted(set(kinds_used))), min_size=1, max_size=2, unique=True))
-            check = ", ".join(names.layer(k) for k in subset)
-            body += [f"for _, m in self.named_modules():",
-                     f"    if isinstance(m, ({check},)):",
-                     f"        {names.init}.trunc_normal_(m.weight, std=0.02)"]
+            body += ["for _, m in self.named_modules():"] + ["    " + line for line in _dispatch(
+                names, subset, [f"{names.init}.trunc_normal_(m.weight, std=0.02)"])]
         elif loop == "apply" and helper_needed and apply_types:
             body.append("self.apply(init_weights)")
         lines.append(f"class {cls}({names.module}):\n    def __init__(self, dim=4{extra}):\n")
@@ -254,8 +299,14 @@ def check_fixes(source: str) -> None:
 
 
 @FAST
-@given(model_files())
+@given(model_files(kinds=tuple(LAYER_KINDS)))
 def test_generated_models_check_and_fix(model):
+    check_fixes(model.source)
+
+
+@MODULES
+@given(model_files(kinds=tuple(MODULE_KINDS)))
+def test_generated_models_of_embedding_recurrent_and_attention_modules_check_and_fix(model):
     check_fixes(model.source)
 
 

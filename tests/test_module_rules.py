@@ -243,3 +243,25 @@ class E2E(nn.Module):
     assert code == 0, out
     code, out, _ = run("check", ".", "--no-cache", "--select", "INI006,INI007", "--project", "--strict")
     assert "INI007" in out and "unverified" in out, out
+
+
+def test_no_fix_reason_names_the_argument_that_is_not_a_literal():
+    """A literal layer count with a computed `bidirectional` leaves the parameters unnamed too: the help line
+    says which argument is to blame (it said "the number of layers" for both)."""
+    found = findings(HEAD + """
+class M(nn.Module):
+    def __init__(self, two=False):
+        super().__init__()
+        self.rnn = nn.GRU(4, 8, num_layers=2, bidirectional=two)
+        nn.init.orthogonal_(self.rnn.weight_hh_l0)
+""")
+    assert len(found) == 1 and found[0].fix is None
+    assert "no autofix: `bidirectional` is not a literal: the parameters cannot be named" in found[0].help
+    found = findings(HEAD + """
+class M(nn.Module):
+    def __init__(self, n=2):
+        super().__init__()
+        self.rnn = nn.GRU(4, 8, num_layers=n)
+        nn.init.orthogonal_(self.rnn.weight_hh_l0)
+""")
+    assert len(found) == 1 and "no autofix: the number of layers is not a literal" in found[0].help

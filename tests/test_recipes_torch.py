@@ -732,3 +732,65 @@ def test_a_written_groups_whose_value_is_unknown_reads_fan_in_from_the_layer():
     run_statements(statements, "m", layer)
     assert_same_layer(expected, layer)
     assert torch.equal(torch.get_rng_state(), rng_after_default)
+
+
+# ---- explicit: options whose value the fixer does not know (`bias=b`, `proj_size=p`, `kdim=k`)
+
+# (class, positional args, common keywords, options with which some parameters are missing, options with all)
+UNKNOWN_OPTIONS = [
+    ("LSTM", (3, 6), {"num_layers": 2, "bidirectional": True}, {"bias": False, "proj_size": 0},
+     {"bias": True, "proj_size": 2}),
+    ("LSTM", (4, 5), {}, {"proj_size": 0}, {"proj_size": 3}),
+    ("GRU", (3, 5), {"num_layers": 2}, {"bias": False}, {"bias": True}),
+    ("RNN", (3, 5), {"nonlinearity": "relu"}, {"bias": False}, {"bias": True}),
+    ("LSTMCell", (3, 5), {}, {"bias": False}, {"bias": True}),
+    ("GRUCell", (4, 2), {}, {"bias": False}, {"bias": True}),
+    ("MultiheadAttention", (8, 2), {}, {"bias": False, "kdim": 3}, {"bias": True, "kdim": None}),
+    ("TransformerEncoderLayer", (8, 2, 16), {}, {"bias": False}, {"bias": True}),
+    ("TransformerDecoderLayer", (6, 3, 10), {}, {"bias": False}, {"bias": True}),
+    ("Transformer", (8, 2, 1, 2, 12), {}, {"bias": False}, {"bias": True}),
+]
+
+
+@pytest.mark.parametrize("name, args, common, lacking, full", UNKNOWN_OPTIONS,
+                         ids=[f"{c[0]}-{'-'.join(c[3])}" for c in UNKNOWN_OPTIONS])
+def test_explicit_recipe_guards_the_parameters_an_unknown_option_may_remove(name, args, common, lacking, full):
+    """The recipe of every parameter either build may have, with the deciding options unknown: on each build
+    it runs, and its last call on every parameter that exists is the constructor's (a recurrent stack
+    registers no attribute for a missing `bias_ih_l0`, a cell or a Linear registers None)."""
+    spec = MODULES[name]
+    arguments = module_arguments(name, args, {**common, **{k: UNKNOWN_ARG for k in full}}, True)
+    wanted: list = []
+    for options in (full, lacking):
+        module, _ = default_module(name, args, {**common, **options}, torch.float64, 0)
+        wanted += [n for n, _ in module.named_parameters() if n not in wanted]
+    statements = module_recipe(spec, "m", RecipeNames("init"), style=EXPLICIT, params=wanted, literal_args=arguments,
+                               guard_unknown=True)
+    for options in (lacking, full):
+        expected = constructor_last_calls(name, args, {**common, **options}, torch.float64)
+        module, _ = default_module(name, args, {**common, **options}, torch.float64, 1)
+        with recorded_init_calls() as calls:
+            run_statements(statements, "m", module)
+        assert last_calls(module, calls) == expected, options
+        if spec.family in ("recurrent", "recurrent_cell"):
+            # every parameter, in `parameters()` order: the constructor, bit for bit
+            rebuilt, rng_after_default = default_module(name, args, {**common, **options}, torch.float64, 2)
+            torch.manual_seed(2)
+            module = skip_init_module(name, args, {**common, **options}, torch.float64)
+            run_statements(statements, "m", module)
+            assert_same_module(rebuilt, module)
+            assert torch.equal(torch.get_rng_state(), rng_after_default)
+
+
+def test_fact_skip_init_with_device_none_leaves_the_module_on_the_meta_device():
+    """Why the skip-init fix never hands skip_init (or `to_empty`) a `device=` that may be None: torch moves
+    the module to `kwargs.pop("device", "cpu")`, and `to_empty(device=None)` keeps the meta tensors; and why a
+    `**` spread is refused: the meta build would give `device` twice."""
+    assert nn.utils.skip_init(nn.Linear, 3, 4, device=None).weight.is_meta
+    assert nn.utils.skip_init(nn.Embedding, 5, 2, device=None).weight.is_meta
+    assert nn.LSTM(3, 4, device="meta").to_empty(device=None).weight_ih_l0.is_meta
+    device = None
+    built = nn.utils.skip_init(nn.Linear, 3, 4, device=device if device is not None else "cpu")
+    assert built.weight.device == torch.device("cpu")
+    with pytest.raises(TypeError, match="multiple values"):
+        nn.LSTM(3, 4, **{"device": None}, device="meta")

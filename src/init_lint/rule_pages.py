@@ -404,8 +404,12 @@ RULES = {'INI001': {'name': 'implicit-default-init',
                     'itself\n'
                     'refuses recurrent classes) and the whole recipe replayed, so the values are bitwise '
                     'identical\n'
-                    'under the same seed. No fix when the number of layers is not a literal and only some\n'
-                    'parameters are initialized (they cannot be named), or when the constructor raises.\n'},
+                    'under the same seed. A parameter that a computed `bias=` or `proj_size=` may remove is '
+                    'written\n'
+                    'under a guard. No fix when the number of layers (or `bidirectional`) is not a literal '
+                    'and only\n'
+                    'some parameters are initialized (they cannot be named), or when the constructor '
+                    'raises.\n'},
  'INI008': {'name': 'implicit-default-attention',
             'summary': 'An `nn.MultiheadAttention` / `nn.Transformer*` whose Linear parameters keep their '
                        'default init.',

@@ -178,10 +178,15 @@ def _wrap_edit(call: cst.Call, context: FixContext, place: Place, positions: dic
     where = positions.get(id(call))
     if where is None:
         raise Refused("the constructor could not be located")
+    from init_lint.fixes.module_fix import skip_init_arguments
+
+    arguments = skip_init_arguments(call, context.code)
+    if arguments and len(arguments) < len(call.args):  # `device=None` dropped: the last argument takes no comma
+        arguments[-1] = arguments[-1].with_changes(comma=call.args[-1].comma)
     bare = call.with_changes(lpar=(), rpar=())
-    first = cst.Arg(call.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if call.args else
+    first = cst.Arg(call.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if arguments else
                     cst.MaybeSentinel.DEFAULT)
-    wrapped = bare.with_changes(func=cst.parse_expression(skip_init), args=[first] + list(call.args))
+    wrapped = bare.with_changes(func=cst.parse_expression(skip_init), args=[first] + arguments)
     return Edit(where.start.line, where.start.column, where.end.line, where.end.column, context.code(wrapped))
 
 

@@ -61,9 +61,12 @@ def module_fix(finding: Finding, plan: InsertModuleRecipe, context, positions: d
             lines = module_recipe(site.spec, layer, names, style=SKIP_INIT, literal_args=literals)
         else:
             lines = module_recipe(site.spec, layer, names, style=EXPLICIT, params=_parameter_names(plan),
-                                  literal_args=literals)
+                                  literal_args=literals, guard_unknown=True)
     except (NoRecipe, ValueError, KeyError) as error:
         raise Refused(str(error)) from None
+    if any("getattr(" in line for line in lines) and not context.scopes.unbound_on_the_way("getattr", place):
+        raise Refused("the guard of a parameter the module may lack reads the builtin `getattr`, which is "
+                      "rebound where the fix stands")
     if path.loop:
         lines = [f"for {layer} in {path.expr}:"] + ["    " + line for line in lines]
     where = positions.get(id(statement))
@@ -140,7 +143,7 @@ def _wrap_edit(spec: LayerSpec, call: cst.Call, context, place, positions: dict,
     code = context.code
     device = None
     arguments = []
-    for arg in call.args:
+    for arg in skip_init_arguments(call, code):
         if arg.keyword is not None and arg.keyword.value == "device":
             device = code(arg.value)
         else:
@@ -152,3 +155,37 @@ def _wrap_edit(spec: LayerSpec, call: cst.Call, context, place, positions: dict,
             imports.append(needed)
     text = skip_init_call(spec, skip_init, code(call.func).strip(), arguments, device)
     return Edit(where.start.line, where.start.column, where.end.line, where.end.column, text)
+
+
+def skip_init_arguments(call: cst.Call, code) -> list:
+    """The call's arguments for a build that skips init, with a `device=` that may be None made a device.
+
+    torch's skip_init (and the meta-then-`to_empty` build the fixer writes for the classes it refuses)
+    moves the module to `device`: None there leaves every parameter on the meta device, while the
+    original call put them on the default device.  A literal None is dropped (the build lands on the CPU,
+    as skip_init's own default); a name or attribute becomes `d if d is not None else "cpu"`; a string, a
+    number or a `device(...)` call is kept.  Raises `build.Refused` for a `**` spread (a `device` in it
+    could be None, and the meta build would give `device` twice) and for any other expression."""
+    from init_lint.fixes.build import Refused
+
+    arguments = []
+    for arg in call.args:
+        if arg.star == "**":
+            raise Refused("the constructor's `**` arguments may hold a `device`: a None there would leave the "
+                          "module skip_init builds on the meta device")
+        if arg.keyword is None or arg.keyword.value != "device":
+            arguments.append(arg)
+            continue
+        value = arg.value
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue
+        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer)) or (
+                isinstance(value, cst.Call) and code(value.func).strip().split(".")[-1] == "device"):
+            arguments.append(arg)
+            continue
+        if not isinstance(value, (cst.Name, cst.Attribute)):
+            raise Refused("the constructor's `device=` may be None, which would leave the module skip_init builds "
+                          "on the meta device")
+        text = code(value).strip()
+        arguments.append(arg.with_changes(value=cst.parse_expression(f'{text} if {text} is not None else "cpu"')))
+    return arguments

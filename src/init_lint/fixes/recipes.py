@@ -74,6 +74,7 @@ def module_recipe(
     style: str,
     params: Optional[Iterable[str]] = None,
     literal_args: Optional[Args] = None,
+    guard_unknown: bool = False,
 ) -> list[str]:
     """Lines of code (together one or more statements) that initialize the module `layer` as its
     constructor does.
@@ -88,6 +89,10 @@ def module_recipe(
     the arguments a call leaves out).  Unknown sizes are read from the module's attributes, unknown
     options become `if ... is not None:` guards.  Raises NoRecipe (a ValueError) with the reason
     when no exact recipe exists for these arguments.
+
+    `guard_unknown` (EXPLICIT): a parameter the arguments do not say the module has (`bias=b`,
+    `proj_size=p`) is written under a guard, and one they say it lacks is not written; without it the
+    caller guarantees that every parameter in `params` exists (the Linear/Conv fixer guards the bias itself).
     """
     args = dict(literal_args or {})
     reason = no_fix_reason(spec, args)
@@ -99,7 +104,7 @@ def module_recipe(
         writer.replay(spec, target, args)
     elif style == EXPLICIT:
         for path in params:
-            writer.final(spec, target, args, path)
+            writer.final(spec, target, args, path, guard_unknown)
     else:
         raise ValueError(f"unknown recipe style {style!r}")
     return writer.lines
@@ -159,7 +164,7 @@ class _Writer:
         if exists is False:
             return
         expression = _expression(target, step.target)
-        with self.guarded(None if exists else f"{expression} is not None"):
+        with self.guarded(None if exists else _presence(param, owner_expr, expression)):
             self.write(step.init or param.init, expression, step.fan_in or param.fan_in, owner_expr, owner_args,
                        owner.dims)
 
@@ -188,11 +193,20 @@ class _Writer:
 
     # ------------------------------------------------------------ one parameter's final recipe
 
-    def final(self, spec: LayerSpec, target: str, args: Args, path: str) -> None:
+    def final(self, spec: LayerSpec, target: str, args: Args, path: str, guard_unknown: bool = False) -> None:
+        """The last write to `path`; with `guard_unknown`, guarded where the arguments do not say whether the
+        module has it (`bias=b`, `proj_size=p`), and nothing where they say it has not."""
+        _, owner_args, param, owner_expr = _locate(spec, target, args, path)
+        exists = _exists(param, owner_args) if guard_unknown else True
+        if exists is False:
+            return
         init, fan, owner_expr, owner_args, dims = _final_write(spec, target, args, path)
-        self.write(init, _expression(target, path), fan, owner_expr, owner_args, dims)
-        if spec.param(WEIGHT) is not None and path == WEIGHT and any(s.kind == PADDING_ROW for s in spec.draw_order):
-            self._padding_row(target, WEIGHT, args)
+        expression = _expression(target, path)
+        with self.guarded(None if exists else _presence(param, owner_expr, expression)):
+            self.write(init, expression, fan, owner_expr, owner_args, dims)
+            if spec.param(WEIGHT) is not None and path == WEIGHT and \
+                    any(s.kind == PADDING_ROW for s in spec.draw_order):
+                self._padding_row(target, WEIGHT, args)
 
     # ------------------------------------------------------------ one write
 
@@ -217,8 +231,8 @@ class _Writer:
             raise ValueError(f"the recipe {init} needs a fan_in")
         known = fan.value(owner_args, dims)
         key = (init, known if known is not None else fan_in_text(fan, owner_expr, self.names))
-        if key == self._bound_key:
-            return  # `names.bound` already holds it
+        if self._bound_key is not None and self._bound_key[0] == key and self.indent.startswith(self._bound_key[1]):
+            return  # `names.bound` already holds it: assigned here or in a block that encloses this one
         n = self.names
         if known is not None and known < 0:
             raise NoRecipe(f"fan_in {known}: the constructor cannot build it")
@@ -235,7 +249,7 @@ class _Writer:
         else:
             self.emit(f"{n.fan_in} = {fan_in_text(fan, owner_expr, n)}")
             self.emit(f"{n.bound} = 1 / {n.math}.sqrt({n.fan_in}) if {n.fan_in} > 0 else 0")
-        self._bound_key = key if not self.indent else None
+        self._bound_key = (key, self.indent)
 
 
 class _Guard:
@@ -250,10 +264,28 @@ class _Guard:
     def __exit__(self, *_) -> None:
         if self.condition is not None:
             self.writer.indent = self.writer.indent[:-4]
-            self.writer._bound_key = None  # a bound computed under the guard may not exist after it
+            saved = self.writer._bound_key
+            if saved is not None and len(saved[1]) > len(self.writer.indent):
+                self.writer._bound_key = None  # a bound computed under the guard may not exist after it
 
 
 _ABSENT = object()
+
+
+def _exists(param: ParamSpec, args: Args) -> Optional[bool]:
+    try:
+        return param.exists(args)
+    except (KeyError, TypeError):
+        return None
+
+
+def _presence(param: ParamSpec, owner_expr: str, expression: str) -> str:
+    """The condition under which the built module has the parameter: `m.bias is not None` for one
+    registered as None when absent; a recurrent stack registers no attribute at all for a missing
+    `bias_ih_l0` or `weight_hr_l0`, so those are read with `getattr`'s default."""
+    if param.per_layer:
+        return f'getattr({owner_expr}, "{expression.rsplit(".", 1)[1]}", None) is not None'
+    return f"{expression} is not None"
 
 
 def fan_in_text(fan: FanIn, layer: str, names: RecipeNames) -> str:

@@ -113,7 +113,11 @@ def _why_no_fix(site: LayerSite, params: tuple, analysis: FileAnalysis, statemen
     if any(not is_size(args.get(f"num_{side}_layers")) for side in clones):
         return "the number of layers is not a literal: the parameters cannot be named"
     if any("{" in key for key in params) and set(params) != {k for k in site.cover if site.needs(k)}:
-        return "the number of layers is not a literal: the parameters cannot be named"
+        # the keys are templates when either argument that names the layers is not a literal
+        directions = args.get("bidirectional")
+        blame = "`bidirectional`" if is_size(args.get("num_layers")) and not isinstance(directions, bool) else \
+            "the number of layers"
+        return f"{blame} is not a literal: the parameters cannot be named"
     return insert_problem(site, analysis, {id(site.call)}, statements)
 
 

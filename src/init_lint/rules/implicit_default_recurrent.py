@@ -64,8 +64,9 @@ RULE = ImplicitDefaultRecurrent(
         that relied on it, in `parameters()` order. With `--fix-style skip-init` the module is built on
         the meta device and materialized with `to_empty` (what `skip_init` does; `skip_init` itself
         refuses recurrent classes) and the whole recipe replayed, so the values are bitwise identical
-        under the same seed. No fix when the number of layers is not a literal and only some
-        parameters are initialized (they cannot be named), or when the constructor raises.
+        under the same seed. A parameter that a computed `bias=` or `proj_size=` may remove is written
+        under a guard. No fix when the number of layers (or `bidirectional`) is not a literal and only
+        some parameters are initialized (they cannot be named), or when the constructor raises.
     """,
     valid=[
         """
