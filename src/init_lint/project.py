@@ -5,7 +5,8 @@ init from the model in `models/vit.py` that builds it and runs `self.apply(self.
 Each file is still analyzed alone (in parallel, cached); besides its findings it exports what it
 defines, what it imports, and, for every class of another file it builds, what its own init
 does to that class's layers.  This module resolves those imports across the tree and drops the
-INI001 findings that some other file's model covers in every way it builds the layer.
+INI001 findings that some other file's model covers in every way it builds the layer: the
+coverage solver (`analysis/solver.py`) answers over every file's models (`ProjectGraph`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import ast
 import dataclasses
 import os
 from collections import Counter
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from init_lint.diagnostics import Finding
 from init_lint.module_location import locate_module
@@ -24,6 +25,57 @@ if TYPE_CHECKING:  # the analysis pulls in libcst, which a run over files withou
     from init_lint.analysis.values import Tri
 
 _MAX_HOPS = 8
+
+
+class ProjectGraph:
+    """The models of every file as the solver sees them, keyed by (module key, class): another file's
+    builds of a model are its class builds (each way of a build, from that file's `way_table`), and a
+    model no file builds gets what its own file gives it (`own_levels`), the builds through
+    variables that may build it, and a doubt where an importer could initialize it out of sight.
+    A key is (layer type, parameter)."""
+
+    def __init__(self, index: "ProjectIndex") -> None:
+        self.index = index
+        #: (model, key) -> what the model's own file gives it (the `own` of the ways that lead to it)
+        self.own_levels: dict = {}
+
+    def builds(self, module: str, ways: list, key: tuple) -> list:
+        """A way table's entries (`[model, way, own]` of `module`) as alternative builds."""
+        from init_lint.analysis.solver import Build, Way  # lazily: see the imports above
+        from init_lint.analysis.values import Tri
+
+        found = []
+        for entry in ways:
+            way = Way(*entry)
+            parent = (module, way.model)
+            self.own_levels.setdefault((parent, key), way.own)
+            found.append(Build(parent, Tri(way.way)))
+        return found
+
+    def class_builds(self, node: tuple, key: tuple) -> Iterable:
+        from init_lint.analysis.solver import Build  # lazily: see the imports above
+        from init_lint.analysis.values import Tri
+
+        for importer, ways in self.index.builders.get(node, ()):
+            # A build with no ways is covered whatever builds its builder: a build all the same.
+            yield from self.builds(importer, table_ways(ways, f"{key[0]}.{key[1]}"), key) or [Build(None, Tri.YES)]
+
+    def other_builds(self, node: tuple, key: tuple) -> Iterable:
+        from init_lint.analysis.solver import Group  # lazily: see the imports above
+
+        # Only built through variables (`block_fn(...)`): those builds can only add coverage.
+        for importer, ways in self.index.maybe_builders_of(node):
+            yield Group(tuple(self.builds(importer, table_ways(ways, f"{key[0]}.{key[1]}"), key)))
+
+    def base(self, node: tuple, key: tuple) -> Tri:
+        from init_lint.analysis.values import Tri  # lazily: see the imports above
+
+        level = Tri(self.own_levels.get((node, key), Tri.NO))
+        if level < Tri.MAYBE and node in self.index.imported and self.index._importer_may_initialize(*node, *key):
+            # Imported elsewhere, yet no build of it can be followed (factories, registries):
+            # whoever builds it may initialize it; unverified.
+            level = Tri.MAYBE
+        return level
 
 
 def file_exports(analysis: FileAnalysis) -> dict:
@@ -111,14 +163,13 @@ def _factories(analysis: FileAnalysis) -> dict:
 
 
 def way_table(exported: dict) -> dict:
-    """`"Linear.weight"` -> the ways, `[[model, way, model's own coverage], ...]`, written compactly.
+    """`"Linear.weight"` -> the ways (`Way`s as `[model, way, model's own coverage]`), written compactly.
 
     A build's ways are usually the same for every layer type and parameter (nothing in the builder
     initializes one type more than another): the most common list is stored once under `"*"` and
     only the keys that differ are listed.  A key absent with no `"*"` has no ways (covered).
     """
-    table = {f"{spec}.{param}": [[root, int(way), int(own)] for root, (way, own) in ways.items()]
-             for (spec, param), ways in exported.items()}
+    table = {f"{spec}.{param}": [list(way) for way in ways] for (spec, param), ways in exported.items()}
     counts = Counter(repr(ways) for ways in table.values())
     if not counts:
         return {}
@@ -183,7 +234,10 @@ class ProjectIndex:
         #: class -> the modules that import it; module -> the modules that import something from it
         self.importers: dict = {}
         self.module_importers: dict = {}
-        self._levels: dict = {}
+        from init_lint.analysis.solver import Solver  # lazily: see the imports above
+
+        self.graph = ProjectGraph(self)
+        self.solver = Solver(self.graph)
         self._package_folders: dict = {}
         #: module key -> its `resolution` (what `link` used)
         self.resolved: dict = {}
@@ -354,47 +408,6 @@ class ProjectIndex:
         rest = qualified[level:]
         return ".".join(base + ([rest] if rest else []))
 
-    def model_level(self, module: str, model: str, spec: str, param: str, fallback: int,
-                    visiting: frozenset = frozenset()) -> Tri:
-        """How well a model class of `module` is initialized, over the ways other files build it.
-
-        A class that no file of the project builds is a model of its own: `fallback` (what its own
-        file's module-level code does for it).
-        """
-        from init_lint.analysis.values import Tri  # lazily: see the imports above
-
-        key = (module, model, spec, param)
-        builders = self.builders.get((module, model))
-        maybe = self.maybe_builders_of((module, model))
-        if not builders and not maybe and (module, model) not in self.imported:
-            return Tri(fallback)
-        if key in self._levels:
-            return self._levels[key]
-        if key in visiting or len(visiting) > _MAX_HOPS:
-            return Tri(fallback)
-        visiting = visiting | {key}
-        if builders:
-            # Every way another file builds it must initialize the layer.
-            level = Tri.YES
-            for importer, ways in builders:
-                level = min(level, self._way(importer, ways, spec, param, visiting))
-                if level == Tri.NO:
-                    break
-        else:
-            # Only built through variables (`block_fn(...)`): those builds can only add coverage.
-            level = Tri(fallback)
-            for importer, ways in maybe or ():
-                if level == Tri.YES:
-                    break
-                level = max(level, self._way(importer, ways, spec, param, visiting))
-            if (module, model) in self.imported and self._importer_may_initialize(module, model, spec, param):
-                # Imported elsewhere, yet no build of it can be followed (factories, registries):
-                # whoever builds it may initialize it; unverified.
-                level = max(level, Tri.MAYBE)
-        # Memoized even under a cycle cut: a cut makes a level lower (a finding kept), never a finding lost.
-        self._levels[key] = level
-        return level
-
     def _importer_may_initialize(self, module: str, model: str, spec: str, param: str) -> bool:
         """Whether some file importing the class has code that could initialize `spec.param` in it: a
         dispatch covering the type, or a module handed to code out of sight.  Code out of sight that
@@ -440,21 +453,6 @@ class ProjectIndex:
                 return self._function_module(target, module, hops + 1) if target != absolute else None
         return module
 
-    def _way(self, importer: str, ways: dict, spec: str, param: str, visiting: frozenset) -> Tri:
-        from init_lint.analysis.values import Tri  # lazily: see the imports above
-
-        entries = table_ways(ways, f"{spec}.{param}")
-        if not entries:
-            return Tri.YES
-        worst = Tri.YES
-        for root, way, own in entries:
-            if Tri(way) == Tri.YES:
-                continue
-            worst = min(worst, max(Tri(way), self.model_level(importer, root, spec, param, own, visiting)))
-            if worst == Tri.NO:
-                break
-        return worst
-
     def judge(self, finding: Finding, path: str, strict: bool) -> Optional[Finding]:
         """The finding as project mode sees it, or None when other files cover the layer."""
         if not finding.depends:  # INI001 and INI006-INI008 say how their verdict depends on other files
@@ -467,9 +465,7 @@ class ProjectIndex:
         spec, params = finding.depends
         level = Tri.YES
         for param, ways in params:
-            here = min(max(Tri(way), self.model_level(module, root, spec, param, own))
-                       for root, way, own in ways) if ways else Tri.YES
-            level = min(level, here)
+            level = min(level, self.solver.worst(self.graph.builds(module, ways, (spec, param)), (spec, param)))
         if level == Tri.YES or (level == Tri.MAYBE and not strict):
             return None
         if level == Tri.MAYBE and not finding.strict:

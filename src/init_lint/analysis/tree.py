@@ -4,18 +4,20 @@ A layer keeps PyTorch's default when, along some way the code can build it (a ch
 from a model down to the layer's class), nothing initializes it: not its own class, and no
 `apply` / `modules()` dispatch of an enclosing model that runs after the submodule is built.
 A class that no class of the file builds is a model of its own (or is built by module-level
-code, whose `net.apply(fn)` counts too).
+code, whose `net.apply(fn)` counts too).  The coverage solver (`solver.py`) answers; `FileGraph`
+is the file as it reads it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterable, Optional
 
 from init_lint.analysis.classes import ClassTable
 from init_lint.analysis.facts import BuildEvent, DispatchEvent, FileFacts
 from init_lint.analysis.values import PARAMS, LayerSite, Tri
 from init_lint.analysis.coverage import table_level
+from init_lint.analysis.solver import Build, Group, Solver, Way, combine
 from init_lint.catalogue import LAYERS, MODULES, RULE_MODULES, defaulted_keys
 
 #: (layer type, parameter key) pairs another file's build may need a verdict on: every LAYERS
@@ -41,12 +43,10 @@ class Verdict:
     #: the way that leaves it at the default, where one can be named (`when init_type != 'explicit'`)
     why: Optional[str] = None
 
-
-def combine(alternatives: dict, root_level) -> Tri:
-    """The worst way to build: min over models of max(coverage on the way, the model's own coverage)."""
-    if not alternatives:
-        return Tri.YES
-    return min(max(level, root_level(root)) for root, level in alternatives.items())
+    def ways(self) -> tuple:
+        """The models it is built through, as plain data project mode judges again (`Finding.depends`)."""
+        return tuple(Way(model, int(way), int(self.root_levels[model]))
+                     for model, way in sorted(self.alternatives.items()))
 
 
 def way_that_keeps_default(site: LayerSite, param: str, level: Tri) -> Optional[str]:
@@ -58,6 +58,32 @@ def way_that_keeps_default(site: LayerSite, param: str, level: Tri) -> Optional[
         names = ", ".join(site.ways_decided[:2]) + (" and others" if len(site.ways_decided) > 2 else "")
         return f"for {names}"
     return None
+
+
+class FileGraph:
+    """The file's classes as the solver sees them: builds by classes of the file, and for a model the
+    builds by module-level code and, where the class is passed around as a value, the builds through
+    variables (`block_cls(...)`), which may build it.  A key is (layer type, parameter)."""
+
+    def __init__(self, tree: "ModuleTree") -> None:
+        self.tree = tree
+
+    def class_builds(self, name: str, key: tuple) -> Iterable[Build]:
+        for build in self.tree.builders.get(name, ()):
+            if build.parent is not None:
+                yield Build(build.parent, self.tree.build_coverage(build, *key))
+
+    def other_builds(self, name: str, key: tuple) -> Iterable[Group]:
+        tree = self.tree
+        for build in tree.builders.get(name, ()):
+            if build.parent is None:
+                yield Group((Build(None, tree.build_coverage(build, *key)),))
+        if name in tree.facts.class_refs:
+            for build in tree.unknown_builds:
+                yield Group((Build(build.parent, tree.build_coverage(build, *key)),), doubt=True)
+
+    def base(self, name: str, key: tuple) -> Tri:
+        return Tri.NO
 
 
 class ModuleTree:
@@ -81,11 +107,8 @@ class ModuleTree:
             for build in event.scope_builds:
                 self.dispatches_by_build.setdefault(id(build), []).append(event)
         self.subclassed = {base for info in classes.classes.values() for base in info.local_bases()}
-        self._paths: dict = {}
-        #: keys of `_paths` whose result cut a loop (valid only for a walk that starts there)
-        self._cut: set = set()
         self._by_container: Optional[dict] = None
-        self._roots: dict = {}
+        self.solver = Solver(FileGraph(self))
 
     def is_abstract_base(self, name: str) -> bool:
         """A base class of other module classes that no code of the file builds: its subclasses carry its layers."""
@@ -130,90 +153,34 @@ class ModuleTree:
         models = [root for root, way in alternatives.items() if max(way, root_levels[root]) == level]
         return Verdict(level, models if level < Tri.YES else [], alternatives, root_levels)
 
-    def paths(self, name: str, spec_name: str, param: str, visiting: frozenset = frozenset()) -> dict:
-        """Model -> the worst coverage on the way from that model down to class `name`.
+    def paths(self, name: str, spec_name: str, param: str) -> dict:
+        """Model -> the worst coverage on the way from that model down to class `name` (the solver's ways)."""
+        return self.solver.ways(name, (spec_name, param))
 
-        A class no class of the file builds is a model of its own: {name: NO}.  An empty result
-        means every way is covered (or loops back, which builds nothing real).
-        """
-        return self._paths_of(name, spec_name, param, visiting)[0]
-
-    def _paths_of(self, name: str, spec_name: str, param: str, visiting: frozenset) -> tuple[dict, bool]:
-        """`paths`, and whether the result depends on where the walk came from (it cut a loop).
-
-        A result that cut no loop is the same from anywhere, so it is kept and reused: a class
-        built twice by each of 24 classes above it is walked once, not 2**24 times.  A result
-        that cut a loop is kept only for a walk that starts at `name`, as before.
-        """
-        key = (name, spec_name, param)
-        if key in self._paths:
-            return self._paths[key], key in self._cut
-        if name in visiting:
-            return {}, True
-        visiting = visiting | {name}
-        cut = False
-        class_builds = [b for b in self.builders.get(name, ()) if b.parent is not None]
-        if not class_builds:
-            result = {name: Tri.NO}
-        else:
-            result = {}
-            for build in class_builds:
-                here = self.build_coverage(build, spec_name, param)
-                if here == Tri.YES:
-                    continue
-                above, above_cut = self._paths_of(build.parent, spec_name, param, visiting)
-                cut = cut or above_cut
-                for root, level in above.items():
-                    way = max(here, level)
-                    result[root] = min(result.get(root, Tri.YES), way)
-        if not visiting - {name} or not cut:
-            self._paths[key] = result
-            if cut:
-                self._cut.add(key)
-        return result, cut
-
-    def root_coverage(self, name: str, spec_name: str, param: str, visiting: frozenset = frozenset()) -> Tri:
+    def root_coverage(self, name: str, spec_name: str, param: str) -> Tri:
         """What code outside the file's classes does for a model: `net = Net(); net.apply(init)` at
         module level, or a class of the file that builds it through a variable (`block_cls(...)`)."""
-        key = (name, spec_name, param)
-        if key in self._roots:
-            return self._roots[key]
-        if name in visiting:
-            return Tri.NO
-        visiting = visiting | {name}
-        scripts = [b for b in self.builders.get(name, ()) if b.parent is None]
-        level = max((self.build_coverage(b, spec_name, param) for b in scripts), default=Tri.NO)
-        if name in self.facts.class_refs:
-            for build in self.unknown_builds:
-                via = self.build_coverage(build, spec_name, param)
-                if build.parent is not None and via < Tri.YES:
-                    above = self.paths(build.parent, spec_name, param)
-                    via = max(via, combine(above, lambda root: self.root_coverage(root, spec_name, param, visiting)))
-                # A build through a variable may or may not build this class: what covers it there is a doubt.
-                level = max(level, Tri.MAYBE if via == Tri.FORK else via)
-        self._roots[key] = level
-        return level
+        return self.solver.own(name, (spec_name, param))
 
     def exported_unknown_builds(self) -> list:
         """The builds through a variable (`mlp_layer(...)`), which may build a class of another file."""
         return [self.exported_build(build) for build in self.unknown_builds if build.parent is not None]
 
     def exported_build(self, build: BuildEvent) -> dict:
-        """For a class of another file built here: (spec, param) -> {model: (way, model's own coverage)}.
-
-        An empty mapping for a (spec, param) means the build is covered whatever happens.
+        """For a class of another file built here: (spec, param) -> the `Way`s of the build (through each
+        model of this file above it).  No ways for a (spec, param): the build is covered whatever happens.
         """
         exported: dict = {}
         for spec_name, param in _EXPORTED_KEYS:
             here = self.build_coverage(build, spec_name, param)
             if here == Tri.YES:
-                exported[(spec_name, param)] = {}
+                exported[(spec_name, param)] = ()
                 continue
             ways = self.paths(build.parent, spec_name, param) if build.parent is not None else {"<module>": Tri.NO}
-            exported[(spec_name, param)] = {
-                root: (max(here, level), self.root_coverage(root, spec_name, param) if build.parent else Tri.NO)
-                for root, level in ways.items()
-            }
+            exported[(spec_name, param)] = tuple(
+                Way(root, int(max(here, level)),
+                    int(self.root_coverage(root, spec_name, param) if build.parent else Tri.NO))
+                for root, level in ways.items())
         return exported
 
     def sites_under(self, event: DispatchEvent) -> list[LayerSite]:

@@ -77,9 +77,7 @@ def _judge_call(sites: list, context: CheckContext, statements: dict) -> Optiona
             if verdict.why:
                 whys.setdefault(key, verdict.why)
             if verdict.level < Tri.YES and verdict.alternatives:
-                ways = sorted(verdict.alternatives.items())
-                depends.append((key_template(site.spec, key),
-                                tuple((root, int(way), int(verdict.root_levels[root])) for root, way in ways)))
+                depends.append((key_template(site.spec, key), verdict.ways()))
     if not levels:
         return None
     worst = min(levels.values())

@@ -42,8 +42,7 @@ class ImplicitDefaultInit(Rule):
                 for verdict in verdicts:
                     models.extend(m for m in verdict.models if m not in models)
                     if verdict.level < Tri.YES and verdict.alternatives:
-                        depends.append((param, tuple((root, int(way), int(verdict.root_levels[root]))
-                                                     for root, way in sorted(verdict.alternatives.items()))))
+                        depends.append((param, verdict.ways()))
             if not levels:
                 continue
             worst = min(levels.values())
