@@ -114,8 +114,8 @@ def build_parser(with_verify: bool = True, with_health: bool = True) -> argparse
     explain.add_argument("--output-format", choices=("text", "json"), default="text")
     explain.add_argument("--per-file", action="store_true",
                          help="judge the file alone (as flake8 and `check --per-file` do); by default it is "
-                              "judged with its project around it (the folder of the pyproject.toml, the working "
-                              "folder, or the root of the file's package), as `check` judges a folder, and the "
+                              "judged with its project around it (the folder of its pyproject.toml, else the "
+                              "import root of its package), as `check` judges a folder, and the "
                               "project's reason is shown where its verdict differs")
     explain.add_argument("--isolated", action="store_true", help="ignore configuration files")
     explain.add_argument("--no-cache", action="store_true", help="do not read or write .init_lint_cache/")
@@ -375,13 +375,10 @@ def _run_stdin(args: argparse.Namespace) -> int:
 def run_explain(args: argparse.Namespace) -> int:
     from init_lint.explain import run, split_target
 
-    if args.isolated:
-        settings = Settings(root=str(Path.cwd()))
-    else:
-        config = find_pyproject(Path(split_target(args.target)[0]))
-        settings = load_settings(config) if config is not None else Settings(root=str(Path.cwd()))
+    config = None if args.isolated else find_pyproject(Path(split_target(args.target)[0]))
+    settings = load_settings(config) if config is not None else Settings()
     return run(args.target, args.output_format, settings=settings, per_file=args.per_file,
-               cache=not args.no_cache, jobs=args.jobs)
+               cache=not args.no_cache, jobs=args.jobs, config_found=config is not None)
 
 
 def run_rule(args: argparse.Namespace) -> int:

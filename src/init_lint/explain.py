@@ -181,7 +181,7 @@ def render_text(records: list[dict]) -> str:
 
 
 def run(target: str, output_format: str = "text", stdout=None, settings=None, per_file: bool = False,
-        cache: bool = True, jobs: int = 0) -> int:
+        cache: bool = True, jobs: int = 0, config_found: bool = False) -> int:
     """The subcommand: 0 when explained, 2 when the file cannot be read or parsed.  Unless `per_file`,
     the file is judged with its project around it (see `explain_project.project_root`), from the
     same project index as `check --project` (`cache`: kept in .init_lint_cache/ under the root)."""
@@ -190,7 +190,7 @@ def run(target: str, output_format: str = "text", stdout=None, settings=None, pe
     try:
         with open(path, encoding="utf-8") as handle:
             source = handle.read()
-        project = None if per_file else _project_of(path, settings, cache, jobs)
+        project = None if per_file else _project_of(path, settings, cache, jobs, config_found)
         records = explain_source(source, path, line, project)
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as error:
         print(f"init-lint: error: cannot explain {path}: {error}", file=sys.stderr)
@@ -203,7 +203,7 @@ def run(target: str, output_format: str = "text", stdout=None, settings=None, pe
     return 0
 
 
-def _project_of(path: str, settings, cache: bool, jobs: int) -> tuple:
+def _project_of(path: str, settings, cache: bool, jobs: int, config_found: bool) -> tuple:
     """(linked index, the file's key, the root): the project `check --project FILE` judges it in."""
     from init_lint.config import Settings
     from init_lint.explain_project import project_root
@@ -211,7 +211,7 @@ def _project_of(path: str, settings, cache: bool, jobs: int) -> tuple:
     from init_lint.project_run import project_index
 
     settings = settings or Settings()
-    root = project_root(path, settings)
+    root = project_root(path, config_found, settings)
     index, module = project_index(path, settings, context=discover([root], settings), jobs=jobs,
                                   index_root=root if cache else None)
     return index, module, root

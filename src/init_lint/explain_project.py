@@ -141,15 +141,13 @@ def _add(reasons: list, text: str) -> None:
         reasons.append(text)
 
 
-def project_root(path: str, settings) -> str:
-    """The folder `check --project FILE` would take as the project (the pyproject.toml's, or the
-    working folder); for a file outside it, the import root of its package (the folder above its
-    topmost package), so that `explain` on a file of a checkout judges it with the checkout."""
-    root = os.path.abspath(settings.root or os.getcwd())
-    absolute = os.path.abspath(path)
-    if os.path.commonpath([root, absolute]) == root:
-        return root
+def project_root(path: str, config_found: bool, settings) -> str:
+    """The project the file belongs to: the folder of its pyproject.toml (as `check --project FILE`
+    takes it); without one, the import root of its package (the folder above its topmost package),
+    so that `explain` on a file of a checkout judges it with the checkout, from any working folder."""
+    if config_found and settings.root:
+        return os.path.abspath(settings.root)
     from init_lint.module_location import locate_module
 
-    found, _, _ = locate_module(absolute, {})
-    return found or os.path.dirname(absolute)
+    found, _, _ = locate_module(os.path.abspath(path), {})
+    return found or os.path.dirname(os.path.abspath(path))
