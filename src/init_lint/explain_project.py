@@ -122,9 +122,12 @@ def _node_reasons(index, node: tuple, key: tuple, names: _Names, reasons: list, 
     # A model no class of the project builds: scripts and builds through variables, or importers.
     for importer, table in index.maybe_builders_of(node):
         builds = index.graph.builds(importer, table_ways(table, wanted), key)
-        if solver.worst(builds, key) >= Tri.MAYBE:
-            _add(reasons, f"{names(importer)} passes {cls} around and builds it through variables, "
-                          f"in code that covers {wanted}")
+        level = solver.worst(builds, key)
+        if level >= Tri.MAYBE:
+            how = "initializes" if level == Tri.YES else "may initialize (code out of sight on that way)"
+            models = ", ".join(sorted({way[0] for way in table_ways(table, wanted)}))
+            _add(reasons, f"{names(importer)} passes {cls} around and builds it through variables "
+                          f"(in {models}), in code that {how} {wanted}")
     own = Tri(index.graph.own_levels.get((node, key), Tri.NO))
     if own >= Tri.MAYBE:
         _add(reasons, f"{names(module)}: code outside any class initializes {cls}'s {wanted}")
