@@ -112,7 +112,7 @@ def _node_reasons(index, node: tuple, key: tuple, names: _Names, reasons: list, 
             _add(reasons, f"{names(importer)} builds {cls} (from {names(module)}) in code whose init covers {wanted}")
             continue
         for model, way, _ in builds:
-            if way >= Tri.MAYBE:
+            if way >= Tri.MAYBE:  # (an int from the exported table: compared as a Tri)
                 how = "initializes" if way == Tri.YES else "may initialize (unverified)"
                 _add(reasons, f"{names(importer)}: {model} builds {cls} and its init {how} {wanted}")
             else:
@@ -128,6 +128,9 @@ def _node_reasons(index, node: tuple, key: tuple, names: _Names, reasons: list, 
             models = ", ".join(sorted({way[0] for way in table_ways(table, wanted)}))
             _add(reasons, f"{names(importer)} passes {cls} around and builds it through variables "
                           f"(in {models}), in code that {how} {wanted}")
+            for model, way, _ in table_ways(table, wanted):
+                if way < Tri.MAYBE:  # the cover comes from above that model: say what
+                    _node_reasons(index, (importer, model), key, names, reasons, seen, depth + 1)
     own = Tri(index.graph.own_levels.get((node, key), Tri.NO))
     if own >= Tri.MAYBE:
         _add(reasons, f"{names(module)}: code outside any class initializes {cls}'s {wanted}")
