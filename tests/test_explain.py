@@ -1,6 +1,7 @@
 """`init-lint explain`: the ways each layer is built and the evidence for each parameter's verdict."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_nested_conditions_describe_whole_ways():
 
 
 def test_a_line_selects_one_layer_and_json_comes_out(capsys):
-    assert main(["explain", f"{DEMO}:16", "--output-format", "json"]) == 0
+    assert main(["explain", f"{DEMO}:16", "--output-format", "json", "--per-file"]) == 0
     records = json.loads(capsys.readouterr().out)
     assert [r["line"] for r in records] == [16]
 
@@ -111,3 +112,53 @@ def test_the_message_names_the_way_of_the_parameters_it_reports():
     )
     # the bias keeps the default on every way: the weight's way ("when not tie_weights") is not its reason
     assert tied == ["self.decoder = nn.Linear(4, 10) in LM: implicit default bias"]
+
+
+def _project(root):
+    """A small project: Block is built and initialized by another file's model, Lonely by nothing."""
+    (root / "pkg").mkdir()
+    (root / "pyproject.toml").write_text("[tool.init-lint]\n")
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "blocks.py").write_text(
+        "import torch.nn as nn\n\n\nclass Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 4)\n\n\nclass Lonely(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(4, 4)\n"
+    )
+    (root / "pkg" / "model.py").write_text(
+        "import torch.nn as nn\n\nfrom pkg.blocks import Block, Lonely\n\n\nclass Model(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.block = Block()\n"
+        "        self.apply(self._init)\n\n    def _init(self, m):\n        if isinstance(m, nn.Linear):\n"
+        "            nn.init.xavier_uniform_(m.weight)\n            nn.init.zeros_(m.bias)\n\n\n"
+        "class Other(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.lonely = Lonely()\n"
+    )
+    return root / "pkg" / "blocks.py"
+
+
+def test_explain_judges_the_file_with_its_project_and_names_the_reason(tmp_path, capsys):
+    blocks = _project(tmp_path)
+    assert main(["explain", str(blocks), "--output-format", "json", "--no-cache"]) == 0
+    block, lonely = json.loads(capsys.readouterr().out)
+    for param in ("weight", "bias"):
+        # silent in project mode (as `check DIR` is), for a named reason: the other file's model covers it
+        covered = block["params"][param]
+        assert covered["level"] == "NO" and covered["project"]["level"] == "YES" and covered["project"]["differs"]
+        assert any(r.startswith(f"pkg{os.sep}model.py builds Block") and f"Linear.{param}" in r
+                   for r in covered["project"]["reasons"])
+        reported = lonely["params"][param]
+        assert reported["project"]["level"] == "NO" and not reported["project"]["reasons"]
+        assert reported["project"]["verdict"] == "reported: no code in the project could initialize it"
+    assert main(["check", str(tmp_path), "--no-cache", "--output-format", "concise"]) == 1
+    reported_lines = {int(line.split(":")[1]) for line in capsys.readouterr().out.splitlines() if "INI001" in line}
+    assert reported_lines == {lonely["line"]} and block["line"] not in reported_lines
+    assert main(["explain", f"{blocks}:7", "--no-cache"]) == 0
+    text = capsys.readouterr().out
+    assert "in the project: not reported: the project initializes it on every way it is built" in text
+    assert f"pkg{os.sep}model.py builds Block" in text
+
+
+def test_per_file_keeps_the_file_alone(tmp_path, capsys):
+    blocks = _project(tmp_path)
+    assert main(["explain", str(blocks), "--output-format", "json", "--per-file"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert all("project" not in entry for record in records for entry in record["params"].values())
+    assert all(entry["level"] == "NO" for record in records for entry in record["params"].values())

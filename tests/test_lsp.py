@@ -540,7 +540,7 @@ def test_hover_explains_the_layers_of_the_line(tmp_path):
     (tmp_path / "model.py").write_text(MODEL)
 
     def explain(line: int) -> str:
-        return subprocess.run([sys.executable, "-m", "init_lint", "explain", f"model.py:{line}"], capture_output=True,
+        return subprocess.run([sys.executable, "-m", "init_lint", "explain", f"model.py:{line}", "--no-cache"], capture_output=True,
                               text=True, cwd=tmp_path, timeout=60).stdout
 
     async def body(editor: Editor) -> None:

@@ -112,8 +112,15 @@ def build_parser(with_verify: bool = True, with_health: bool = True) -> argparse
     explain = commands.add_parser("explain", help="show why each layer of a file keeps the default or is initialized")
     explain.add_argument("target", metavar="PATH[:LINE]", help="a file, or a file and the line of one layer")
     explain.add_argument("--output-format", choices=("text", "json"), default="text")
-    explain.set_defaults(handler=lambda args: __import__("init_lint.explain", fromlist=["run"]).run(
-        args.target, args.output_format))
+    explain.add_argument("--per-file", action="store_true",
+                         help="judge the file alone (as flake8 and `check --per-file` do); by default it is "
+                              "judged with its project around it (the folder of its pyproject.toml, else the "
+                              "import root of its package), as `check` judges a folder, and the "
+                              "project's reason is shown where its verdict differs")
+    explain.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    explain.add_argument("--no-cache", action="store_true", help="do not read or write .init_lint_cache/")
+    explain.add_argument("--jobs", "-j", type=int, default=0, help="processes to use (default: one per core)")
+    explain.set_defaults(handler=run_explain)
 
     verify = commands.add_parser("verify", help="run models before and after the fix and compare every parameter")
     if with_verify:  # its options cost an import of the verifier: only when the command is verify
@@ -363,6 +370,15 @@ def _run_stdin(args: argparse.Namespace) -> int:
         if fmt in ("full", "concise", "text") and not args.quiet:
             print(summary(findings))
     return exit_status(findings, args)
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from init_lint.explain import run, split_target
+
+    config = None if args.isolated else find_pyproject(Path(split_target(args.target)[0]))
+    settings = load_settings(config) if config is not None else Settings()
+    return run(args.target, args.output_format, settings=settings, per_file=args.per_file,
+               cache=not args.no_cache, jobs=args.jobs, config_found=config is not None)
 
 
 def run_rule(args: argparse.Namespace) -> int:

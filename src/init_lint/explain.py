@@ -5,7 +5,10 @@ build its class, the call sites of the file that build the class, the branches o
 constructor that treat it differently), and for each parameter the verdict with its evidence:
 the init calls and dispatches that write it (file:line), the way that leaves it at the default,
 or the named reason the analysis stays silent.  Text for people, JSON for tests and tools.
-This reads the same analysis as `check` (one file, as `--per-file` judges it); it never runs code.
+This reads the same analysis as `check`: by default with the project around the file, as `check DIR`
+and `check --project FILE` judge it (`explain_project`: for every parameter the project judges
+again, its verdict and the named reason, which other file's code covers it), or the file alone
+(`--per-file`, as flake8 judges it).  It never runs code.
 """
 
 from __future__ import annotations
@@ -38,12 +41,20 @@ def split_target(target: str) -> tuple[str, Optional[int]]:
     return target, None
 
 
-def explain_source(source: str, path: str, line: Optional[int] = None) -> list[dict]:
-    """One record per layer of the file (or of the layers built on `line`)."""
+def explain_source(source: str, path: str, line: Optional[int] = None, project=None) -> list[dict]:
+    """One record per layer of the file (or of the layers built on `line`).  `project`: (linked
+    ProjectIndex, the file's module key in it, the project's root) to add the project's verdicts."""
     module = cst.parse_module(source)
     analysis = analyze(module, text=source)
     positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return explain_analysis(analysis, path, line, positions.get)
+    records = explain_analysis(analysis, path, line, positions.get)
+    if project is not None:
+        from init_lint.explain_project import add_project_verdicts
+
+        sites = [site for site in analysis.facts.sites
+                 if line is None or (positions.get(site.call) is not None and positions[site.call].start.line == line)]
+        add_project_verdicts(records, sites, analysis, *project)
+    return records
 
 
 def explain_analysis(analysis: FileAnalysis, path: str, line: Optional[int], position_of) -> list[dict]:
@@ -166,17 +177,26 @@ def render_text(records: list[dict]) -> str:
                 lines.append(f"    {branch['when']}: {_WAY_OUTCOME[branch['level']]}")
             for evidence in entry["evidence"]:
                 lines.append(f"    {evidence}")
+            project = entry.get("project")
+            if project is not None and (project["differs"] or project["elsewhere"]):
+                lines.append(f"    in the project: {project['verdict']}")
+                for reason in project["reasons"]:
+                    lines.append(f"      {reason}")
     return "\n".join(lines) + ("\n" if lines else "No layers found.\n")
 
 
-def run(target: str, output_format: str = "text", stdout=None) -> int:
-    """The subcommand: 0 when explained, 2 when the file cannot be read or parsed."""
+def run(target: str, output_format: str = "text", stdout=None, settings=None, per_file: bool = False,
+        cache: bool = True, jobs: int = 0, config_found: bool = False) -> int:
+    """The subcommand: 0 when explained, 2 when the file cannot be read or parsed.  Unless `per_file`,
+    the file is judged with its project around it (see `explain_project.project_root`), from the
+    same project index as `check --project` (`cache`: kept in .init_lint_cache/ under the root)."""
     out = stdout or sys.stdout
     path, line = split_target(target)
     try:
         with open(path, encoding="utf-8") as handle:
             source = handle.read()
-        records = explain_source(source, path, line)
+        project = None if per_file else _project_of(path, settings, cache, jobs, config_found)
+        records = explain_source(source, path, line, project)
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError) as error:
         print(f"init-lint: error: cannot explain {path}: {error}", file=sys.stderr)
         return 2
@@ -186,3 +206,17 @@ def run(target: str, output_format: str = "text", stdout=None) -> int:
     else:
         out.write(render_text(records))
     return 0
+
+
+def _project_of(path: str, settings, cache: bool, jobs: int, config_found: bool) -> tuple:
+    """(linked index, the file's key, the root): the project `check --project FILE` judges it in."""
+    from init_lint.config import Settings
+    from init_lint.explain_project import project_root
+    from init_lint.files import discover
+    from init_lint.project_run import project_index
+
+    settings = settings or Settings()
+    root = project_root(path, config_found, settings)
+    index, module = project_index(path, settings, context=discover([root], settings), jobs=jobs,
+                                  index_root=root if cache else None)
+    return index, module, root

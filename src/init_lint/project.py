@@ -409,11 +409,14 @@ class ProjectIndex:
         return ".".join(base + ([rest] if rest else []))
 
     def _importer_may_initialize(self, module: str, model: str, spec: str, param: str) -> bool:
-        """Whether some file importing the class has code that could initialize `spec.param` in it: a
-        dispatch covering the type, or a module handed to code out of sight.  Code out of sight that
-        is the project's own counts only where its file could initialize the type; torch's own
-        functions (`torch.jit.script`, quantization, checkpointing) initialize nothing the analysis
-        does not model."""
+        return self.importer_initializer(module, model, spec, param) is not None
+
+    def importer_initializer(self, module: str, model: str, spec: str, param: str) -> Optional[tuple]:
+        """(module key, what it does) of a file importing the class whose code could initialize
+        `spec.param` in it: a dispatch covering the type, or a module handed to code out of sight;
+        None when there is none.  Code out of sight that is the project's own counts only where its
+        file could initialize the type; torch's own functions (`torch.jit.script`, quantization,
+        checkpointing) initialize nothing the analysis does not model."""
         wanted = f"{spec}.{param}"
         pending = list(self.importers.get((module, model), ()))
         seen = set(pending)
@@ -424,20 +427,21 @@ class ProjectIndex:
             for importer in pending:
                 exports = self.modules.get(importer, {})
                 if "init_types" not in exports or wanted in exports["init_types"]:
-                    return True  # (exports from an older cache entry say nothing: as before)
+                    # (exports from an older cache entry say nothing: as before)
+                    return importer, f"its init code covers {wanted} (an init call or dispatch on that type)"
                 for callee in exports.get("opaque", ()):
                     if callee.startswith("torch."):
                         continue
                     owner = self._function_module(callee, importer)
                     if owner is None or wanted in self.modules[owner].get("init_types", (wanted,)):
-                        return True
+                        return importer, f"it hands modules to {callee}, out of sight, which may initialize {wanted}"
                 # No file builds the class where the analysis can follow it: an importer hands it on (a
                 # factory or registry: `module_cls = CoordAttn` in create_attn.py), so the files that
                 # import from the importer may initialize it too.
                 forwarders.append(importer)
             pending = [m for f in forwarders for m in self.module_importers.get(f, ()) if m not in seen]
             seen.update(pending)
-        return False
+        return None
 
     def _function_module(self, qualified: str, importer: str, hops: int = 0) -> Optional[str]:
         """The project module that defines the function `qualified` (as `importer` names it), or None."""

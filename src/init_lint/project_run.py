@@ -51,8 +51,27 @@ def _trusting_the_index(store: ProjectStore, work):
         return work()
 
 
-def _check_project(store: ProjectStore, files: list[str], settings: Settings, mode: Mode, context: Iterable[str],
-                   jobs: int, sources: dict) -> list[FileOutcome]:
+def project_index(path: str, settings: Settings, *, context: Iterable[str] = (), jobs: int = 0,
+                  index_root: Optional[str] = None, sources: Optional[dict] = None):
+    """The linked `project.ProjectIndex` that judges `path` with `context` around it, exactly as
+    `check_project([path], ...)` judges it (what `init-lint explain` asks for its reasons), and the
+    path's key in it (None when the file could not be read)."""
+    store = ProjectStore(index_root, settings)
+    try:
+        def work() -> tuple:
+            _, _, _, judge = _gather(store, [path], settings, list(context), jobs, sources or {})
+            index = judge.index
+            store.save()
+            return index, index.paths.get(path)
+
+        return _trusting_the_index(store, work)
+    finally:
+        store.close()
+
+
+def _gather(store: ProjectStore, files: list[str], settings: Settings, context: Iterable[str], jobs: int,
+            sources: dict) -> tuple:
+    """(every file's index entry, the named files' outcomes, the project's key, the judge)."""
     relative = store.relative  # the one spelling of a path the run compares
     named = {relative(f) for f in files}
     everything = list(files) + [f for f in context if relative(f) not in named]
@@ -63,7 +82,12 @@ def _check_project(store: ProjectStore, files: list[str], settings: Settings, mo
         outcomes[path], live_exports[path] = _check_live(path, data, settings)
         digests[path] = "live:" + hashlib.sha256(data).hexdigest()
     key = project_key([(relative(p), digests.get(p, "")) for p in everything])
-    judge = _Judge(store, entries, live_exports, everything, settings)
+    return entries, outcomes, key, _Judge(store, entries, live_exports, everything, settings)
+
+
+def _check_project(store: ProjectStore, files: list[str], settings: Settings, mode: Mode, context: Iterable[str],
+                   jobs: int, sources: dict) -> list[FileOutcome]:
+    entries, outcomes, key, judge = _gather(store, files, settings, context, jobs, sources)
     checked = []
     for path in files:
         outcome = outcomes.get(path)
@@ -162,10 +186,15 @@ class _Judge:
         self.settings = settings
         self._index = None
 
-    def __call__(self, path: str, findings: list) -> list:
+    @property
+    def index(self):
+        """The project's index, linked on first use."""
         if self._index is None:
             self._index = self._link()
-        judged = (self._index.judge(f, path, self.settings.strict) for f in findings)
+        return self._index
+
+    def __call__(self, path: str, findings: list) -> list:
+        judged = (self.index.judge(f, path, self.settings.strict) for f in findings)
         return [f for f in judged if f is not None]
 
     def _link(self):

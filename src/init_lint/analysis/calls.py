@@ -224,7 +224,8 @@ class CallEvaluator(HandoffRecorder):
         qualified = self.imports.qualify(default) if isinstance(default, (cst.Name, cst.Attribute)) else None
         return qualified is not None and lookup_torch_class(qualified) in LAYERS
 
-    def _escape(self, args: list, kwargs: dict, frame: Frame, constructor: bool = False) -> None:
+    def _escape(self, args: list, kwargs: dict, frame: Frame, constructor: bool = False,
+                variable_builds_are_children: bool = False) -> None:
         """Values handed to code the analysis cannot see: it may initialize them.  With `constructor` (a
         callable held in a variable, which may be a class: `model_class(encoder=encoder)`), modules
         themselves built through variables become its children and escape nothing, and nothing is
@@ -234,15 +235,16 @@ class CallEvaluator(HandoffRecorder):
         says nothing of init (`def lock(self): freeze_bn(self)`, `dd = get_device_dtype(self)` in
         `reset_classifier`, `x = self.norm(x)` in `forward_features`): that code runs after the
         layers have their values, for another purpose.  One of several values (`nn.Linear(...) if
-        n > 0 else nn.Identity()`) escapes as each of them."""
+        n > 0 else nn.Identity()`) escapes as each of them.  With `variable_builds_are_children` (a class
+        of another file), only the modules built through variables become its children."""
         for value in list(args) + list(kwargs.values()):
             for option in value.options if isinstance(value, ChoiceValue) else (value,):
                 if not may_initialize(self.entry) and self._built_before_entry(option):
                     continue
                 if isinstance(option, (LayerValue, TensorValue, DispatchTensor, DispatchModule, SelfValue,
                                        ModuleInstance, ChildModule)):
-                    if constructor and isinstance(option, ModuleInstance) and option.build.child is None \
-                            and option.build.external is None:
+                    if (constructor or variable_builds_are_children) and isinstance(option, ModuleInstance) \
+                            and option.build.child is None and option.build.external is None:
                         continue
                     self._mark_module(option, frame, Tri.MAYBE)
                     if constructor:

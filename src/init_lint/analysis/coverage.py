@@ -336,7 +336,8 @@ def may_initialize(entry: str) -> bool:
     module-level code, or a method whose name speaks of init, weights, reset or loading."""
     if "." not in entry or entry.startswith("<"):
         return True
-    method = entry.rsplit(".", 1)[-1].lower()
+    # A data loader (Lightning's `val_dataloader`) loads data, not weights.
+    method = entry.rsplit(".", 1)[-1].lower().replace("dataloader", "")
     if method.startswith(_NOT_INIT_PREFIXES):
         # `reset_classifier` replaces a head; `get_`/`set_`/`forward_` read or use the model.
         return False

@@ -122,8 +122,11 @@ class ExternalModels:
             return self._init_call(function, args, kwargs, node, frame)
         if qualified.startswith("torch.nn.") and tail in NON_DRAWING_MODULES:
             return NonDrawing()
-        self._escape(args, kwargs, frame)
-        if tail[:1].isupper() and not qualified.startswith(("torch.", "typing.", "collections.")):
+        is_class = tail[:1].isupper() and not qualified.startswith(("torch.", "typing.", "collections.", "argparse."))
+        # Modules built through variables handed to another file's class (`ESPnetSpeakerModel(encoder=encoder)`)
+        # become its children, as when the class is held in a variable: project mode judges that class's code.
+        self._escape(args, kwargs, frame, variable_builds_are_children=is_class)
+        if is_class:
             # A class from another module (`Mlp(...)` from `.layers`): in project mode, the model that
             # builds it passes its init on to it.
             return self._build(None, node, frame, external=qualified)
