@@ -115,6 +115,8 @@ class ExternalModels:
             if fn is not None and module is not None:
                 self._apply(module, fn, node, frame, named=True)
                 return None
+        if tail == "__init__" and args and isinstance(args[0], SelfValue) and frame.instance.owner is not None:
+            return self._base_init_by_name(args[1:], kwargs, node, frame)
         function = initops.init_function_name(qualified, None)
         if function is None and is_init_function_module(qualified):
             function = tail
@@ -131,6 +133,18 @@ class ExternalModels:
             # builds it passes its init on to it.
             return self._build(None, node, frame, external=qualified)
         return UNKNOWN
+
+    def _base_init_by_name(self, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> None:
+        """`AbsModel.__init__(self, ...)` with a class of another file: a base constructor run on the
+        module being built, spelled by name (to skip a parent's `__init__`).  As `super().__init__()`,
+        it can touch only the layers built before it (a doubt on those); the module itself is not
+        handed to code out of sight, so importers are not made to "maybe initialize" every class they
+        import.  Other values handed to it still escape."""
+        owner = frame.instance.owner
+        if self.classes.has_external_bases(owner) and frame.instance.sites:
+            self._dispatch_all(SelfValue(), frame, Tri.MAYBE, node)
+        self._escape(args, kwargs, frame)
+        return None
 
     def _model_partial(self, tail: str, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> object:
         """`functools.partial(f, *args, **kwargs)`: a function of the file with arguments bound."""
