@@ -162,3 +162,42 @@ def test_per_file_keeps_the_file_alone(tmp_path, capsys):
     records = json.loads(capsys.readouterr().out)
     assert all("project" not in entry for record in records for entry in record["params"].values())
     assert all(entry["level"] == "NO" for record in records for entry in record["params"].values())
+
+
+# ---------------------------------------------------------------------------- explain agrees with every realworld case
+
+_LAYER_CODES = {"INI001", "INI006", "INI007", "INI008"}  # the rules that report a layer explain shows
+
+
+def _expected_layer_lines(path: Path) -> set:
+    from expectations import expected_findings
+
+    return {line for line, code in expected_findings(path, strict=False) if code in _LAYER_CODES}
+
+
+def _reported(entry: dict) -> bool:
+    project = entry.get("project")
+    return project["verdict"].startswith("reported") if project else "(reported)" in entry["verdict"]
+
+
+@pytest.mark.parametrize("path", REALWORLD, ids=lambda p: p.name)
+def test_explain_reports_exactly_the_layers_the_case_expects(path):
+    records = explain_source(path.read_text(), path.name)
+    assert {r["line"] for r in records if any(map(_reported, r["params"].values()))} == _expected_layer_lines(path)
+
+
+PROJECT_CASES = sorted(p for p in (ROOT / "tests" / "realworld" / "projects").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("folder", PROJECT_CASES, ids=lambda p: p.name)
+def test_explain_with_the_project_reports_exactly_what_the_project_case_expects(folder, tmp_path, capsys):
+    import shutil
+
+    project = tmp_path / folder.name
+    shutil.copytree(folder, project)
+    (project / "pyproject.toml").write_text("[tool.init-lint]\n")
+    for path in sorted(project.rglob("*.py")):
+        assert main(["explain", str(path), "--output-format", "json", "--no-cache", "--jobs", "1"]) == 0
+        records = json.loads(capsys.readouterr().out)
+        reported = {r["line"] for r in records if any(map(_reported, r["params"].values()))}
+        assert reported == _expected_layer_lines(path), path.relative_to(project)

@@ -169,14 +169,13 @@ def way_table(exported: dict) -> dict:
     initializes one type more than another): the most common list is stored once under `"*"` and
     only the keys that differ are listed.  A key absent with no `"*"` has no ways (covered).
     """
-    table = {f"{spec}.{param}": [list(way) for way in ways] for (spec, param), ways in exported.items()}
-    counts = Counter(repr(ways) for ways in table.values())
+    counts = Counter(exported.values())  # tuples of `Way`s: equal exactly when their JSON is
     if not counts:
         return {}
     common = counts.most_common(1)[0][0]
-    default = next(ways for ways in table.values() if repr(ways) == common)
-    compact = {"*": default} if default else {}
-    compact.update((key, ways) for key, ways in table.items() if repr(ways) != common)
+    compact = {"*": [list(way) for way in common]} if common else {}
+    compact.update((f"{spec}.{param}", [list(way) for way in ways])
+                   for (spec, param), ways in exported.items() if ways != common)
     return compact
 
 

@@ -86,3 +86,56 @@ def test_doubling_builds_are_walked_once_each():
     # 2**39 ways down: only a memoized walk finishes (generous limit, not a speed goal).
     assert time.perf_counter() - start < 30
     assert verdict.level == Tri.NO and verdict.models == [f"C{classes - 1}"]
+
+
+# ---------------------------------------------------------------------------- keys the dispatches treat alike
+
+_BUILT_THROUGH_A_VARIABLE = """
+    import torch.nn as nn
+    from blocks import make_block
+
+    class Stage(nn.Module):
+        def __init__(self, block_cls):
+            super().__init__()
+            self.block = block_cls(8)
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.apply(self._init)
+
+        def _init(self, m):
+            if isinstance(m, nn.Linear):
+                nn.init.zeros_(m.weight)
+            elif isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight)
+
+    class Net(nn.Module):
+        def __init__(self, fork):
+            super().__init__()
+            self.stage = Stage(make_block)
+            if fork:
+                self.apply(lambda m: nn.init.normal_(m.weight) if isinstance(m, nn.Embedding) else None)
+    """
+
+
+def test_keys_no_dispatch_tells_apart_share_one_solver_key():
+    tree = analyzed(_BUILT_THROUGH_A_VARIABLE).tree
+    untouched = {tree.solver_key(spec, param) for spec, param in [("GRU", "weight"), ("LSTM", "bias"), ("Conv1d", "weight")]}
+    assert len(untouched) == 1
+    weights = {tree.solver_key("Linear", "weight"), tree.solver_key("Conv2d", "weight")}
+    assert len(weights) == 1 and untouched.isdisjoint(weights)  # both initialized by the same dispatch
+    assert {tree.solver_key("Linear", "bias"), tree.solver_key("Conv2d", "bias")} <= untouched
+    assert tree.solver_key("Embedding", "weight") not in untouched | weights
+
+
+def test_exports_with_shared_keys_equal_those_solved_key_by_key():
+    from init_lint.analysis.tree import _EXPORTED_KEYS, ModuleTree
+
+    analysis = analyzed(_BUILT_THROUGH_A_VARIABLE)
+    shared = analysis.tree.exported_unknown_builds()
+
+    class KeyByKey(ModuleTree):
+        def solver_key(self, spec_name, param):
+            return (spec_name, param)
+
+    alone = KeyByKey(analysis.facts, analysis.classes).exported_unknown_builds()
+    assert shared == alone and len(shared[0]) == len(_EXPORTED_KEYS)
+    assert any(ways for ways in shared[0].values()) and any(not ways for ways in shared[0].values())

@@ -108,11 +108,26 @@ class ModuleTree:
                 self.dispatches_by_build.setdefault(id(build), []).append(event)
         self.subclassed = {base for info in classes.classes.values() for base in info.local_bases()}
         self._by_container: Optional[dict] = None
+        #: (layer type, parameter) -> the first key seen that every dispatch of the file treats alike
+        self._same_as: dict = {}
+        self._by_dispatch_levels: dict = {}
         self.solver = Solver(FileGraph(self))
 
     def is_abstract_base(self, name: str) -> bool:
         """A base class of other module classes that no code of the file builds: its subclasses carry its layers."""
         return name in self.subclassed and not self.builders.get(name)
+
+    def solver_key(self, spec_name: str, param: str) -> tuple:
+        """The key the solver answers for (layer type, parameter): the first one seen that gets the same level
+        from every dispatch of the file.  A build's coverage reads a key only through those levels, so such
+        keys have the same answers everywhere, and most keys (types no dispatch names) share one."""
+        key = (spec_name, param)
+        same = self._same_as.get(key)
+        if same is None:
+            spec = MODULES[spec_name]
+            levels = tuple(table_level(event.coverage, spec, param) for event in self.facts.dispatches)
+            same = self._same_as[key] = self._by_dispatch_levels.setdefault(levels, key)
+        return same
 
     def build_coverage(self, build: BuildEvent, spec_name: str, param: str) -> Tri:
         """What the builder's dispatches do to a layer type inside the module `build` creates."""
@@ -155,12 +170,12 @@ class ModuleTree:
 
     def paths(self, name: str, spec_name: str, param: str) -> dict:
         """Model -> the worst coverage on the way from that model down to class `name` (the solver's ways)."""
-        return self.solver.ways(name, (spec_name, param))
+        return self.solver.ways(name, self.solver_key(spec_name, param))
 
     def root_coverage(self, name: str, spec_name: str, param: str) -> Tri:
         """What code outside the file's classes does for a model: `net = Net(); net.apply(init)` at
         module level, or a class of the file that builds it through a variable (`block_cls(...)`)."""
-        return self.solver.own(name, (spec_name, param))
+        return self.solver.own(name, self.solver_key(spec_name, param))
 
     def exported_unknown_builds(self) -> list:
         """The builds through a variable (`mlp_layer(...)`), which may build a class of another file."""
@@ -171,17 +186,23 @@ class ModuleTree:
         model of this file above it).  No ways for a (spec, param): the build is covered whatever happens.
         """
         exported: dict = {}
+        by_key: dict = {}
         for spec_name, param in _EXPORTED_KEYS:
-            here = self.build_coverage(build, spec_name, param)
-            if here == Tri.YES:
-                exported[(spec_name, param)] = ()
-                continue
-            ways = self.paths(build.parent, spec_name, param) if build.parent is not None else {"<module>": Tri.NO}
-            exported[(spec_name, param)] = tuple(
-                Way(root, int(max(here, level)),
-                    int(self.root_coverage(root, spec_name, param) if build.parent else Tri.NO))
-                for root, level in ways.items())
+            same = self.solver_key(spec_name, param)
+            ways = by_key.get(same)
+            if ways is None:
+                ways = by_key[same] = self._exported_ways(build, *same)
+            exported[(spec_name, param)] = ways
         return exported
+
+    def _exported_ways(self, build: BuildEvent, spec_name: str, param: str) -> tuple:
+        here = self.build_coverage(build, spec_name, param)
+        if here == Tri.YES:
+            return ()
+        if build.parent is None:
+            return (Way("<module>", int(here), int(Tri.NO)),)
+        return tuple(Way(root, int(max(here, level)), int(self.root_coverage(root, spec_name, param)))
+                     for root, level in self.paths(build.parent, spec_name, param).items())
 
     def sites_under(self, event: DispatchEvent) -> list[LayerSite]:
         """Every layer a dispatch reaches: its own scope and the layers of the submodules it reaches."""
