@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import os
 import re
 import subprocess
 import sys
@@ -454,9 +455,19 @@ def test_other_files_of_the_project_count(tmp_path):
     (tmp_path / "pkg" / "blocks.py").write_text(blocks)
     (tmp_path / "pkg" / "model.py").write_text(model)
 
+    def explain(target: str) -> str:
+        return subprocess.run([sys.executable, "-m", "init_lint", "explain", target, "--no-cache"],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=60).stdout
+
     async def body(editor: Editor) -> None:
         diagnostics = await editor.open("pkg/blocks.py", blocks)
         assert [(d.code, d.range.start.line) for d in diagnostics] == [("INI001", 12)]  # Loose only
+        # The hover says why Block's layer is silent, as `init-lint explain pkg/blocks.py:7` does.
+        covered = (await editor.hover("pkg/blocks.py", 6, 20)).contents.value
+        assert "in the project: not reported: the project initializes it on every way it is built" in covered
+        assert f"pkg{os.sep}model.py builds Block" in covered
+        assert explain("pkg/blocks.py:7") in covered
+        assert explain("pkg/blocks.py:13") in (await editor.hover("pkg/blocks.py", 12, 20)).contents.value
         # The model stops initializing Linear layers, and is saved: Block's layer is reported again.
         uninitialized = model.replace("nn.init.xavier_uniform_(module.weight)", "pass").replace(
             "            nn.init.zeros_(module.bias)\n", "")

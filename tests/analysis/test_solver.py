@@ -19,11 +19,10 @@ KEY = ("Linear", "weight")
 class Toy:
     """A graph written out: node -> [(builder, level)], node -> [[(builder, level), ...] groups], bases."""
 
-    def __init__(self, builds: dict, others: dict = (), bases: dict = (), doubt: bool = False) -> None:
+    def __init__(self, builds: dict, others: dict = (), bases: dict = ()) -> None:
         self.builds = builds
         self.others = dict(others)
         self.bases = dict(bases)
-        self.doubt = doubt
         self.asked: list = []
 
     def class_builds(self, node, key):
@@ -31,7 +30,7 @@ class Toy:
         return [Build(parent, level) for parent, level in self.builds.get(node, ())]
 
     def other_builds(self, node, key):
-        return [Group(tuple(Build(p, level) for p, level in group), self.doubt) for group in self.others.get(node, ())]
+        return [Group(tuple(Build(p, level) for p, level in group)) for group in self.others.get(node, ())]
 
     def base(self, node, key):
         return self.bases.get(node, NO)
@@ -95,11 +94,13 @@ def test_every_class_is_walked_once_per_key():
 
 
 def test_a_model_built_through_a_variable_gets_what_covers_it_there():
-    # Block is passed around; Net builds it through a variable and covers it on one way only: a doubt.
-    graph = Toy({}, others={"Block": [[("Net", FORK)]]}, doubt=True)
-    assert Solver(graph).level("Block", KEY) == MAYBE
-    graph = Toy({}, others={"Block": [[("Net", FORK)]]})
-    assert Solver(graph).level("Block", KEY) == FORK
+    # Block is passed around; Net builds it through a variable and covers it on one way only.  Whether
+    # or not the variable builds Block, some way keeps the default (Net's other way, or Block built
+    # by nothing that initializes it): a fork, not a doubt.
+    assert Solver(Toy({}, others={"Block": [[("Net", FORK)]]})).level("Block", KEY) == FORK
+    # Covered there on every way: the variable may build it, and then it is covered (silent, as before).
+    assert Solver(Toy({}, others={"Block": [[("Net", YES)]]})).level("Block", KEY) == YES
+    assert Solver(Toy({}, others={"Block": [[("Net", MAYBE)]]})).level("Block", KEY) == MAYBE
 
 
 def test_a_builder_through_a_variable_that_its_model_builds_adds_nothing():

@@ -50,11 +50,10 @@ class Build(NamedTuple):
 
 class Group(NamedTuple):
     """A build of a model by code that is no class, seen as alternatives (`builds`): the worst of them
-    counts.  `doubt`: a build through a variable, which may build the model or not, so that a fork
-    there only maybe leaves it at the default."""
+    counts.  A build through a variable (`block_cls(...)`) may build the model or not; either way a fork
+    there leaves some way at the default (the model alone keeps it), so it counts as it is."""
 
     builds: tuple
-    doubt: bool = False
 
 
 class Way(NamedTuple):
@@ -189,9 +188,7 @@ class Solver:
                 for group in model_groups:
                     if level == Tri.YES:
                         break
-                    via = self._group(group.builds, key, values)
-                    # A build through a variable may or may not build this class: what covers it there is a doubt.
-                    level = max(level, Tri.MAYBE if group.doubt and via == Tri.FORK else via)
+                    level = max(level, self._group(group.builds, key, values))
                 if level > values[model]:
                     values[model] = level
                     changed = True

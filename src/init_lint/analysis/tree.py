@@ -80,7 +80,7 @@ class FileGraph:
                 yield Group((Build(None, tree.build_coverage(build, *key)),))
         if name in tree.facts.class_refs:
             for build in tree.unknown_builds:
-                yield Group((Build(build.parent, tree.build_coverage(build, *key)),), doubt=True)
+                yield Group((Build(build.parent, tree.build_coverage(build, *key)),))
 
     def base(self, name: str, key: tuple) -> Tri:
         return Tri.NO

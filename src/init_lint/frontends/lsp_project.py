@@ -124,11 +124,12 @@ class ProjectContext:
             return findings
         if not any(f.code == "INI001" and f.depends for f in findings):
             return findings
-        index = self._index(os.path.abspath(path), own_exports)
+        index = self.linked(os.path.abspath(path), own_exports)
         judged = (index.judge(f, os.path.abspath(path), self.settings.strict) for f in findings)
         return [f for f in judged if f is not None]
 
-    def _index(self, path: str, own_exports: Optional[dict]):
+    def linked(self, path: str, own_exports: Optional[dict]):
+        """The project index linked with `path`'s entry taken from the live document (kept for the next ask)."""
         from init_lint.project import ProjectIndex
 
         with self._lock:

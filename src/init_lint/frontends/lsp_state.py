@@ -231,8 +231,8 @@ def explain_line(state: DocumentState, line: int) -> Optional[tuple]:
     """(Markdown, (line, column, end line, end column) of the first layer) of `init-lint explain` for
     the layers built on `line` (1-based), from the version's own analysis; None when none is built there.
 
-    The explanation judges the file alone, as `init-lint explain` does; where the project judged a
-    finding of that line covered by another file, the hover says so."""
+    In a project, each parameter also gets the project's verdict (`in the project: ...`), judged on the
+    same linked index as the document's findings, as `init-lint explain` judges the file on disk."""
     from init_lint.explain import explain_analysis, render_text
 
     fixes = state.fixes
@@ -244,16 +244,17 @@ def explain_line(state: DocumentState, line: int) -> Optional[tuple]:
     records = explain_analysis(fixes.analysis, name, line, lambda node: places.get(id(node)))
     if not records:
         return None
-    first = next(site for site in fixes.analysis.facts.sites if places.get(id(site.call)) is not None
-                 and places[id(site.call)].start.line == line)
-    where = places[id(first.call)]
+    sites = [site for site in fixes.analysis.facts.sites
+             if places.get(id(site.call)) is not None and places[id(site.call)].start.line == line]
+    if state.context is not None and state.context.ready.is_set():
+        from init_lint.explain_project import add_project_verdicts
+
+        path = os.path.abspath(state.path)
+        index = state.context.linked(path, state.exports)
+        add_project_verdicts(records, sites, fixes.analysis, index, index.paths.get(path), state.context.root)
+    where = places[id(sites[0].call)]
     shift = 1 if fixes.analyzed is not state.text and where.start.line == 1 else 0  # the BOM
     text = "```text\n" + render_text(records) + "```\n"
-    shown = {id(f) for f in state.judged}
-    covered = [f for f in state.findings if f.line == line and id(f) not in shown]
-    if covered:
-        text += ("\nNot reported here: the project's other files initialize it on every way it is built "
-                 "(as `init-lint check --project` judges).\n")
     return text, (where.start.line, where.start.column + shift, where.end.line,
                   where.end.column + (shift if where.end.line == 1 else 0))
 

@@ -99,7 +99,8 @@ class ImplicitDefaultInit(Rule):
                     "initialize explicitly after materializing (no autofix: fan_in is unknown until then)")
         recipe = "PyTorch's default recipe" + (f" (fan_in {fan})" if (fan := literal_fan_in(site)) else "")
         if level == Tri.FORK:
-            return (f"{layer}{where}: {what} keeps the default on some way",
+            keeps = "keeps" if len(params) == 1 else "keep"
+            return (f"{layer}{where}: {what} {keeps} the default on some way",
                     f"initialize explicitly on every way; `--fix` writes {recipe}" if fixable else
                     f"initialize the {what} explicitly on every way")
         return (f"{layer}{where}: implicit default {what}",

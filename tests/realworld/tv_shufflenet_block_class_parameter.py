@@ -1,10 +1,10 @@
-"""Known miss (issue 11 judged sample, torchvision S7): a ShuffleNet-style model whose blocks come from a
-class given as a constructor parameter (`inverted_residual=InvertedResidual`) and built through it, with no
-init code anywhere; a builder function builds the model with `**kwargs` and loads weights only when asked
-(`if weights is not None: model.load_state_dict(...)`).  Every conv keeps PyTorch's default, but the
-blocks' convs stay silent: the block class is built only through the variable, and tree.py's
-`root_coverage` reads a fork of a build through a variable (the weights way) as a doubt ("may or may not
-build this class") instead of a way that keeps the default.
+"""Issue 11 judged sample, torchvision S7 (a known miss until the solver read a fork of a build through a
+variable as a doubt): a ShuffleNet-style model whose blocks come from a class given as a constructor
+parameter (`inverted_residual=InvertedResidual`) and built through it, with no init code anywhere; a
+builder function builds the model with `**kwargs` and loads weights only when asked (`if weights is not
+None: model.load_state_dict(...)`).  Every conv keeps PyTorch's default when no weights are given: the
+block's conv too, whether or not the variable builds it (the model covers it on one way only, and the
+block alone is covered by nothing).
 
 Seen in torchvision/models/shufflenetv2.py.
 """
