@@ -77,3 +77,30 @@ def test_a_recursive_call_gives_unknown_and_the_walk_ends():
     """
     assert len(analyzed(source.format(call="nn.Linear(4, 2)")).facts.sites) == 1  # n is known: one branch
     assert analyzed(source.format(call="make(n - 1)")).facts.sites == []  # make's own call is UNKNOWN
+
+
+def test_a_subclass_runs_the_methods_it_inherits_from_a_base_of_the_file_as_later_entries():
+    from init_lint.analysis.values import Tri
+
+    analysis = analyzed("""
+        import torch.nn as nn
+
+        class Base(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Conv2d(3, 8, 4)
+
+            def reset_parameters(self):
+                for m in self.modules():
+                    if isinstance(m, nn.Conv2d):
+                        nn.init.zeros_(m.bias)
+
+        class Child(Base):
+            def __init__(self):
+                super().__init__()
+                self.sr = nn.Conv2d(8, 8, 2)
+        """)
+    entries = {event.entry for event in analysis.facts.dispatches}
+    assert {"Base.reset_parameters", "Child.reset_parameters"} <= entries
+    child_sr = [s for s in analysis.facts.sites if s.owner == "Child"]
+    assert child_sr and all(s.cover["bias"] > Tri.NO for s in child_sr)

@@ -134,7 +134,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
             site.ways = ways
         self.facts.attrs[info.name] = dict(instance.attrs)
         init_sites = list(instance.sites)
-        for name, node in info.methods.items():
+        for name, (owner, node) in self._later_entries(info).items():
             if node in self.reached or name == "forward" or (name.startswith("__") and name.endswith("__")):
                 continue
             if _loads_weights(name):
@@ -143,7 +143,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
             self.binder.reset()
             self.entry = f"{info.name}.{name}"
             self.budget.new_entry()
-            self._call_function(FunctionValue(node, info.name, bound_self=True), [UNKNOWN] * 8, {}, instance, info)
+            self._call_function(FunctionValue(node, owner.name, bound_self=True), [UNKNOWN] * 8, {}, instance, owner)
             self._commit_marks(instance, secondary=True, earlier=init_sites)
             if self.classes.has_external_bases(info):
                 # A base class from elsewhere may call this method and initialize what it builds.
@@ -156,6 +156,16 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
             # Only a unit-scale parameter draw is judged by where it is used (INI009): other classes
             # skip the syntactic pass over all their methods.
             self.facts.scale[info.name] = scan_class(info.methods)
+
+    def _later_entries(self, info: ClassInfo) -> dict:
+        """name -> (the class defining it, its node): the methods an instance has, its own and those it
+        inherits from bases of the file (`init_weights()` a framework calls on the subclass after
+        construction is the base's), each as `self.name` finds it."""
+        methods: dict = {}
+        for owner in self.classes.mro(info):
+            for name, node in owner.methods.items():
+                methods.setdefault(name, (owner, node))
+        return methods
 
     def _ways_of(self, info: ClassInfo) -> list:
         """The ways the file builds `info` (ways.py); worked out once, for files whose classes take arguments."""

@@ -1,8 +1,8 @@
-"""Known false finding (issue 11 judged sample, mmpretrain F15): a subclass (SVT) of a backbone of the same
-file (PCPVT) inherits `init_weights()`, which mmengine's runner calls after construction and which
-initializes every Linear and Conv2d when `init_cfg` is None.  The analysis runs the methods a class defines
-itself as later entries, not the ones it inherits from a base of the file, so the subclass's own
-attention conv is reported, and so is the base's embedding (the base is judged through its subclass).
+"""Issue 11 judged sample, mmpretrain F15 (a known false finding until the analysis ran inherited methods as
+later entries): a subclass (SVT) of a backbone of the same file (PCPVT) inherits `init_weights()`, which
+mmengine's runner calls after construction and which initializes every Linear and Conv2d when `init_cfg`
+is None.  The subclass runs the base's `init_weights` as its own later entry, so neither its own attention
+conv nor the base's embedding is reported.
 
 no-verify (imports mmengine, not installed).
 
