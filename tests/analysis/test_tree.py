@@ -139,3 +139,46 @@ def test_exports_with_shared_keys_equal_those_solved_key_by_key():
     alone = KeyByKey(analysis.facts, analysis.classes).exported_unknown_builds()
     assert shared == alone and len(shared[0]) == len(_EXPORTED_KEYS)
     assert any(ways for ways in shared[0].values()) and any(not ways for ways in shared[0].values())
+
+
+
+def test_a_module_kept_by_a_method_a_base_from_elsewhere_may_call_is_unverified():
+    # RTMDet-Ins (issue 11, mmdet F17-F18): the base of another file calls `_init_layers` and its
+    # `init_weights` draws every Conv2d; the module kept there is unverified, as a layer built there is.
+    analysis = analyzed("""
+        import torch.nn as nn
+        from heads.base import DenseHead
+
+        class MaskModule(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(8, 8, 1)
+
+        class InstanceHead(DenseHead):
+            def _init_layers(self):
+                self.mask_head = MaskModule()
+                self.extra = nn.ModuleList([MaskModule()])
+        """)
+    (conv,) = analysis.facts.sites
+    assert analysis.tree.verdict(conv, "weight").level == Tri.MAYBE
+    assert analysis.tree.verdict(conv, "bias").level == Tri.MAYBE
+
+
+def test_a_module_a_method_returns_is_no_module_the_base_initializes():
+    # A task class (`build_model` of an `AbsTask` from elsewhere, espnet2/tasks) builds a model and returns
+    # it: the base calling the method gets the model, not a submodule it would initialize.
+    analysis = analyzed("""
+        import torch.nn as nn
+        from tasks.abs_task import AbsTask
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 8)
+
+        class Task(AbsTask):
+            def build_model(self):
+                return Model()
+        """)
+    (fc,) = analysis.facts.sites
+    assert analysis.tree.verdict(fc, "weight").level == Tri.NO

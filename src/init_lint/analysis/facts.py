@@ -32,6 +32,8 @@ class BuildEvent:
     call: cst.Call = field(repr=False)
     #: a class imported from elsewhere (its qualified name as the file imports it): project mode follows it
     external: Optional[str] = None
+    #: built in a method that a base class from elsewhere may call, then initialize (`_init_layers`)
+    from_external_hook: bool = False
 
 
 @dataclass(eq=False)

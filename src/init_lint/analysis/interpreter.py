@@ -47,7 +47,7 @@ from init_lint.analysis.names import ImportTable
 from init_lint.analysis.scale import draws_parameters, scan_class
 from init_lint.analysis.scopes import ModuleConstants
 from init_lint.analysis.statements import StatementWalker
-from init_lint.analysis.values import UNKNOWN, FunctionValue
+from init_lint.analysis.values import UNKNOWN, ChoiceValue, ContainerValue, FunctionValue, ModuleInstance
 from init_lint.analysis.ways import construction_ways
 from init_lint.catalogue import SITE_MODULES
 
@@ -134,6 +134,7 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
             site.ways = ways
         self.facts.attrs[info.name] = dict(instance.attrs)
         init_sites = list(instance.sites)
+        init_builds = len(instance.builds)
         for name, (owner, node) in self._later_entries(info).items():
             if node in self.reached or name == "forward" or (name.startswith("__") and name.endswith("__")):
                 continue
@@ -149,6 +150,12 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
                 # A base class from elsewhere may call this method and initialize what it builds.
                 for site in instance.sites[len(init_sites):]:
                     site.from_external_hook = True
+                # So may it for the modules it builds and keeps (`self.mask_head = MaskFeatModule(...)`);
+                # not for one it returns (a task's `build_model`), nor a call through a variable (`self.norm(x)`).
+                kept = _kept_builds(instance.attrs.values())
+                for build in instance.builds[init_builds:]:
+                    if id(build) in kept and (build.child is not None or build.external is not None):
+                        build.from_external_hook = True
         forward = self.classes.find_method(info, "forward")
         if forward is not None:
             self.facts.forward_feeds[info.name] = forward_feeds(forward[1])
@@ -190,6 +197,27 @@ class Interpreter(StatementWalker, ExpressionEvaluator, CallEvaluator, ExternalM
             self.entry = f"<function {name}>"
             self.budget.new_entry()
             self._call_function(FunctionValue(node), [UNKNOWN] * 8, {}, Instance(None), None)
+
+
+def _kept_builds(values) -> set:
+    """The ids of the builds whose modules are held by these values (attributes of the instance), in
+    containers too."""
+    found: set = set()
+    stack = list(values)
+    seen: set = set()
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, ModuleInstance):
+            found.add(id(value.build))
+        elif isinstance(value, ContainerValue):
+            stack.extend(value.items)
+            stack.extend(value.keys.values())
+        elif isinstance(value, ChoiceValue):
+            stack.extend(value.options)
+    return found
 
 
 def _loads_weights(method: str) -> bool:

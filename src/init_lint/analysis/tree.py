@@ -141,6 +141,10 @@ class ModuleTree:
             elif event.seq < build.seq:
                 continue
             level = max(level, covered)
+        if build.from_external_hook:
+            # Built in a method a base class from elsewhere may call (`_init_layers`): that base may
+            # initialize what it builds, as it may the layers built there (`LayerSite.from_external_hook`).
+            level = max(level, Tri.MAYBE)
         return level
 
     def verdict(self, site: LayerSite, param: str) -> Verdict:
