@@ -51,10 +51,16 @@ def explain_source(source: str, path: str, line: Optional[int] = None, project=N
     if project is not None:
         from init_lint.explain_project import add_project_verdicts
 
-        sites = [site for site in analysis.facts.sites
-                 if line is None or (positions.get(site.call) is not None and positions[site.call].start.line == line)]
-        add_project_verdicts(records, sites, analysis, *project)
+        add_project_verdicts(records, explained_sites(analysis, line, positions.get), analysis, *project)
     return records
+
+
+def explained_sites(analysis: FileAnalysis, line: Optional[int], position_of) -> list:
+    """The layer sites explain lists, in its order: every one, or those whose call starts on `line`."""
+    if line is None:
+        return list(analysis.facts.sites)
+    return [site for site in analysis.facts.sites
+            if (position := position_of(site.call)) is not None and position.start.line == line]
 
 
 def explain_analysis(analysis: FileAnalysis, path: str, line: Optional[int], position_of) -> list[dict]:
@@ -66,12 +72,9 @@ def explain_analysis(analysis: FileAnalysis, path: str, line: Optional[int], pos
         return f"{path}:{position.start.line}" if position is not None else path
 
     records = []
-    for site in analysis.facts.sites:
+    for site in explained_sites(analysis, line, position_of):
         position = position_of(site.call)
-        site_line = position.start.line if position is not None else None
-        if line is not None and site_line != line:
-            continue
-        records.append(_record(site, site_line, analysis, where))
+        records.append(_record(site, position.start.line if position is not None else None, analysis, where))
     return records
 
 

@@ -233,7 +233,7 @@ def explain_line(state: DocumentState, line: int) -> Optional[tuple]:
 
     In a project, each parameter also gets the project's verdict (`in the project: ...`), judged on the
     same linked index as the document's findings, as `init-lint explain` judges the file on disk."""
-    from init_lint.explain import explain_analysis, render_text
+    from init_lint.explain import explain_analysis, explained_sites, render_text
 
     fixes = state.fixes
     if fixes is None or fixes.analysis is None:
@@ -241,11 +241,14 @@ def explain_line(state: DocumentState, line: int) -> Optional[tuple]:
     places = fixes.places()
     # evidence is always in this file: its name is enough (and reads as `init-lint explain NAME:LINE` run beside it)
     name = os.path.basename(state.path)
-    records = explain_analysis(fixes.analysis, name, line, lambda node: places.get(id(node)))
+
+    def position_of(node):
+        return places.get(id(node))
+
+    records = explain_analysis(fixes.analysis, name, line, position_of)
     if not records:
         return None
-    sites = [site for site in fixes.analysis.facts.sites
-             if places.get(id(site.call)) is not None and places[id(site.call)].start.line == line]
+    sites = explained_sites(fixes.analysis, line, position_of)
     if state.context is not None and state.context.ready.is_set():
         from init_lint.explain_project import add_project_verdicts
 
