@@ -64,7 +64,9 @@ def mentions_torch(data: bytes, settings: Settings) -> bool:
     return any(name.rsplit(".", 1)[-1].encode() in data for name, _ in settings.extra_layers)
 
 
-def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
+def parse(data: bytes, path: str, settings: Settings, lean: bool = False) -> ParsedFile:
+    """`lean`: a tree built from Python's parser when it can be (`lean_tree`): for a check only,
+    which generates no code from it; a file it cannot build, or with a syntax error, goes to libcst."""
     text, error = decode(data, path)
     if error is not None:
         return ParsedFile(None, "", error)
@@ -78,6 +80,10 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
         error = syntax_check_only(data, text, path)
         if error is not None:
             return ParsedFile(None, text, error)
+    if lean:
+        module = _lean_or_none(text)
+        if module is not None:
+            return ParsedFile(module, text)
     import libcst as cst
 
     try:
@@ -93,6 +99,15 @@ def parse(data: bytes, path: str, settings: Settings) -> ParsedFile:
     except Exception as error:  # libcst raises a few other types on odd input; never crash a run
         return ParsedFile(None, text, unparsable(path, f"{type(error).__name__}: {error}"))
     return ParsedFile(module, text)
+
+
+def _lean_or_none(text: str):
+    from init_lint.lean_tree import NotLean, lean_module
+
+    try:
+        return lean_module(text)
+    except (NotLean, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # libcst parses it, and reports its errors as every run does
 
 
 #: the threads parsing right now (`parse_unvalidated`): libcst skips its checks of each new node there
@@ -163,8 +178,11 @@ def check_source(data: bytes | str, path: str = "<stdin>", settings: Optional[Se
     return findings
 
 
-def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", settings: Optional[Settings] = None
-                               ) -> tuple[list[Finding], Optional[FileAnalysis]]:
+def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", settings: Optional[Settings] = None,
+                               *, lean: bool = False) -> tuple[list[Finding], Optional[FileAnalysis]]:
+    """`lean`: analyze the tree `lean_tree` builds from Python's parser (a check that generates no
+    code from the analysis: the findings are the same, their fix plans are not for applying).  Should
+    that analysis fail, the file is analyzed again from libcst's tree, which decides."""
     settings = settings or Settings()
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -177,14 +195,34 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
         if error is None:
             error = syntax_check_only(data, text, path)
         return _filter([error] if error else [], text or "", path, settings), None
-    parsed = parse(data, path, settings)
+    parsed = parse(data, path, settings, lean=lean)
     if parsed.error is not None:
         return _filter([parsed.error], parsed.text, path, settings), None
+    if lean and parsed.module is not None and _is_lean(parsed.module):
+        try:
+            analysis, findings = with_deep_stack(_analyze_and_check, parsed, path, settings)
+            return _filter(findings, parsed.text, path, settings), analysis
+        except Exception:  # the lean tree lacks something this file needs: libcst's tree decides
+            LEAN_FALLBACKS.append(path)
+            del LEAN_FALLBACKS[:-100]
+        parsed = parse(data, path, settings)
+        if parsed.error is not None:
+            return _filter([parsed.error], parsed.text, path, settings), None
     try:
         analysis, findings = with_deep_stack(_analyze_and_check, parsed, path, settings)
     except RecursionError:
         return _filter([unparsable(path, "too deeply nested to analyze")], parsed.text, path, settings), None
     return _filter(findings, parsed.text, path, settings), analysis
+
+
+#: the last paths whose lean analysis failed and were analyzed from libcst's tree (tests read it)
+LEAN_FALLBACKS: list = []
+
+
+def _is_lean(module) -> bool:
+    from init_lint.lean_tree import LeanModule
+
+    return isinstance(module, LeanModule)
 
 
 def _analyze_and_check(parsed: ParsedFile, path: str, settings: Settings) -> tuple[FileAnalysis, list[Finding]]:

@@ -96,7 +96,7 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
     if quick is not None:  # it cannot hold a layer or an init: no finding, and only its imports matter
         findings, exports = [], quick if with_exports else None
     else:
-        found, analysis = check_source_with_analysis(data, path, settings)
+        found, analysis = check_source_with_analysis(data, path, settings, lean=True)
         findings = [_plain(f) for f in found]
         exports = None
         if with_exports:

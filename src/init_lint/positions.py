@@ -20,6 +20,7 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from init_lint.analysis.walk import ByClass, children
+from init_lint.lean_tree import LeanModule, NotLean
 
 #: libcst's compound statements and the `ast` statements each one parses to
 _COMPOUND_AST = {
@@ -45,6 +46,8 @@ def locate(module: cst.Module, text: str, nodes: Iterable[cst.CSTNode]) -> dict[
     wanted = {id(node): node for node in nodes}
     if not wanted:
         return {}
+    if isinstance(module, LeanModule):
+        return _lean_positions(module, wanted)
     paths = _statement_paths(module, wanted)
     by_anchor: dict[int, tuple] = {}
     for key, path in paths.items():
@@ -70,6 +73,18 @@ def locate(module: cst.Module, text: str, nodes: Iterable[cst.CSTNode]) -> dict[
                 continue
             found[id(node)] = CodeRange(CodePosition(where.start.line + shift, where.start.column),
                                         CodePosition(where.end.line + shift, where.end.column))
+    return found
+
+
+def _lean_positions(module: LeanModule, wanted: dict) -> dict[int, CodeRange]:
+    """The positions of a tree built from `ast`: `ast`'s own (a node it has none for cannot be placed
+    without libcst's tree: NotLean, and the caller analyzes the file with libcst)."""
+    found = {}
+    for key, node in wanted.items():
+        where = module.position(node)
+        if where is None:
+            raise NotLean(f"no position for a {node.__class__.__name__}")
+        found[key] = where
     return found
 
 

@@ -20,6 +20,7 @@ from init_lint.analysis.values import (
     UNKNOWN, ChildModule, ChoiceValue, ContainerValue, DispatchModule, DispatchTensor, FunctionValue, Iteration,
     LayerSite, LayerValue, ModuleInstance, PartialValue, SelfValue, Starred, TensorValue, Tri,
 )
+from init_lint.analysis.walk import children
 from init_lint.catalogue import CLONE, MODULES, LayerSpec, cover_keys, key_template
 
 #: layer types whose dispatch reading is the same as their base's unless a file names them
@@ -353,7 +354,7 @@ def _calls_in(node: cst.CSTNode):
             yield current
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))  # code only: no call is punctuation or whitespace
 
 
 def _without_bias_on(site: LayerSite, way: Optional[str]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from init_lint.analysis.names import LOCAL
+from init_lint.analysis.walk import children
 from init_lint.analysis.values import ChoiceValue, ContainerValue, External, FunctionValue, OtherClass, Starred
 
 
@@ -80,5 +81,5 @@ def _calls_of(node: cst.CSTNode) -> list:
         current = stack.pop()
         if isinstance(current, cst.Call):
             found.append(current)
-        stack.extend(current.children)
+        stack.extend(children(current))  # code only: no call is punctuation or whitespace
     return found

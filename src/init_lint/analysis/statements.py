@@ -21,6 +21,7 @@ from init_lint.analysis.values import (
     LayerValue, SelfValue, Step, TensorValue, Tri, attr_step, index_step, key_step, name_step,
 )
 from init_lint.analysis.walk import kinds, walk
+from init_lint.lean_tree import changed
 
 
 #: the kinds of statement `_walk_statement` and `_walk_small` tell apart, in the order of their tests (walk.kinds)
@@ -448,13 +449,13 @@ def with_continuation(statement: cst.If, rest: list) -> Optional[cst.If]:
         return None
 
     def extended(block: cst.BaseSuite) -> cst.BaseSuite:
-        return block.with_changes(body=list(block.body) + list(rest)) if block is open_block else block
+        return changed(block, body=list(block.body) + list(rest)) if block is open_block else block
 
     def rebuild(node: object) -> object:
         if isinstance(node, cst.If):
-            return node.with_changes(body=extended(node.body), orelse=rebuild(node.orelse))
+            return changed(node, body=extended(node.body), orelse=rebuild(node.orelse))
         if isinstance(node, cst.Else):
-            return node.with_changes(body=extended(node.body))
+            return changed(node, body=extended(node.body))
         return cst.Else(body=cst.IndentedBlock(body=list(rest))) if open_block is None else None
 
     return rebuild(statement)

@@ -16,7 +16,7 @@ from init_lint.fixes.recipes import literal_fan_in as recipes_fan_in
 
 def describe(site: LayerSite, analysis: FileAnalysis) -> str:
     """`self.fc2 = Linear(16, 4)` style: where the layer lives and how it is built."""
-    shape = constructor_text(site)
+    shape = constructor_text(site, analysis.module)
     where = site.address.expr if site.address is not None and not site.address.loop else None
     if where is None and site.address is not None:
         where = f"each layer of {site.address.expr}"
@@ -25,19 +25,27 @@ def describe(site: LayerSite, analysis: FileAnalysis) -> str:
     return f"{where} = {shape}"
 
 
-def constructor_text(site: LayerSite, limit: int = 48) -> str:
+def constructor_text(site: LayerSite, module: Optional[cst.Module] = None, limit: int = 48) -> str:
     """The constructor call on one compact line (`Linear(a, b)` even when written over several lines,
-    with comments and a trailing comma), shortened by whole arguments when long: `Linear(a, b, ...)`."""
+    with comments and a trailing comma), shortened by whole arguments when long: `Linear(a, b, ...)`.
+    `module`: the tree the call is in (a tree built by `lean_tree` slices code from its text)."""
     call = site.call
+    code = module or _CODE
     if not isinstance(call, cst.Call):
-        return _compact(_CODE.code_for_node(call))
-    func = _compact(_CODE.code_for_node(call.func))
-    args = [_compact(_CODE.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))) for arg in call.args]
+        return _compact(code.code_for_node(call))
+    func = _compact(code.code_for_node(call.func))
+    args = [_compact(code.code_for_node(_without_comma(arg))) for arg in call.args]
     text = f"{func}({', '.join(args)})"
     while len(text) > limit and args:
         args.pop()
         text = f"{func}({', '.join(args + ['...'])})"
     return text
+
+
+def _without_comma(arg: cst.Arg) -> cst.Arg:
+    if isinstance(getattr(arg, "comma", None), cst.Comma):
+        return arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return arg  # no comma to drop (a tree built by `lean_tree` has none: it slices the argument's own code)
 
 
 def _compact(code: str) -> str:
