@@ -29,6 +29,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from fixcheck import audit  # noqa: E402
 from fuzz_modules import CODES, MODULE_KINDS, dispatch_branch, family, module_call, partial_init  # noqa: E402
+from init_lint import checker  # noqa: E402
 from init_lint.api import check_source, fix_source  # noqa: E402
 from init_lint.diagnostics import SAFE  # noqa: E402
 from init_lint.rules import ALL_RULES  # noqa: E402
@@ -280,8 +281,20 @@ def model_files(draw, runnable: bool = False, kinds: tuple = tuple(ALL_KINDS)):
     return Model("".join(lines).rstrip("\n") + "\n", classes, may_raise)
 
 
+def same_from_the_lean_tree(source: str, findings: list) -> None:
+    """The check's tree built from Python's parser (`lean_tree`) gives libcst's tree's findings, without
+    falling back to libcst."""
+    fell_back = len(checker.LEAN_FALLBACKS)
+    lean, _ = checker.check_source_with_analysis(source, "gen.py", lean=True)
+    shown = [(f.code, f.message, f.line, f.column, f.end_line, f.end_column, f.fix, f.help) for f in findings]
+    assert [(f.code, f.message, f.line, f.column, f.end_line, f.end_column, f.fix, f.help) for f in lean] == shown, \
+        source
+    assert checker.LEAN_FALLBACKS[fell_back:] == [], source
+
+
 def check_fixes(source: str) -> None:
     findings = check_source(source, "gen.py")
+    same_from_the_lean_tree(source, findings)
     assert all(f.code in ALL_RULES for f in findings)
     assert "INI900" not in [f.code for f in findings], (findings, source)
     for style in ("explicit", "skip-init"):
@@ -395,6 +408,7 @@ def test_mutated_models_never_crash(model, data):
     mutated = source[:start] + junk + source[end:]
     findings = check_source(mutated, "m.py")
     _assert_sane(findings, mutated)
+    same_from_the_lean_tree(mutated, findings)
     for style in ("explicit", "skip-init"):
         result = fix_source(mutated, "m.py", style=style, unsafe=True)
         if result.source != mutated:

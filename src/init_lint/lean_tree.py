@@ -42,8 +42,11 @@ class LeanModule(cst.Module):
 
     def code_for_node(self, node: cst.CSTNode) -> str:
         origin = self._origin.get(id(node))
-        if origin is None:  # a node libcst built (an f-string's parts): it has all its fields
-            return cst.Module([]).code_for_node(node)
+        if origin is None:  # a node libcst built (an f-string's parts) has all its fields
+            try:
+                return cst.Module([]).code_for_node(node)
+            except AttributeError:
+                raise NotLean(f"no code for a {node.__class__.__name__}") from None
         start, end = _parenthesized(self._lines, *self.span(origin))
         return _slice(self._lines, start, end)
 
@@ -63,7 +66,10 @@ class LeanModule(cst.Module):
         origin = self._origin.get(id(node))
         if origin is None or not hasattr(origin, "lineno"):
             return None
-        (line, column), (end_line, end_column) = self.span(origin)
+        span = self.span(origin)
+        if isinstance(node, cst.Arg) and isinstance(origin, ast.expr) and not isinstance(origin, ast.Starred):
+            span = _parenthesized(self._lines, *span)  # a positional argument's code holds its parentheses
+        (line, column), (end_line, end_column) = span
         return CodeRange(CodePosition(line, column), CodePosition(end_line, end_column))
 
     def comments_around(self, first: int, last: int, column: int, after: str) -> tuple[list, Optional[str]]:
@@ -556,6 +562,7 @@ class _Builder:
 
     def e_Attribute(self, node):
         attr = _node(cst.Name, value=node.attr)
+        self.origin[id(attr)] = _Span.ending(node, len(node.attr.encode("utf-8")))
         return _node(cst.Attribute, value=self.expr(node.value), attr=attr)
 
     def e_Call(self, node):
@@ -578,7 +585,9 @@ class _Builder:
         if node.arg is None:
             made = _node(cst.Arg, value=self.expr(node.value), keyword=None, star="**")
         else:
-            made = _node(cst.Arg, value=self.expr(node.value), keyword=_node(cst.Name, value=node.arg), star="")
+            name = _node(cst.Name, value=node.arg)
+            self.origin[id(name)] = _Span.starting(node, len(node.arg.encode("utf-8")))
+            made = _node(cst.Arg, value=self.expr(node.value), keyword=name, star="")
         return self.made(made, node)
 
     def e_BinOp(self, node):
@@ -766,6 +775,20 @@ class _Span:
     def __init__(self, first: ast.AST, last: ast.AST) -> None:
         self.lineno, self.col_offset = first.lineno, first.col_offset
         self.end_lineno, self.end_col_offset = last.end_lineno, last.end_col_offset
+
+    @classmethod
+    def ending(cls, node: ast.AST, length: int) -> "_Span":
+        """The last `length` bytes of the node (an attribute's name: `a.b` ends with it)."""
+        span = cls(node, node)
+        span.lineno, span.col_offset = node.end_lineno, node.end_col_offset - length
+        return span
+
+    @classmethod
+    def starting(cls, node: ast.AST, length: int) -> "_Span":
+        """The first `length` bytes of the node (a keyword argument's name)."""
+        span = cls(node, node)
+        span.end_lineno, span.end_col_offset = node.lineno, node.col_offset + length
+        return span
 
 
 def _string_pieces(code: str) -> list:
