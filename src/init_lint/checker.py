@@ -163,13 +163,17 @@ def bracket_depth(text: str) -> int:
 
 def syntax_check_only(data: bytes, text: str, path: str) -> Optional[Finding]:
     """For files that never mention torch: no analysis, but a syntax error is still reported (cheaply)."""
+    return python_tree(text, path)[1]
+
+
+def python_tree(text: str, path: str) -> tuple[Optional[ast.Module], Optional[Finding]]:
+    """Python's own tree of the text, or the INI900 finding of why there is none."""
     try:
-        ast.parse(text, filename=path)
+        return ast.parse(text, filename=path), None
     except SyntaxError as error:
-        return unparsable(path, f"syntax error: {error.msg}", error.lineno or 1, max((error.offset or 1) - 1, 0))
+        return None, unparsable(path, f"syntax error: {error.msg}", error.lineno or 1, max((error.offset or 1) - 1, 0))
     except (RecursionError, MemoryError, ValueError) as error:
-        return unparsable(path, f"{type(error).__name__}: {error}")
-    return None
+        return None, unparsable(path, f"{type(error).__name__}: {error}")
 
 
 def check_source(data: bytes | str, path: str = "<stdin>", settings: Optional[Settings] = None) -> list[Finding]:
@@ -187,14 +191,7 @@ def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", setting
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not mentions_torch(data, settings):
-        if len(data) > settings.max_file_size:
-            error = unparsable(path, f"{len(data)} bytes is over max-file-size ({settings.max_file_size}); "
-                                     f"raise it in [tool.init-lint]")
-            return _filter([error], "", path, settings), None
-        text, error = decode(data, path)
-        if error is None:
-            error = syntax_check_only(data, text, path)
-        return _filter([error] if error else [], text or "", path, settings), None
+        return check_without_torch(data, path, settings)[0], None
     parsed = parse(data, path, settings, lean=lean)
     if parsed.error is not None:
         return _filter([parsed.error], parsed.text, path, settings), None
@@ -223,6 +220,20 @@ def _is_lean(module) -> bool:
     from init_lint.lean_tree import LeanModule
 
     return isinstance(module, LeanModule)
+
+
+def check_without_torch(data: bytes, path: str, settings: Settings) -> tuple[list[Finding], Optional[ast.Module]]:
+    """A file that never mentions torch: no analysis, but a syntax error is still reported; with
+    Python's tree of it (None: it has none), from which project mode reads its imports."""
+    if len(data) > settings.max_file_size:
+        error = unparsable(path, f"{len(data)} bytes is over max-file-size ({settings.max_file_size}); "
+                                 f"raise it in [tool.init-lint]")
+        return _filter([error], "", path, settings), None
+    text, error = decode(data, path)
+    tree = None
+    if error is None:
+        tree, error = python_tree(text, path)
+    return _filter([error] if error else [], text or "", path, settings), tree
 
 
 def _analyze_and_check(parsed: ParsedFile, path: str, settings: Settings) -> tuple[FileAnalysis, list[Finding]]:

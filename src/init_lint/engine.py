@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from init_lint.cache import Cache
-from init_lint.checker import check_file_source, check_source_with_analysis, fix_and_recheck, mentions_torch, unparsable
+from init_lint.checker import (check_file_source, check_source_with_analysis, check_without_torch, fix_and_recheck,
+                               mentions_torch, unparsable)
 from init_lint.config import Settings
 from init_lint.diagnostics import Finding
 from init_lint.files import (AlreadyWritten, MissingFile, ReadError, Snapshot, WriteError, clean_stale_temporaries,
@@ -92,9 +93,13 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
         cached = cache.get(key, path)
         if cached is not None and (cached[1] is not None or not with_exports):
             return cached
-    quick = quick_exports(data, settings) if mentions_torch(data, settings) else None
+    torch = mentions_torch(data, settings)
+    quick = quick_exports(data, settings) if torch else None
     if quick is not None:  # it cannot hold a layer or an init: no finding, and only its imports matter
         findings, exports = [], quick if with_exports else None
+    elif not torch:  # one parse by Python: its syntax errors, and its imports for project mode
+        findings, tree = check_without_torch(data, path, settings)
+        exports = import_only_exports(data, tree) if with_exports else None
     else:
         found, analysis = check_source_with_analysis(data, path, settings, lean=True)
         findings = [_plain(f) for f in found]

@@ -278,6 +278,7 @@ _COMPARE_OPERATORS = {kind: _singleton(made) for kind, made in _COMPARE.items()}
 _BOOLEAN_OPERATORS = {kind: _singleton(made) for kind, made in _BOOLEAN.items()}
 _AUGMENTED_OPERATORS = {kind: _singleton(made) for kind, made in _AUGMENTED.items()}
 _ASYNC = cst.Asynchronous()
+_NAME, _ATTRIBUTE, _CALL, _ARG = cst.Name, cst.Attribute, cst.Call, cst.Arg
 _DEFAULT = cst.MaybeSentinel.DEFAULT
 
 
@@ -550,36 +551,53 @@ class _Builder:
     # ------------------------------------------------------------ expressions
 
     def expr(self, node: ast.expr) -> cst.BaseExpression:
-        method = self._EXPRESSIONS.get(node.__class__)
-        if method is None:
-            raise NotLean(f"expression {node.__class__.__name__}")
+        try:
+            method = self._EXPRESSIONS[node.__class__]
+        except KeyError:
+            raise NotLean(f"expression {node.__class__.__name__}") from None
         made = method(self, node)
         self.origin[id(made)] = node
         return made
 
+    # The three commonest nodes are built without `_node`'s keyword dictionary.
+
     def e_Name(self, node):
-        return _node(cst.Name, value=node.id)
+        made = _new(_NAME)
+        _set(made, "value", node.id)
+        return made
 
     def e_Attribute(self, node):
-        attr = _node(cst.Name, value=node.attr)
+        attr = _new(_NAME)
+        _set(attr, "value", node.attr)
         self.origin[id(attr)] = _Span.ending(node, len(node.attr.encode("utf-8")))
-        return _node(cst.Attribute, value=self.expr(node.value), attr=attr)
+        made = _new(_ATTRIBUTE)
+        _set(made, "value", self.expr(node.value))
+        _set(made, "attr", attr)
+        return made
 
     def e_Call(self, node):
         args = [self.arg(a) for a in node.args] + [self.keyword(k) for k in node.keywords]
         if node.args and node.keywords:
             args.sort(key=lambda a: self._start(self.origin[id(a)]))
-        return _node(cst.Call, func=self.expr(node.func), args=args)
+        made = _new(_CALL)
+        _set(made, "func", self.expr(node.func))
+        _set(made, "args", args)
+        return made
 
     def _start(self, node: ast.AST) -> tuple:
         return node.lineno, node.col_offset
 
     def arg(self, node: ast.expr) -> cst.Arg:
-        if isinstance(node, ast.Starred):
-            made = _node(cst.Arg, value=self.expr(node.value), keyword=None, star="*")
+        made = _new(_ARG)
+        if node.__class__ is ast.Starred:
+            _set(made, "value", self.expr(node.value))
+            _set(made, "star", "*")
         else:
-            made = _node(cst.Arg, value=self.expr(node), keyword=None, star="")
-        return self.made(made, node)
+            _set(made, "value", self.expr(node))
+            _set(made, "star", "")
+        _set(made, "keyword", None)
+        self.origin[id(made)] = node
+        return made
 
     def keyword(self, node: ast.keyword) -> cst.Arg:
         if node.arg is None:

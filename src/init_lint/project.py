@@ -185,12 +185,14 @@ def table_ways(table: dict, key: str) -> list:
     return ways if ways is not None else table.get("*", [])
 
 
-def import_only_exports(data: bytes) -> Optional[dict]:
-    """For a file that never mentions torch (a package's `__init__.py`): just what it re-exports."""
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+def import_only_exports(data: bytes, tree: Optional[ast.Module] = None) -> Optional[dict]:
+    """For a file that never mentions torch (a package's `__init__.py`): just what it re-exports.
+    `tree`: Python's tree of `data`, when the caller has it."""
+    if tree is None:
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     bindings: dict = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
