@@ -79,9 +79,10 @@ def apply_edit(text: str, edit: types.WorkspaceEdit, uri: str) -> str:
 class Editor:
     """A client session with one server process: open documents, wait for diagnostics, ask for actions."""
 
-    def __init__(self, folder: Path, resolves: bool = False) -> None:
+    def __init__(self, folder: Path, resolves: bool = False, server: tuple = ("-m", "init_lint", "lsp")) -> None:
         self.folder = folder
         self.resolves = resolves
+        self.server = server
         self.client = LanguageClient("init-lint-tests", "1")
         self.published: asyncio.Queue = asyncio.Queue()
         self.versions: dict = {}
@@ -91,7 +92,7 @@ class Editor:
             self.published.put_nowait(params)
 
     async def __aenter__(self) -> "Editor":
-        await self.client.start_io(sys.executable, "-m", "init_lint", "lsp", cwd=str(self.folder))
+        await self.client.start_io(sys.executable, *self.server, cwd=str(self.folder))
         capabilities = types.ClientCapabilities(
             workspace=types.WorkspaceClientCapabilities(
                 workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)),
@@ -106,9 +107,18 @@ class Editor:
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await asyncio.wait_for(self.client.shutdown_async(None), TIMEOUT)
-        self.client.exit(None)
-        await asyncio.wait_for(self.client.stop(), TIMEOUT)
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), TIMEOUT)
+            self.client.exit(None)
+            await asyncio.wait_for(self.client.stop(), TIMEOUT)
+        finally:
+            self.kill()
+
+    def kill(self) -> None:
+        """A server that did not exit is killed (it would outlive the test, maybe spinning)."""
+        process = self.client._server  # (pygls's client keeps its process there)
+        if process is not None and process.returncode is None:
+            process.kill()
 
     def uri(self, name: str) -> str:
         return (self.folder / name).as_uri()
@@ -615,3 +625,95 @@ def test_fix_all_offered_on_a_cursor_move_is_resolved_for_its_own_version(tmp_pa
         assert (await editor.resolve(offered)).edit is None  # version 1's action, resolved on version 2
 
     session(tmp_path, body, resolves=True)
+
+
+#: `init-lint lsp` whose first check of a document waits, in its worker, for the `exit` notification,
+#: and hands its result to the event loop before pygls goes on to close stdout: the order in which a
+#: check running at exit ends under load (the client, as pygls's own, never reads the server's stderr)
+SERVER_WHOSE_CHECK_ENDS_AT_EXIT = textwrap.dedent("""\
+    import threading
+
+    from lsprotocol import types
+
+    from init_lint.frontends import lsp
+
+    started, released, handed_over = threading.Event(), threading.Event(), threading.Event()
+    checks = []
+    analyze = lsp._analyze_or_fail
+
+
+    def held(*args):
+        started.set()
+        released.wait()
+        return analyze(*args)
+
+
+    def build_server():
+        server = build()
+        submit, shutdown = server.pool.submit, server.pool.shutdown
+
+        def recorded(fn, *args, **kwargs):
+            future = submit(fn, *args, **kwargs)
+            if fn is held and not checks:
+                checks.append(future)
+            return future
+
+        def shutdown_once_started(**kwargs):
+            started.wait(60)  # the check is in a worker: the shutdown cannot cancel it
+            shutdown(**kwargs)
+
+        server.pool.submit, server.pool.shutdown = recorded, shutdown_once_started
+
+        @server.feature(types.EXIT)
+        def on_exit(ls, params):  # pygls closes stdout after this
+            for future in checks:  # (called after the event loop's own callback: the check's result is on its way)
+                future.add_done_callback(lambda f: handed_over.set())
+            released.set()
+            handed_over.wait(60)
+
+        return server
+
+
+    lsp._analyze_or_fail, build, lsp.build_server = held, lsp.build_server, build_server
+    lsp.serve()
+""")
+
+
+def test_a_check_that_ends_after_exit_does_not_keep_the_server_from_exiting(tmp_path):
+    """A check still running at shutdown ends after `exit` closed stdout; its result, handed to the
+    event loop that asyncio.run runs once more as it closes, is not published to the closed stdout
+    (whose failure pygls reported by writing to it again, without end, to a stderr nobody reads)."""
+    async def body(editor: Editor) -> None:
+        uri = editor.uri("model.py")
+        editor.versions[uri] = 1
+        editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=MODEL)))
+
+    async def main():
+        async with Editor(tmp_path, server=("-c", SERVER_WHOSE_CHECK_ENDS_AT_EXIT)) as editor:
+            await body(editor)
+
+    asyncio.run(main())
+
+
+def test_an_answer_after_exit_without_shutdown_does_not_keep_the_server_from_exiting(tmp_path):
+    """`exit` without `shutdown` while a code action waits for the document's check: the action is
+    answered as asyncio.run closes the loop, after stdout was closed; the server still exits."""
+    async def main():
+        editor = Editor(tmp_path, server=("-c", SERVER_WHOSE_CHECK_ENDS_AT_EXIT))
+        await editor.__aenter__()
+        uri = editor.uri("model.py")
+        editor.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=MODEL)))
+        params = types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=everything(MODEL),
+            context=types.CodeActionContext(diagnostics=[], only=[FIX_ALL]))
+        pending = editor.client.protocol.send_request_async(types.TEXT_DOCUMENT_CODE_ACTION, params)
+        editor.client.exit(None)
+        try:
+            await asyncio.wait_for(editor.client.stop(), TIMEOUT)
+        finally:
+            editor.kill()
+        await asyncio.gather(pending, return_exceptions=True)  # the answer never reaches the client
+
+    asyncio.run(main())

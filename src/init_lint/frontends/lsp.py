@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -96,6 +97,18 @@ class InitLintServer(LanguageServer):
         self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="init-lint-check")
         self.contexts = Contexts(self._context_changed)
         self.event_loop: Optional[asyncio.AbstractEventLoop] = None
+        #: the client asked the server to shut down: nothing more is checked or published (see `shutdown`)
+        self.stopping = False
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """pygls tells the user of an error with a `window/showMessage`, except that of sending a message
+        (`JsonRpcInternalError`): that message would fail as well, and pygls 2.1 reports each failure of
+        it again, so one message written after `exit` closed stdout recursed without end, each level
+        logging a longer traceback to a stderr no client need read (a server hung at exit).  pygls has
+        already logged the error."""
+        if source is JsonRpcInternalError:
+            return
+        super().report_server_error(error, source)
 
     # --- scheduling (event loop only) -----------------------------------------------------------
     def opened(self, uri: str, version: Optional[int]) -> None:
@@ -139,7 +152,7 @@ class InitLintServer(LanguageServer):
     def start(self, uri: str) -> None:
         """Check the newest version in a worker (after the one in flight, when there is one)."""
         document = self.documents.get(uri)
-        if document is None:
+        if document is None or self.stopping:
             return
         if document.timer is not None:
             document.timer.cancel()
@@ -163,7 +176,7 @@ class InitLintServer(LanguageServer):
     def finished(self, uri: str, document: Document, future: asyncio.Future) -> None:
         document.running = False
         state = None if future.cancelled() else future.result()
-        if document.closed:
+        if document.closed or self.stopping:  # (after `exit`, this may run as asyncio.run closes the loop)
             return
         if state is not None and state.version == document.latest:
             document.state = state
@@ -191,7 +204,7 @@ class InitLintServer(LanguageServer):
 
         def prepare(fix_all: bool) -> None:
             current = document.state  # this version, or the same version judged again
-            if document.closed or document.latest != state.version or current is None \
+            if self.stopping or document.closed or document.latest != state.version or current is None \
                     or current.version != state.version:
                 return
             loop.run_in_executor(self.pool, _prepare, current, fix_all, self.staleness(document, current))
@@ -222,7 +235,7 @@ class InitLintServer(LanguageServer):
 
     def publish(self, uri: str, state: DocumentState) -> None:
         document = self.documents.get(uri)
-        if document is None:
+        if document is None or self.stopping:
             return
         if document.published is not None and state.version is not None and state.version < document.published:
             return  # never an older version's diagnostics after a newer one's
@@ -247,6 +260,8 @@ class InitLintServer(LanguageServer):
 
     def _rejudge(self, contexts: list) -> None:
         """Judge the open documents of these contexts again, in a worker, and publish what changed."""
+        if self.stopping:
+            return
         for uri, document in list(self.documents.items()):
             state = document.state
             if state is None or state.context not in contexts:
@@ -342,6 +357,9 @@ def build_server() -> InitLintServer:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: InitLintServer, params) -> None:
+        # Nothing is published from now on: a check that ends after `exit` has its result handed to
+        # the event loop, which asyncio.run runs once more as it closes, after pygls closed stdout.
+        ls.stopping = True
         ls.pool.shutdown(wait=False, cancel_futures=True)
         ls.contexts.flush()  # saved files' index entries still waiting to be written
 
