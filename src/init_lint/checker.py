@@ -64,9 +64,11 @@ def mentions_torch(data: bytes, settings: Settings) -> bool:
     return any(name.rsplit(".", 1)[-1].encode() in data for name, _ in settings.extra_layers)
 
 
-def parse(data: bytes, path: str, settings: Settings, lean: bool = False) -> ParsedFile:
+def parse(data: bytes, path: str, settings: Settings, lean: bool = False,
+          tree: Optional[ast.Module] = None) -> ParsedFile:
     """`lean`: a tree built from Python's parser when it can be (`lean_tree`): for a check only,
-    which generates no code from it; a file it cannot build, or with a syntax error, goes to libcst."""
+    which generates no code from it; a file it cannot build, or with a syntax error, goes to libcst.
+    `tree`: Python's tree of `data`, when the caller has one."""
     text, error = decode(data, path)
     if error is not None:
         return ParsedFile(None, "", error)
@@ -81,7 +83,7 @@ def parse(data: bytes, path: str, settings: Settings, lean: bool = False) -> Par
         if error is not None:
             return ParsedFile(None, text, error)
     if lean:
-        module = _lean_or_none(text)
+        module = _lean_or_none(text, tree)
         if module is not None:
             return ParsedFile(module, text)
     import libcst as cst
@@ -101,11 +103,11 @@ def parse(data: bytes, path: str, settings: Settings, lean: bool = False) -> Par
     return ParsedFile(module, text)
 
 
-def _lean_or_none(text: str):
+def _lean_or_none(text: str, tree: Optional[ast.Module] = None):
     from init_lint.lean_tree import NotLean, lean_module
 
     try:
-        return lean_module(text)
+        return lean_module(text, tree)
     except (NotLean, SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # libcst parses it, and reports its errors as every run does
 
@@ -183,16 +185,18 @@ def check_source(data: bytes | str, path: str = "<stdin>", settings: Optional[Se
 
 
 def check_source_with_analysis(data: bytes | str, path: str = "<stdin>", settings: Optional[Settings] = None,
-                               *, lean: bool = False) -> tuple[list[Finding], Optional[FileAnalysis]]:
+                               *, lean: bool = False, tree: Optional[ast.Module] = None
+                               ) -> tuple[list[Finding], Optional[FileAnalysis]]:
     """`lean`: analyze the tree `lean_tree` builds from Python's parser (a check that generates no
     code from the analysis: the findings are the same, their fix plans are not for applying).  Should
-    that analysis fail, the file is analyzed again from libcst's tree, which decides."""
+    that analysis fail, the file is analyzed again from libcst's tree, which decides.  `tree`:
+    Python's tree of `data`, when the caller has one (the lean tree is built from it)."""
     settings = settings or Settings()
     if isinstance(data, str):
         data = data.encode("utf-8")
     if not mentions_torch(data, settings):
         return check_without_torch(data, path, settings)[0], None
-    parsed = parse(data, path, settings, lean=lean)
+    parsed = parse(data, path, settings, lean=lean, tree=tree)
     if parsed.error is not None:
         return _filter([parsed.error], parsed.text, path, settings), None
     if lean and parsed.module is not None and _is_lean(parsed.module):

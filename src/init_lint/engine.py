@@ -24,7 +24,7 @@ from init_lint.config import Settings
 from init_lint.diagnostics import Finding
 from init_lint.files import (AlreadyWritten, MissingFile, ReadError, Snapshot, WriteError, clean_stale_temporaries,
                              is_inside, read_source, write_fix)
-from init_lint.fastscan import quick_exports
+from init_lint.fastscan import quick_scan
 from init_lint.project import file_exports, import_only_exports
 
 #: below this many files a process pool costs more than it saves
@@ -94,14 +94,14 @@ def _check(path: str, data: bytes, settings: Settings, cache: Optional[Cache],
         if cached is not None and (cached[1] is not None or not with_exports):
             return cached
     torch = mentions_torch(data, settings)
-    quick = quick_exports(data, settings) if torch else None
+    quick, tree = quick_scan(data, settings) if torch else (None, None)
     if quick is not None:  # it cannot hold a layer or an init: no finding, and only its imports matter
         findings, exports = [], quick if with_exports else None
     elif not torch:  # one parse by Python: its syntax errors, and its imports for project mode
         findings, tree = check_without_torch(data, path, settings)
         exports = import_only_exports(data, tree) if with_exports else None
     else:
-        found, analysis = check_source_with_analysis(data, path, settings, lean=True)
+        found, analysis = check_source_with_analysis(data, path, settings, lean=True, tree=tree)
         findings = [_plain(f) for f in found]
         exports = None
         if with_exports:

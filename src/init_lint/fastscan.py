@@ -78,13 +78,23 @@ def _extra_words(settings: Settings) -> frozenset:
 
 def quick_exports(data: bytes, settings: Settings) -> Optional[dict]:
     """The file's exports when it cannot hold a layer or an init (see the module's doc); None otherwise."""
+    return quick_scan(data, settings)[0]
+
+
+def quick_scan(data: bytes, settings: Settings) -> tuple[Optional[dict], Optional[ast.Module]]:
+    """`quick_exports`, and Python's tree of the file when the scan parsed it (the check then builds
+    its lean tree from it instead of parsing again)."""
     words = set(_WORD.findall(data))
     if not words.isdisjoint(_trigger_words()) or not words.isdisjoint(_extra_words(settings)):
-        return None
+        return None, None
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return None
+        return None, None
+    return _exports_of(tree, words), tree
+
+
+def _exports_of(tree: ast.Module, words: set) -> Optional[dict]:
     if b"class" in words and any(isinstance(node, ast.ClassDef) for node in ast.walk(tree)):
         return None
     bindings = import_bindings(tree.body)

@@ -72,14 +72,16 @@ class LeanModule(cst.Module):
         (line, column), (end_line, end_column) = span
         return CodeRange(CodePosition(line, column), CodePosition(end_line, end_column))
 
-    def comments_around(self, first: int, last: int, column: int, after: str) -> tuple[list, Optional[str]]:
+    def comments_around(self, first: int, last: int, column: int, after: object) -> tuple[list, Optional[str]]:
         """The comments of the blank and comment lines right above line `first` that libcst gives
         the statement there (its `leading_lines`), and the comment ending line `last` (None: none).
 
         `column`: the statement's indentation; `after`: "start" for the module's first statement
-        (libcst gives the comments above it to the module's header), "block" after a compound
-        statement whose block is indented (that block's footer takes every comment line up to the
-        last one indented deeper than the statement), "line" otherwise."""
+        (libcst gives the comments above it to the module's header), "line" after a simple statement,
+        else the compound statement before it: when its last block is indented, that block's footer
+        takes every comment line up to the last one indented deeper than the statement."""
+        if not isinstance(after, str):
+            after = "block" if _ends_in_indented_block(after) else "line"
         comments = self._comment_lines
         if comments is None:
             comments = _comments(self.text) if "#" in self.text else {}
@@ -137,9 +139,11 @@ class _TrailingComment:
         self.comment = _Comment(text) if text is not None else None
 
 
-def lean_module(text: str) -> LeanModule:
-    """The file's tree (raises SyntaxError as `ast.parse` does, `NotLean` for syntax not built here)."""
-    tree = ast.parse(text)
+def lean_module(text: str, tree: Optional[ast.Module] = None) -> LeanModule:
+    """The file's tree (raises SyntaxError as `ast.parse` does, `NotLean` for syntax not built here).
+    `tree`: Python's own tree of the text, when the caller has parsed it already."""
+    if tree is None:
+        tree = ast.parse(text)
     if _OTHER_BREAKS.search(text):
         raise NotLean("a character str.splitlines breaks lines at and Python does not")
     lines = text.splitlines(keepends=True) or [""]
@@ -330,7 +334,7 @@ class _Builder:
                 line_of = None
                 last_end = None
                 body.append(made)
-                after = "block" if _ends_in_indented_block(made) else "line"
+                after = made  # a compound statement: whether its last block has a footer is asked when needed
         return body
 
     def _after_semicolon(self, last_end: tuple, statement: ast.stmt) -> bool:

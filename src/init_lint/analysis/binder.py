@@ -44,6 +44,9 @@ class Binder:
         #: (key, param) -> [(the way an alternative stands for, its level)] for forks whose alternatives
         #: disagree (explain): the conditions of every enclosing alternative, and the call sites taking it
         self.branches: dict = {}
+        #: (key, its length in `branches` before) for every change of `branches`, in order: a fork
+        #: finds the keys its alternatives described from here, not by measuring every key at each branch
+        self.branch_changes: list = []
         #: the steps (`WayStep`) of the alternatives being walked, outermost first
         self.path: list = []
 
@@ -52,7 +55,16 @@ class Binder:
         self.marks = {}
         self.why = {}
         self.branches = {}
+        self.branch_changes = []
         self.path = []
+
+    def lengths_since(self, position: int) -> dict:
+        """key -> its length in `branches` when `branch_changes` was `position` long, for the keys
+        changed since (the others have their length still)."""
+        lengths: dict = {}
+        for key, length in self.branch_changes[position:]:
+            lengths.setdefault(key, length)
+        return lengths
 
     def mark(self, key: object, param: str, level: Tri) -> None:
         """Code writes `param` of the layer(s) `key` at `level` (a write never undoes an earlier one)."""
@@ -155,11 +167,11 @@ class Fork:
         self.doubt = doubt
         self.before = dict(binder.marks)
         self.why_before = dict(binder.why)
-        self.branches_before = {key: len(seen) for key, seen in binder.branches.items()}
+        self.changes_before = len(binder.branch_changes)
         self.label: Optional[str] = None
         self.step: Optional[WayStep] = None
         self.depth = len(binder.path)
-        self.counts_at_branch: dict = {}
+        self.changes_at_branch = 0
         self.outcomes: list[_Outcome] = []
         if frame is not None:
             self.names_before = dict(frame.env)
@@ -173,7 +185,7 @@ class Fork:
         self.step = step
         del self.binder.path[self.depth:]
         self.binder.path.append(step)
-        self.counts_at_branch = {key: len(seen) for key, seen in self.binder.branches.items()}
+        self.changes_at_branch = len(self.binder.branch_changes)
         self.branch_start = self.clock() if self.clock is not None else 0
         self.binder.marks = dict(self.before)
         self.binder.why = dict(self.why_before)
@@ -190,8 +202,10 @@ class Fork:
         """The current alternative is done; `returned` says whether it surely (YES) or maybe returned,
         `raised` that it ends in `raise`."""
         frame = self.frame
-        described = {key: (self.counts_at_branch.get(key, 0), len(seen)) for key, seen in self.binder.branches.items()
-                     if len(seen) > self.counts_at_branch.get(key, 0)}
+        branches = self.binder.branches
+        described = {key: (length, len(branches[key]))
+                     for key, length in self.binder.lengths_since(self.changes_at_branch).items()
+                     if len(branches[key]) > length}
         del self.binder.path[self.depth:]
         self.outcomes.append(_Outcome(self.binder.marks, dict(frame.env) if frame is not None else None,
                                       dict(frame.instance.attrs) if frame is not None else None, returned,
@@ -210,6 +224,9 @@ class Fork:
         keys: set = set()
         for outcome in self.outcomes:
             keys.update(outcome.marks)
+        branches = self.binder.branches
+        changed = self.binder.lengths_since(self.changes_before)
+        branches_before = {key: changed[key] if key in changed else len(branches.get(key, ())) for key in keys}
         for key in keys:
             base = self.before.get(key, Tri.NO)
             outcomes = self.outcomes
@@ -217,11 +234,11 @@ class Fork:
             if born is not None and born > self.start:
                 # Built inside the fork: only the alternative that built it has it.
                 outcomes = [o for o in outcomes if o.span[0] < born < o.span[1]] or outcomes
-            inner = len(self.binder.branches.get(key, ())) > self.branches_before.get(key, 0)
+            inner = len(branches.get(key, ())) > branches_before[key]
             if inner or len({outcome.marks.get(key, base) for outcome in outcomes}) > 1:
                 # An alternative whose inner fork described this key is told by those finer ways,
                 # kept in source order.
-                seen = self.binder.branches.setdefault(key, [])
+                seen = branches.setdefault(key, [])
                 ordered: list = []
                 for o in outcomes:
                     if key in o.described:
@@ -229,7 +246,8 @@ class Fork:
                         ordered.extend(seen[start:end])
                     elif o.step is not None:
                         ordered.append((describe_way((*self.binder.path[:self.depth], o.step)), o.marks.get(key, base)))
-                seen[self.branches_before.get(key, 0):] = ordered
+                self.binder.branch_changes.append((key, len(seen)))
+                seen[branches_before[key]:] = ordered
             if born is not None and born > self.start:
                 pass
             elif self.decided is not None and self.decided < len(outcomes):
