@@ -21,7 +21,7 @@ from init_lint import checker
 from init_lint.analysis.walk import _CODE, _FIELDS
 from init_lint.checker import check_source_with_analysis, parse_unvalidated
 from init_lint.config import Settings
-from init_lint.lean_tree import LeanLine, LeanModule, NotLean, lean_module
+from init_lint.lean_tree import LeanModule, NotLean, lean_module
 from init_lint.positions import locate
 from init_lint.project import file_exports
 
@@ -36,7 +36,7 @@ def projection(node: cst.CSTNode) -> list:
     stack = [("", node)]
     while stack:
         path, current = stack.pop()
-        cls = {LeanLine: cst.SimpleStatementLine, LeanModule: cst.Module}.get(current.__class__, current.__class__)
+        cls = cst.Module if current.__class__ is LeanModule else current.__class__
         out.append((path, cls.__name__))
         if cls is cst.SimpleStatementLine:
             leading = tuple(e.comment.value for e in current.leading_lines if e.comment is not None)
@@ -155,7 +155,7 @@ def test_code_is_sliced_with_the_node_s_own_parentheses_as_libcst_generates_it()
     pairs = [(mine, theirs) for mine, theirs in zip(_walk(lean), _walk(real)) if lean.position(mine) is not None
              and isinstance(theirs, (cst.BaseExpression, cst.Arg)) and not isinstance(theirs, cst.FormattedString)]
     assert len(pairs) > 100
-    assert all(isinstance(m, LeanLine) or lean.position(m) is not None for m in _walk(lean)
+    assert all(lean.position(m) is not None for m in _walk(lean)
                if isinstance(m, (cst.Call, cst.Arg, cst.BinaryOperation, cst.Subscript)))
     for mine, theirs in pairs:
         if isinstance(theirs, cst.Arg):  # the rules render an argument without its comma

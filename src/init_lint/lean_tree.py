@@ -38,7 +38,7 @@ class NotLean(Exception):
 class LeanModule(cst.Module):
     """A `cst.Module` built from `ast`: it slices code out of its text instead of generating it."""
 
-    __slots__ = ("text", "_lines", "_utf8_lines", "_origin", "_comment_lines")
+    __slots__ = ("text", "_lines", "_utf8_lines", "_origin")
 
     def code_for_node(self, node: cst.CSTNode) -> str:
         origin = self._origin.get(id(node))
@@ -52,6 +52,12 @@ class LeanModule(cst.Module):
 
     def span(self, origin: ast.AST) -> tuple:
         """((line, column), (line, column)) of an `ast` node, columns in characters (`ast` counts bytes)."""
+        if origin.__class__ is tuple:  # the name of an attribute or of a keyword argument
+            node, part = origin
+            if part == "attr":
+                origin = _Span.ending(node, len(node.attr.encode("utf-8")))
+            else:
+                origin = _Span.starting(node, len(node.arg.encode("utf-8")))
         return ((origin.lineno, self._column(origin.lineno, origin.col_offset)),
                 (origin.end_lineno, self._column(origin.end_lineno, origin.end_col_offset)))
 
@@ -64,7 +70,7 @@ class LeanModule(cst.Module):
     def position(self, node: cst.CSTNode) -> Optional[CodeRange]:
         """Where libcst's PositionProvider places the node (its code, parentheses excluded)."""
         origin = self._origin.get(id(node))
-        if origin is None or not hasattr(origin, "lineno"):
+        if origin is None or (origin.__class__ is not tuple and not hasattr(origin, "lineno")):
             return None
         span = self.span(origin)
         if isinstance(node, cst.Arg) and isinstance(origin, ast.expr) and not isinstance(origin, ast.Starred):
@@ -72,50 +78,51 @@ class LeanModule(cst.Module):
         (line, column), (end_line, end_column) = span
         return CodeRange(CodePosition(line, column), CodePosition(end_line, end_column))
 
-    def comments_around(self, first: int, last: int, column: int, after: object) -> tuple[list, Optional[str]]:
-        """The comments of the blank and comment lines right above line `first` that libcst gives
-        the statement there (its `leading_lines`), and the comment ending line `last` (None: none).
+    def leading_comments(self, first: int, column: int, after: object) -> tuple:
+        """What libcst keeps in the `leading_lines` of a simple statement starting on line `first`:
+        the comment lines right above it (the lines between two statements hold no code, so a line
+        whose text starts with `#` is a comment).
 
         `column`: the statement's indentation; `after`: "start" for the module's first statement
         (libcst gives the comments above it to the module's header), "line" after a simple statement,
         else the compound statement before it: when its last block is indented, that block's footer
         takes every comment line up to the last one indented deeper than the statement."""
+        if after == "start":
+            return ()
+        lines = self._lines
+        line = first - 1
+        if line < 1:
+            return ()
+        above_text = lines[line - 1].lstrip()
+        if above_text and above_text[0] not in "#\r\n":
+            return ()  # code right above: the common case, decided without looking further
         if not isinstance(after, str):
             after = "block" if _ends_in_indented_block(after) else "line"
-        comments = self._comment_lines
-        if comments is None:
-            comments = _comments(self.text) if "#" in self.text else {}
-            _set(self, "_comment_lines", comments)
         above: list = []
-        line = first - 1
-        while line >= 1 and after != "start":
-            text = self._lines[line - 1]
+        while line >= 1:
+            text = lines[line - 1]
             stripped = text.strip()
             if stripped and not stripped.startswith("#"):
                 break
             if stripped:
                 if after == "block" and len(text) - len(text.lstrip()) > column:
                     break
-                above.append(comments.get(line, stripped))
+                above.append(_EmptyLineWithComment(text.lstrip(" \t").rstrip("\r\n")))
             line -= 1
         above.reverse()
-        return above, comments.get(last)
+        return tuple(above)
 
-
-class LeanLine(cst.SimpleStatementLine):
-    """A simple statement's line whose comments are read from the text when asked for."""
-
-    __slots__ = ("_module", "_lines_span")
-
-    @property
-    def leading_lines(self):
-        above, _ = self._module.comments_around(*self._lines_span)
-        return [_EmptyLineWithComment(text) for text in above]
-
-    @property
-    def trailing_whitespace(self):
-        _, comment = self._module.comments_around(*self._lines_span)
-        return _TrailingComment(comment)
+    def trailing_comment(self, line: int, offset: int) -> object:
+        """libcst's `trailing_whitespace` of a simple statement line whose code ends at byte `offset`
+        of `line`: the comment after it, if any."""
+        raw = self._utf8_lines[line - 1]
+        rest = raw[offset:].decode("utf-8", "replace") if raw is not None else self._lines[line - 1][offset:]
+        rest = rest.lstrip(" \t")
+        if rest.startswith(";"):
+            rest = rest[1:].lstrip(" \t")
+        if rest.startswith("#"):
+            return _TrailingComment(rest.rstrip("\r\n"))
+        return _NO_COMMENT
 
 
 class _Comment:
@@ -139,6 +146,9 @@ class _TrailingComment:
         self.comment = _Comment(text) if text is not None else None
 
 
+_NO_COMMENT = _TrailingComment(None)
+
+
 def lean_module(text: str, tree: Optional[ast.Module] = None) -> LeanModule:
     """The file's tree (raises SyntaxError as `ast.parse` does, `NotLean` for syntax not built here).
     `tree`: Python's own tree of the text, when the caller has parsed it already."""
@@ -152,7 +162,6 @@ def lean_module(text: str, tree: Optional[ast.Module] = None) -> LeanModule:
     _set(module, "_lines", lines)
     _set(module, "_utf8_lines", [None if line.isascii() else line.encode("utf-8") for line in lines])
     _set(module, "_origin", {})
-    _set(module, "_comment_lines", None)
     builder = _Builder(module)
     _set(module, "body", builder.block_body(tree.body, at_start=True))
     return module
@@ -179,21 +188,6 @@ def changed(node: cst.CSTNode, **fields) -> cst.CSTNode:
 
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _STRING_START = re.compile(r"[rRbBuUfF]{0,2}('''|\"\"\"|'|\")")
-
-
-def _comments(text: str) -> dict:
-    """line -> the comment that ends it, for lines holding a `#` outside strings (Python's tokenizer)."""
-    import io
-    import tokenize
-
-    found = {}
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.COMMENT:
-                found[token.start[0]] = token.string
-    except (tokenize.TokenError, SyntaxError, IndentationError) as error:
-        raise NotLean(f"tokenize: {error}") from None
-    return found
 
 
 def _slice(lines: list, start: tuple, end: tuple) -> str:
@@ -286,6 +280,13 @@ _NAME, _ATTRIBUTE, _CALL, _ARG = cst.Name, cst.Attribute, cst.Call, cst.Arg
 _DEFAULT = cst.MaybeSentinel.DEFAULT
 
 
+def _one(cls: type, name: str, value: object) -> cst.CSTNode:
+    """A node of one field (`_node` without its keyword dictionary, for the commonest ones)."""
+    node = _new(cls)
+    _set(node, name, value)
+    return node
+
+
 def _node(cls: type, **fields) -> cst.CSTNode:
     node = _new(cls)
     for name, value in fields.items():
@@ -306,43 +307,48 @@ class _Builder:
     # ------------------------------------------------------------ statements
 
     def block_body(self, statements: list, at_start: bool = False) -> list:
-        """Statements as libcst holds them: the simple ones of a line in one `SimpleStatementLine`."""
+        """Statements as libcst holds them: the simple ones of a line in one `SimpleStatementLine`,
+        with the comments above it and after it."""
         body: list = []
-        line_of: Optional[LeanLine] = None
-        last_end = None
-        after = "start" if at_start else "line"
+        line_of: Optional[cst.SimpleStatementLine] = None
+        last: Optional[ast.stmt] = None
+        after: object = "start" if at_start else "line"
         for statement in statements:
             made = self.statement(statement)
-            if made is None:
-                continue
             if isinstance(made, cst.BaseSmallStatement):
-                if line_of is not None and last_end is not None and self._after_semicolon(last_end, statement):
-                    _set(line_of, "body", line_of.body + [made])
-                    first, _, column, before = line_of._lines_span
-                    _set(line_of, "_lines_span", (first, statement.end_lineno, column, before))
+                if line_of is not None and self._after_semicolon(last, statement):
+                    line_of.body.append(made)
                 else:
-                    line_of = _new(LeanLine)
+                    if line_of is not None:
+                        self._end_line(line_of, last)
+                    line_of = _new(cst.SimpleStatementLine)
                     _set(line_of, "body", [made])
-                    _set(line_of, "_module", self.module)
-                    _set(line_of, "_lines_span", (statement.lineno, statement.end_lineno,
-                                                  len(self._text_before(statement)), after))
+                    _set(line_of, "leading_lines", self.module.leading_comments(
+                        statement.lineno, len(self._text_before(statement)), after))
                     self.made(line_of, statement)
                     body.append(line_of)
-                last_end = (statement.end_lineno, statement.end_col_offset)
+                last = statement
                 after = "line"
             else:
+                if line_of is not None:
+                    self._end_line(line_of, last)
                 line_of = None
-                last_end = None
                 body.append(made)
                 after = made  # a compound statement: whether its last block has a footer is asked when needed
+        if line_of is not None:
+            self._end_line(line_of, last)
         return body
 
-    def _after_semicolon(self, last_end: tuple, statement: ast.stmt) -> bool:
-        if statement.lineno != last_end[0]:
+    def _end_line(self, line_of: cst.SimpleStatementLine, last: ast.stmt) -> None:
+        _set(line_of, "trailing_whitespace", self.module.trailing_comment(last.end_lineno, last.end_col_offset))
+
+    def _after_semicolon(self, last: ast.stmt, statement: ast.stmt) -> bool:
+        if statement.lineno != last.end_lineno:
             return False
-        between = self.module._utf8_lines[statement.lineno - 1]
-        raw = between if between is not None else self.lines[statement.lineno - 1]
-        return ";" in str(raw[last_end[1]:statement.col_offset])
+        raw = self.module._utf8_lines[statement.lineno - 1]
+        between = raw[last.end_col_offset:statement.col_offset] if raw is not None else \
+            self.lines[statement.lineno - 1][last.end_col_offset:statement.col_offset]
+        return (b";" if raw is not None else ";") in between
 
     def suite(self, statements: list, header: ast.AST) -> cst.BaseSuite:
         first = statements[0]
@@ -351,7 +357,7 @@ class _Builder:
             suite = _node(cst.SimpleStatementSuite, body=[self.small_of(s) for s in statements],
                           leading_whitespace=None)
             return suite
-        return _node(cst.IndentedBlock, body=self.block_body(statements))
+        return _one(cst.IndentedBlock, "body", self.block_body(statements))
 
     def small_of(self, statement: ast.stmt) -> cst.BaseSmallStatement:
         made = self.statement(statement)
@@ -377,10 +383,10 @@ class _Builder:
         return self.made(method(node), node)
 
     def s_Expr(self, node):
-        return _node(cst.Expr, value=self.expr(node.value))
+        return _one(cst.Expr, "value", self.expr(node.value))
 
     def s_Assign(self, node):
-        targets = [_node(cst.AssignTarget, target=self.expr(t)) for t in node.targets]
+        targets = [_one(cst.AssignTarget, "target", self.expr(t)) for t in node.targets]
         for target, origin in zip(targets, node.targets):
             self.made(target, origin)
         return _node(cst.Assign, targets=targets, value=self.expr(node.value))
@@ -394,7 +400,7 @@ class _Builder:
                      value=self.expr(node.value))
 
     def s_Return(self, node):
-        return _node(cst.Return, value=self.expr(node.value) if node.value is not None else None)
+        return _one(cst.Return, "value", self.expr(node.value) if node.value is not None else None)
 
     def s_Raise(self, node):
         cause = None
@@ -527,7 +533,7 @@ class _Builder:
         return _node(cst.Name, value=name)
 
     def annotation(self, node: ast.expr) -> cst.Annotation:
-        return _node(cst.Annotation, annotation=self.expr(node))
+        return _one(cst.Annotation, "annotation", self.expr(node))
 
     def parameters(self, args: ast.arguments) -> cst.Parameters:
         positional = args.posonlyargs + args.args
@@ -573,7 +579,7 @@ class _Builder:
     def e_Attribute(self, node):
         attr = _new(_NAME)
         _set(attr, "value", node.attr)
-        self.origin[id(attr)] = _Span.ending(node, len(node.attr.encode("utf-8")))
+        self.origin[id(attr)] = (node, "attr")  # its span is worked out if it is ever asked for
         made = _new(_ATTRIBUTE)
         _set(made, "value", self.expr(node.value))
         _set(made, "attr", attr)
@@ -608,7 +614,7 @@ class _Builder:
             made = _node(cst.Arg, value=self.expr(node.value), keyword=None, star="**")
         else:
             name = _node(cst.Name, value=node.arg)
-            self.origin[id(name)] = _Span.starting(node, len(node.arg.encode("utf-8")))
+            self.origin[id(name)] = (node, "keyword")
             made = _node(cst.Arg, value=self.expr(node.value), keyword=name, star="")
         return self.made(made, node)
 
@@ -645,9 +651,9 @@ class _Builder:
         if isinstance(value, bool):
             raise NotLean("boolean constant")
         if isinstance(value, int):
-            return _node(cst.Integer, value=code)
+            return _one(cst.Integer, "value", code)
         if isinstance(value, float):
-            return _node(cst.Float, value=code)
+            return _one(cst.Float, "value", code)
         if isinstance(value, complex):
             return _node(cst.Imaginary, value=code)
         raise NotLean(f"constant {type(value).__name__}")
@@ -658,7 +664,7 @@ class _Builder:
     def string(self, code: str, node: ast.AST) -> cst.BaseExpression:
         pieces = _string_pieces(code)
         if len(pieces) == 1:
-            return _node(cst.SimpleString, value=pieces[0])
+            return _one(cst.SimpleString, "value", pieces[0])
         made = _node(cst.SimpleString, value=pieces[-1])
         for piece in reversed(pieces[:-1]):
             left = _node(cst.SimpleString, value=piece)
@@ -673,10 +679,10 @@ class _Builder:
             raise NotLean(f"f-string: {error}") from None
 
     def e_Tuple(self, node):
-        return _node(cst.Tuple, elements=[self.element(e) for e in node.elts])
+        return _one(cst.Tuple, "elements", [self.element(e) for e in node.elts])
 
     def e_List(self, node):
-        return _node(cst.List, elements=[self.element(e) for e in node.elts])
+        return _one(cst.List, "elements", [self.element(e) for e in node.elts])
 
     def e_Set(self, node):
         return _node(cst.Set, elements=[self.element(e) for e in node.elts])
@@ -684,7 +690,7 @@ class _Builder:
     def element(self, node: ast.expr) -> cst.BaseElement:
         if isinstance(node, ast.Starred):
             return self.made(_node(cst.StarredElement, value=self.expr(node.value)), node)
-        return _node(cst.Element, value=self.expr(node))
+        return _one(cst.Element, "value", self.expr(node))
 
     def e_Starred(self, node):
         return _node(cst.StarredElement, value=self.expr(node.value))
@@ -745,7 +751,7 @@ class _Builder:
             inner = _node(cst.Index, value=self.expr(node.value), star="*")
         else:
             inner = _node(cst.Index, value=self.expr(node), star=None)
-        return _node(cst.SubscriptElement, slice=inner)
+        return _one(cst.SubscriptElement, "slice", inner)
 
     def e_Lambda(self, node):
         return _node(cst.Lambda, params=self.parameters(node.args), body=self.expr(node.body))

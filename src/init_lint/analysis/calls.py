@@ -43,7 +43,7 @@ class CallEvaluator(HandoffRecorder):
     def _eval_call(self, node: cst.Call, frame: Frame) -> object:
         """A call expression: the callee and the arguments evaluated, `*spread` arguments inlined where known."""
         func = node.func
-        if isinstance(func, cst.Name) and func.value in self.classes.classes and func.value not in frame.env \
+        if func.__class__ is cst.Name and func.value in self.classes.classes and func.value not in frame.env \
                 and func.value not in self.extra_layers:
             # Calling a class of the file builds it: not a reference passed around (see class_refs).
             callee: object = OtherClass(f"{LOCAL}.{func.value}")
@@ -204,7 +204,7 @@ class CallEvaluator(HandoffRecorder):
                 env[name] = DefaultClass(default) if isinstance(default, TorchClass) else default
             else:
                 env[name] = UNKNOWN
-        if isinstance(params.star_arg, cst.Param):
+        if params.star_arg.__class__ is cst.Param:
             env[params.star_arg.name.value] = ContainerValue(list(call_args[len(positional):]))
         if params.star_kwarg is not None:
             env[params.star_kwarg.name.value] = UNKNOWN
@@ -212,7 +212,7 @@ class CallEvaluator(HandoffRecorder):
                       in_loop=in_loop, level=level)
         self.active.append(node)
         try:
-            if isinstance(node, cst.Lambda):
+            if node.__class__ is cst.Lambda:
                 return self._eval(node.body, frame)
             self._walk_block(node.body.body, frame)
         finally:
@@ -473,9 +473,9 @@ def _method_of_a_value(node: cst.Call) -> bool:
     is not `self`, not a class held in a variable (`block_fn(...)`, `self.block_cls(...)`,
     `layers.Mlp(...)`).  What it returns is not known to be a module built here."""
     func = node.func
-    if not isinstance(func, cst.Attribute) or not func.attr.value[:1].islower():
+    if func.__class__ is not cst.Attribute or not func.attr.value[:1].islower():
         return False
-    return not (isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"))
+    return not (func.value.__class__ is cst.Name and func.value.value in ("self", "cls"))
 
 
 #: methods that write every parameter of a module: its own default recipe again, or loaded values

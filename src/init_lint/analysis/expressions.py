@@ -70,7 +70,7 @@ class ExpressionEvaluator:
             return self._eval_binary(node, frame)
         if kind is cst.UnaryOperation:
             operand = self._eval(node.expression, frame)
-            if isinstance(node.operator, cst.Minus):
+            if node.operator.__class__ is cst.Minus:
                 if is_number(operand):
                     return -operand
                 return Negated(operand) if isinstance(operand, (InvSqrt, Symbol)) else UNKNOWN
@@ -124,7 +124,7 @@ class ExpressionEvaluator:
         """An f-string whose parts are all known strings and ints (`f"layer{i}"` with a known i)."""
         text: Optional[str] = ""
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringExpression):
+            if part.__class__ is cst.FormattedStringExpression:
                 value = self._eval(part.expression, frame)
                 if part.format_spec or part.conversion or not isinstance(value, (int, str)) or isinstance(value, bool):
                     text = None
@@ -139,7 +139,7 @@ class ExpressionEvaluator:
         items: list = []
         for element in elements:
             value = self._eval(element.value, frame)
-            if isinstance(element, cst.StarredElement):
+            if element.__class__ is cst.StarredElement:
                 if isinstance(value, ContainerValue):
                     items.extend(value.items)
                 elif isinstance(value, tuple):

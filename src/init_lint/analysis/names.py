@@ -23,10 +23,12 @@ _CONVENTIONAL = {"torch": "torch", "nn": "torch.nn"}
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """`a.b.c` as a string, or None if the expression is not a plain dotted name."""
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    # `__class__ is`: libcst's classes are abstract base classes, whose failing `isinstance` runs
+    # Python code; Attribute and Name have no subclasses
+    while node.__class__ is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if node.__class__ is not cst.Name:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))

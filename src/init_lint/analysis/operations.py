@@ -104,7 +104,8 @@ def pairs_to_mapping(pairs: ContainerValue) -> ContainerValue:
 
 def compare(left: object, operator: cst.BaseCompOp, right: object) -> object:
     """One comparison (`left op right`): True, False or UNKNOWN."""
-    if isinstance(operator, (cst.Is, cst.IsNot)) and right is None:
+    kind = operator.__class__  # (leaf classes: `in` spares abstract-class checks)
+    if kind in (cst.Is, cst.IsNot) and right is None:
         if left is None:
             result = True
         elif isinstance(left, (TensorValue, DispatchTensor, LayerValue, DispatchModule, TorchClass, OneDimTensor)):
@@ -120,7 +121,7 @@ def compare(left: object, operator: cst.BaseCompOp, right: object) -> object:
             return isinstance(right, TorchClass) and right.name == left.name
         if isinstance(operator, (cst.IsNot, cst.NotEqual)):
             return not (isinstance(right, TorchClass) and right.name == left.name)
-    if isinstance(operator, (cst.In, cst.NotIn)):
+    if kind in (cst.In, cst.NotIn):
         if isinstance(left, TorchClass) and isinstance(right, ContainerValue):
             names = [o.name for o in right.items if isinstance(o, TorchClass)]
             if len(names) != len(right.items):

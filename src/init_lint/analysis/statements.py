@@ -151,7 +151,7 @@ class StatementWalker:
         taken: list = []
         exhaustive = False
         while True:
-            if isinstance(orelse, cst.If):
+            if orelse.__class__ is cst.If:
                 condition = self._decide(orelse.test, frame)
                 if condition is True:
                     before = len(self.facts.dispatches)
@@ -374,11 +374,12 @@ def _tests_what_was_built(statement: cst.If, env: dict) -> bool:
     building, which the analysis does not pair with it, so a disagreement is a doubt, not a way.
     `args.init is not None` asks the configuration (`args` holds no module): that is a way."""
     node: object = statement
-    while isinstance(node, cst.If):
+    while node.__class__ is cst.If:
         for part in _descendants(node.test):
-            if isinstance(part, cst.Call) and isinstance(part.func, cst.Name) and part.func.value in _STRUCTURAL_CALLS:
+            kind = part.__class__  # (libcst's leaf classes: `is` spares abstract-class checks)
+            if kind is cst.Call and part.func.__class__ is cst.Name and part.func.value in _STRUCTURAL_CALLS:
                 return True
-            if isinstance(part, cst.Comparison) and isinstance(part.left, cst.Attribute) and any(
+            if kind is cst.Comparison and part.left.__class__ is cst.Attribute and any(
                     isinstance(t.operator, (cst.Is, cst.IsNot)) and isinstance(t.comparator, cst.Name)
                     and t.comparator.value == "None" for t in part.comparisons) \
                     and not _asks_configuration(part.left, env):
@@ -404,9 +405,9 @@ def _ends(block: cst.BaseSuite, kind: type) -> bool:
     if not statements:
         return False
     last = statements[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        return bool(last.body) and isinstance(last.body[-1], kind)
-    return isinstance(last, kind)
+    if last.__class__ is cst.SimpleStatementLine:  # (leaf classes, as `kind` is)
+        return bool(last.body) and last.body[-1].__class__ is kind
+    return last.__class__ is kind
 
 
 def _terminates(block: cst.BaseSuite) -> bool:
@@ -421,10 +422,10 @@ def only_way_on(statement: cst.If) -> object:
     it is the missing `else`); None for any other shape."""
     alternatives: list = []
     node: object = statement
-    while isinstance(node, cst.If):
+    while node.__class__ is cst.If:
         alternatives.append(node.body)
         node = node.orelse
-    alternatives.append(node.body if isinstance(node, cst.Else) else None)
+    alternatives.append(node.body if node.__class__ is cst.Else else None)
     going_on = [b for b in alternatives if b is None or not _ends(b, cst.Raise)]
     if len(going_on) != 1:
         return None
@@ -437,10 +438,10 @@ def with_continuation(statement: cst.If, rest: list) -> Optional[cst.If]:
     alternatives that go on would walk the rest twice; a one-line body has no line to extend)."""
     alternatives: list = []
     node: object = statement
-    while isinstance(node, cst.If):
+    while node.__class__ is cst.If:
         alternatives.append(node.body)
         node = node.orelse
-    final = node.body if isinstance(node, cst.Else) else None
+    final = node.body if node.__class__ is cst.Else else None
     going_on = [b for b in alternatives + [final] if b is None or not _terminates(b)]
     if len(going_on) != 1 or len(going_on) == len(alternatives) + 1:
         return None
@@ -452,9 +453,9 @@ def with_continuation(statement: cst.If, rest: list) -> Optional[cst.If]:
         return changed(block, body=list(block.body) + list(rest)) if block is open_block else block
 
     def rebuild(node: object) -> object:
-        if isinstance(node, cst.If):
+        if node.__class__ is cst.If:
             return changed(node, body=extended(node.body), orelse=rebuild(node.orelse))
-        if isinstance(node, cst.Else):
+        if node.__class__ is cst.Else:
             return changed(node, body=extended(node.body))
         return cst.Else(body=cst.IndentedBlock(body=list(rest))) if open_block is None else None
 
