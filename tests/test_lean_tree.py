@@ -143,6 +143,8 @@ class Net(nn.Module):
         del self.a, self.x
         self.w = f(*args, k=1, *kw, **kw)
         self.é = "é"; self.fc2 = nn.Linear(3, 4)
+        self.f = f"{{a}}{n:{k}.{kw}}" rf"""x{n}
+y{args[0]!s}""" f"{n=}" "plain" f'{kw["k"]}' f"{n if n else k}" f"{(lambda: 1)()}"
 '''
 
 
@@ -155,8 +157,10 @@ def test_code_is_sliced_with_the_node_s_own_parentheses_as_libcst_generates_it()
     pairs = [(mine, theirs) for mine, theirs in zip(_walk(lean), _walk(real)) if lean.position(mine) is not None
              and isinstance(theirs, (cst.BaseExpression, cst.Arg)) and not isinstance(theirs, cst.FormattedString)]
     assert len(pairs) > 100
+    in_fstrings = {id(n) for f in _walk(lean) if isinstance(f, cst.FormattedString) for n in _walk(f)}
+    assert in_fstrings  # code inside f-strings has no position (Python 3.11 may misplace it): libcst places it
     assert all(lean.position(m) is not None for m in _walk(lean)
-               if isinstance(m, (cst.Call, cst.Arg, cst.BinaryOperation, cst.Subscript)))
+               if isinstance(m, (cst.Call, cst.Arg, cst.BinaryOperation, cst.Subscript)) and id(m) not in in_fstrings)
     for mine, theirs in pairs:
         if isinstance(theirs, cst.Arg):  # the rules render an argument without its comma
             theirs = theirs.with_changes(comma=cst.MaybeSentinel.DEFAULT)
