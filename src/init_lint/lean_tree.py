@@ -350,7 +350,7 @@ class _Builder:
             self.lines[statement.lineno - 1][last.end_col_offset:statement.col_offset]
         return (b";" if raw is not None else ";") in between
 
-    def suite(self, statements: list, header: ast.AST) -> cst.BaseSuite:
+    def suite(self, statements: list) -> cst.BaseSuite:
         first = statements[0]
         before = self._text_before(first)
         if before.strip():
@@ -371,16 +371,19 @@ class _Builder:
             return self.lines[node.lineno - 1][:node.col_offset]
         return raw[:node.col_offset].decode("utf-8", "replace")
 
-    def orelse(self, statements: list, header: ast.AST) -> Optional[cst.CSTNode]:
+    def orelse(self, statements: list) -> Optional[cst.CSTNode]:
         if not statements:
             return None
-        return _node(cst.Else, body=self.suite(statements, header))
+        return _node(cst.Else, body=self.suite(statements))
 
     def statement(self, node: ast.stmt) -> cst.CSTNode:
-        method = getattr(self, "s_" + node.__class__.__name__, None)
-        if method is None:
-            raise NotLean(f"statement {node.__class__.__name__}")
-        return self.made(method(node), node)
+        try:
+            method = self._STATEMENTS[node.__class__]
+        except KeyError:
+            raise NotLean(f"statement {node.__class__.__name__}") from None
+        made = method(self, node)
+        self.origin[id(made)] = node
+        return made
 
     def s_Expr(self, node):
         return _one(cst.Expr, "value", self.expr(node.value))
@@ -462,8 +465,8 @@ class _Builder:
             if len(node.orelse) == 1 and isinstance(first, ast.If) and self._is_elif(first):
                 orelse = self.statement(first)
             else:
-                orelse = self.orelse(node.orelse, node)
-        return _node(cst.If, test=self.expr(node.test), body=self.suite(node.body, node), orelse=orelse)
+                orelse = self.orelse(node.orelse)
+        return _node(cst.If, test=self.expr(node.test), body=self.suite(node.body), orelse=orelse)
 
     def _is_elif(self, node: ast.If) -> bool:
         raw = self.module._utf8_lines[node.lineno - 1]
@@ -472,25 +475,25 @@ class _Builder:
         return text[len(prefix):].startswith("elif")
 
     def s_For(self, node, asynchronous=None):
-        return _node(cst.For, target=self.expr(node.target), iter=self.expr(node.iter), body=self.suite(node.body, node),
-                     orelse=self.orelse(node.orelse, node), asynchronous=asynchronous)
+        return _node(cst.For, target=self.expr(node.target), iter=self.expr(node.iter), body=self.suite(node.body),
+                     orelse=self.orelse(node.orelse), asynchronous=asynchronous)
 
     def s_AsyncFor(self, node):
         return self.s_For(node, _ASYNC)
 
     def s_While(self, node):
-        return _node(cst.While, test=self.expr(node.test), body=self.suite(node.body, node),
-                     orelse=self.orelse(node.orelse, node))
+        return _node(cst.While, test=self.expr(node.test), body=self.suite(node.body),
+                     orelse=self.orelse(node.orelse))
 
     def s_Try(self, node, kind=cst.Try, handler_kind=cst.ExceptHandler):
         handlers = []
         for handler in node.handlers:
             name = _node(cst.AsName, name=_node(cst.Name, value=handler.name)) if handler.name else None
-            handlers.append(self.made(_node(handler_kind, body=self.suite(handler.body, handler),
+            handlers.append(self.made(_node(handler_kind, body=self.suite(handler.body),
                                             type=self.expr(handler.type) if handler.type is not None else None,
                                             name=name), handler))
-        finalbody = _node(cst.Finally, body=self.suite(node.finalbody, node)) if node.finalbody else None
-        return _node(kind, body=self.suite(node.body, node), handlers=handlers, orelse=self.orelse(node.orelse, node),
+        finalbody = _node(cst.Finally, body=self.suite(node.finalbody)) if node.finalbody else None
+        return _node(kind, body=self.suite(node.body), handlers=handlers, orelse=self.orelse(node.orelse),
                      finalbody=finalbody)
 
     def s_TryStar(self, node):
@@ -503,7 +506,7 @@ class _Builder:
             if item.optional_vars is not None:
                 asname = _node(cst.AsName, name=self.expr(item.optional_vars))
             items.append(_node(cst.WithItem, item=self.expr(item.context_expr), asname=asname))
-        return _node(cst.With, items=items, body=self.suite(node.body, node), asynchronous=asynchronous)
+        return _node(cst.With, items=items, body=self.suite(node.body), asynchronous=asynchronous)
 
     def s_AsyncWith(self, node):
         return self.s_With(node, _ASYNC)
@@ -514,7 +517,7 @@ class _Builder:
         decorators = [_node(cst.Decorator, decorator=self.expr(d)) for d in node.decorator_list]
         returns = self.annotation(node.returns) if node.returns is not None else None
         return _node(cst.FunctionDef, name=self.name_at(node.name, node), params=self.parameters(node.args),
-                     body=self.suite(node.body, node), decorators=decorators, returns=returns,
+                     body=self.suite(node.body), decorators=decorators, returns=returns,
                      asynchronous=asynchronous, type_parameters=None)
 
     def s_AsyncFunctionDef(self, node):
@@ -526,7 +529,7 @@ class _Builder:
         decorators = [_node(cst.Decorator, decorator=self.expr(d)) for d in node.decorator_list]
         bases = [self.arg(b) for b in node.bases]
         keywords = [self.keyword(k) for k in node.keywords]
-        return _node(cst.ClassDef, name=self.name_at(node.name, node), body=self.suite(node.body, node), bases=bases,
+        return _node(cst.ClassDef, name=self.name_at(node.name, node), body=self.suite(node.body), bases=bases,
                      keywords=keywords, decorators=decorators, type_parameters=None)
 
     def name_at(self, name: str, owner: ast.AST) -> cst.Name:
@@ -858,12 +861,14 @@ class _Builder:
     def e_YieldFrom(self, node):
         return _node(cst.Yield, value=_node(cst.From, item=self.expr(node.value)))
 
-    _EXPRESSIONS = {}
+    _EXPRESSIONS: dict = {}
+    _STATEMENTS: dict = {}
 
 
 for _name, _method in list(vars(_Builder).items()):
-    if _name.startswith("e_"):
-        _Builder._EXPRESSIONS[getattr(ast, _name[2:])] = _method
+    if _name.startswith(("e_", "s_")) and hasattr(ast, _name[2:]):
+        table = _Builder._EXPRESSIONS if _name.startswith("e_") else _Builder._STATEMENTS
+        table[getattr(ast, _name[2:])] = _method
 
 
 def _ends_in_indented_block(statement: cst.CSTNode) -> bool:
