@@ -80,7 +80,8 @@ def main(argv: list) -> int:
     print(f"trees: {trees} parsed by libcst, {same_trees} lean trees equal, {not_lean} not built lean")
     print(f"checks: {checked} torch-mentioning files, {different} with other findings or exports, "
           f"{len(fallbacks)} fell back to libcst {fallbacks[:5]}")
-    print(f"CPU s: parse libcst {parse_libcst:.2f}, lean {parse_lean:.2f} (ratio {parse_lean / max(parse_libcst, 1e-9):.3f}); "
+    print(f"CPU s: parse libcst {parse_libcst:.2f}, lean {parse_lean:.2f} "
+          f"(ratio {parse_lean / max(parse_libcst, 1e-9):.3f}); "
           f"check libcst {check_libcst:.2f}, lean {check_lean:.2f} (ratio {check_lean / max(check_libcst, 1e-9):.3f})")
     return 1 if different or fallbacks or same_trees + not_lean != trees else 0
 

@@ -626,7 +626,8 @@ class _Builder:
                      right=self.expr(node.right))
 
     def e_UnaryOp(self, node):
-        return _node(cst.UnaryOperation, operator=_UNARY_OPERATORS[node.op.__class__], expression=self.expr(node.operand))
+        return _node(cst.UnaryOperation, operator=_UNARY_OPERATORS[node.op.__class__],
+                     expression=self.expr(node.operand))
 
     def e_BoolOp(self, node):
         operator = _BOOLEAN_OPERATORS[node.op.__class__]
@@ -758,7 +759,7 @@ class _Builder:
             raise _NotScanned  # `{x=}` (Python converts it with repr)
         if body.startswith(":", end):
             spec = value.format_spec
-            inner = iter([v for v in spec.values if v.__class__ is ast.FormattedValue]) if spec is not None else iter(())
+            inner = iter([v for v in spec.values if v.__class__ is ast.FormattedValue] if spec is not None else ())
             format_spec, end = self._fstring_parts(body, end + 1, inner, in_spec=True)
             if next(inner, None) is not None:
                 raise _NotScanned
