@@ -1,4 +1,4 @@
-"""The check's lean tree (`lean_tree.py`, built from Python's `ast`) against libcst's tree, on a corpus.
+"""The check's lean tree (`lean_tree/`, built from Python's `ast`) against libcst's tree, on a corpus.
 
 For every Python file under the given folders: the two trees are equal in what the analysis reads
 (`tests/test_lean_tree.py::projection`), and for every torch-mentioning file the findings (default,

@@ -85,7 +85,7 @@ class InitLintPlugin:
         from init_lint.checker import check_source_with_analysis
 
         data, _ = encode_as_declared(text)
-        # a check generates no code: the lean tree (`lean_tree.py`) gives libcst's findings for a third of the parse
+        # a check generates no code: the lean tree (`lean_tree/`) gives libcst's findings for a third of the parse
         findings, _ = check_source_with_analysis(data, self.filename, settings, lean=True)
         return [(f.line, f.column, f"{f.code} {f.message}") for f in findings]
 
